@@ -1,0 +1,128 @@
+"""Throughput of the hub end to end: webhooks accepted per second, and delivered per second.
+
+    python -m benchmarks.throughput --mode embedded   --messages 2000
+    python -m benchmarks.throughput --mode production --messages 2000 --workers 2
+
+``embedded`` runs ``hub up`` (SQLite, in-process broker, worker threads); ``production`` runs
+``hub serve`` and N ``hub worker`` processes on the local PostgreSQL and Redis. The hub runs
+as real processes; this process signs and sends webhooks over HTTP with a thread pool and
+counts what reaches a local target. Results are printed and appended to benchmarks/results.jsonl.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+from hub.settings import REPO_ROOT
+from tests.support.processes import alive, stop
+from tests.support.signing import order_created, signed
+from tests.support.target import Target, free_port
+
+QUICKSTART = REPO_ROOT / "examples" / "quickstart"
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+REDIS = "redis://127.0.0.1:6379/0"
+
+
+def wait_alive(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not alive(url):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"hub at {url} did not come up")
+        time.sleep(0.2)
+
+
+def start(mode: str, workers: int, target: Target, tmp: Path) -> tuple[str, list[subprocess.Popen], callable]:
+    port = free_port()
+    env = {**os.environ, "HUB_CONFIG_DIR": str(QUICKSTART), "HUB_URL_LEDGER": target.url,
+           "HUB_WORKER_THREADS": "16"}
+    cleanup = lambda: None  # noqa: E731
+    procs: list[subprocess.Popen] = []
+    if mode == "embedded":
+        env["HUB_DATABASE_URL"] = f"sqlite:///{tmp}/bench.db"
+        env.pop("HUB_BROKER_URL", None)
+        procs.append(subprocess.Popen([sys.executable, "-m", "hub.cli", "up", "--no-mocks", "--port", str(port)],
+                                      env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    else:
+        import sqlalchemy as sa
+        name = f"hub_bench_{uuid.uuid4().hex[:8]}"
+        admin = sa.create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"),
+                                 isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            c.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        env.update(HUB_DATABASE_URL=PG_ADMIN.rsplit("/", 1)[0] + "/" + name, HUB_BROKER_URL=REDIS,
+                   HUB_REDIS_NAMESPACE=name)
+        subprocess.run([sys.executable, "-m", "hub.cli", "db", "upgrade"], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+        procs.append(subprocess.Popen([sys.executable, "-m", "hub.cli", "serve", "--port", str(port)],
+                                      env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        for _ in range(workers):
+            procs.append(subprocess.Popen([sys.executable, "-m", "hub.cli", "worker"], env=env,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+
+        def cleanup() -> None:
+            with admin.connect() as c:
+                c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    url = f"http://127.0.0.1:{port}"
+    wait_alive(url)
+    return url, procs, cleanup
+
+
+def run(mode: str, messages: int, concurrency: int, workers: int) -> dict:
+    tmp = Path(tempfile.mkdtemp(prefix="hub-bench-"))
+    with Target() as target:
+        url, procs, cleanup = start(mode, workers, target, tmp)
+        try:
+            payloads = [signed(order_created(f"B-{i}")) for i in range(messages)]
+            client = httpx.Client(limits=httpx.Limits(max_connections=concurrency))
+
+            def send(p: tuple[bytes, dict]) -> int:
+                return client.post(f"{url}/webhooks/webshop", content=p[0], headers=p[1]).status_code
+
+            t0 = time.perf_counter()
+            with ThreadPoolExecutor(concurrency) as pool:
+                codes = list(pool.map(send, payloads))
+            accepted_s = time.perf_counter() - t0
+            assert codes.count(202) == messages, f"not all accepted: {set(codes)}"
+            deadline = time.monotonic() + 600
+            while len(target.calls) < messages and time.monotonic() < deadline:
+                time.sleep(0.05)
+            delivered_s = time.perf_counter() - t0
+        finally:
+            stop(procs)
+            cleanup()
+            shutil.rmtree(tmp, ignore_errors=True)
+    result = {"mode": mode, "messages": messages, "concurrency": concurrency,
+              "workers": workers if mode == "production" else 1,
+              "accepted_per_s": round(messages / accepted_s, 1),
+              "delivered_per_s": round(len(target.calls) / delivered_s, 1),
+              "delivered": len(target.calls), "cpus": os.cpu_count()}
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--mode", choices=["embedded", "production"], default="embedded")
+    ap.add_argument("--messages", type=int, default=1000)
+    ap.add_argument("--concurrency", type=int, default=16)
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+    result = run(args.mode, args.messages, args.concurrency, args.workers)
+    print(json.dumps(result))
+    with open(Path(__file__).with_name("results.jsonl"), "a", encoding="utf-8") as f:
+        f.write(json.dumps({**result, "at": time.strftime("%Y-%m-%dT%H:%M:%S")}) + "\n")
+
+
+if __name__ == "__main__":
+    main()

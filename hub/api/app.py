@@ -1,0 +1,74 @@
+"""Build the FastAPI app around a :class:`~hub.runtime.Hub`: the API, the admin API and the dashboard."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import Response
+from starlette.middleware.sessions import SessionMiddleware
+
+from hub import __version__
+from hub.admin import AdminServices
+from hub.api import audit, connectors, health, messages, queries, tokens, webhooks
+from hub.api.errors import install_error_handlers
+from hub.api.security import UI_PREFIX, api_auth_error, api_guard
+from hub.errors import AuthError
+from hub.runtime import Hub
+
+log = logging.getLogger("hub.api")
+
+SESSION_COOKIE = "hub_session"
+
+DESCRIPTION = """\
+The integration hub's HTTP interface.
+
+* **Webhooks** — systems send their events to `POST /webhooks/{connector}`, signed per
+  [Standard Webhooks](https://www.standardwebhooks.com/); CloudEvents are accepted in binary and
+  structured mode. The signature is their only credential.
+* **Messages and deliveries** — find any message by business key, see its raw and canonical forms,
+  every delivery and attempt; replay messages and retry deliveries, one by one or in bulk.
+  Send `Authorization: Bearer <token>` (scope `query` to read, `operate` to act, `admin` for all)
+  or use a dashboard session. Every action is written to the audit log.
+* **Users, tokens, audit** — for admins.
+* **Health** — `/healthz`, `/readyz` and Prometheus `/metrics` (open).
+* **Dashboard** — `/ui`, in Chinese and English.
+"""
+
+
+def create_app(hub: Hub) -> FastAPI:
+    from hub import dashboard
+
+    app = FastAPI(title="Integration hub", version=__version__, description=DESCRIPTION)
+    app.state.hub = hub
+    app.state.admin = AdminServices.build(hub)
+    install_error_handlers(app)
+
+    @app.exception_handler(AuthError)
+    async def _auth(request: Request, exc: AuthError) -> Response:
+        if request.url.path.startswith(UI_PREFIX):
+            return await dashboard.auth_error(request, exc)
+        return await api_auth_error(request, exc)
+
+    for router in (webhooks.router, health.router):
+        app.include_router(router)
+    for router in (messages.router, connectors.router, queries.router):
+        app.include_router(router, dependencies=[Depends(api_guard)])
+    for router in (tokens.router, audit.router):
+        app.include_router(router)
+    dashboard.mount(app)
+    app.add_middleware(SessionMiddleware, secret_key=_session_secret(hub), session_cookie=SESSION_COOKIE,
+                       max_age=int(hub.settings.session_max_s), same_site="lax",
+                       https_only=hub.settings.secure_cookies)
+    return app
+
+
+def _session_secret(hub: Hub) -> str:
+    configured = hub.settings.session_secret
+    if configured is not None:
+        return configured.get_secret_value()
+    if not hub.settings.embedded:
+        log.warning("HUB_SESSION_SECRET is unset: each API process signs sessions with its own random key, "
+                    "so a login holds only on the replica that made it; set the same secret on all of them")
+    return secrets.token_urlsafe(32)

@@ -1,0 +1,92 @@
+"""The operations API: messages, deliveries, traces, replay and retry."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
+
+from hub.api.deps import OpsDep
+from hub.operations import MessageFilter
+from hub.store.models import DeliveryStatus, MessageStatus
+from hub.views import ActionResult, BulkResult, DeliveryPage, MessageDetail, MessagePage, MessageSummary
+
+router = APIRouter(prefix="/api", tags=["messages"])
+
+StatusQ = Annotated[str | None, Query(description=f"one of: {', '.join(MessageStatus.ALL)}")]
+
+
+@router.get("/messages", response_model=MessagePage, summary="Find messages")
+async def list_messages(
+    ops: OpsDep,
+    type: Annotated[str | None, Query(description="canonical type", examples=["sales_order.placed"])] = None,
+    status: StatusQ = None,
+    connector: Annotated[str | None, Query(examples=["crm"])] = None,
+    subject: Annotated[str | None, Query(description="business key, exact", examples=["SO-20261122-0001"])] = None,
+    correlation_id: str | None = None,
+    q: Annotated[str | None, Query(description="search: business key (contains), message or correlation id")] = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: str | None = None,
+) -> MessagePage:
+    f = MessageFilter(type=type, status=status, connector=connector, subject=subject,
+                      correlation_id=correlation_id, q=q, since=since, until=until)
+    return await run_in_threadpool(ops.list_messages, f, limit=limit, cursor=cursor)
+
+
+@router.get("/messages/{message_id}", response_model=MessageDetail,
+            summary="One message: raw inbound, canonical form, deliveries and every attempt")
+async def get_message(message_id: str, ops: OpsDep) -> MessageDetail:
+    return await run_in_threadpool(ops.get_message, message_id)
+
+
+@router.post("/messages/{message_id}/replay", response_model=ActionResult,
+             summary="Replay a message",
+             description="Re-route its canonical form to today's subscribers as new deliveries; with "
+                         "`remap=true` (or when translation had failed) translate the raw message again "
+                         "with the current inbound mapping first.")
+async def replay_message(message_id: str, ops: OpsDep, remap: bool = False) -> ActionResult:
+    return await run_in_threadpool(ops.replay_message, message_id, remap=remap)
+
+
+@router.get("/traces/{correlation_id}", response_model=list[MessageSummary],
+            summary="Every message of one business transaction, in time order")
+async def trace(correlation_id: str, ops: OpsDep) -> list[MessageSummary]:
+    return await run_in_threadpool(ops.trace, correlation_id)
+
+
+@router.get("/deliveries", response_model=DeliveryPage, tags=["deliveries"], summary="Find deliveries")
+async def list_deliveries(
+    ops: OpsDep,
+    status: Annotated[str | None, Query(description=f"one of: {', '.join(DeliveryStatus.ALL)}",
+                                        examples=["dead"])] = None,
+    connector: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: str | None = None,
+) -> DeliveryPage:
+    return await run_in_threadpool(ops.list_deliveries, status=status, connector=connector,
+                                   limit=limit, cursor=cursor)
+
+
+@router.post("/deliveries/{delivery_id}/retry", response_model=ActionResult, tags=["deliveries"],
+             summary="Retry one dead, rejected, paused or waiting delivery now")
+async def retry_delivery(delivery_id: str, ops: OpsDep) -> ActionResult:
+    return await run_in_threadpool(ops.retry_delivery, delivery_id)
+
+
+@router.post("/deliveries/retry", response_model=BulkResult, tags=["deliveries"],
+             summary="Retry deliveries in bulk, by filter (default: every dead delivery)")
+async def bulk_retry(
+    ops: OpsDep,
+    status: str = DeliveryStatus.DEAD,
+    connector: str | None = None,
+    error_contains: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
+) -> BulkResult:
+    return await run_in_threadpool(ops.bulk_retry, status=status, connector=connector,
+                                   error_contains=error_contains, since=since, until=until, limit=limit)

@@ -1,0 +1,77 @@
+"""Operator actions with their permission check and their audit entry, in one place.
+
+The dashboard acts only through :class:`Actions`, so no replay, retry or pause
+can happen without the right role and without a line in the audit log. (The
+operations API keeps its routers and gets the same two guarantees from its
+guard dependency, :mod:`hub.api.security`.)
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hub.auth.audit import AuditLog
+from hub.errors import Forbidden
+from hub.auth.roles import ACT, MANAGE, Principal
+from hub.operations import Operations
+from hub.registry import Registry
+from hub.store.models import DeliveryStatus
+from hub.views import ActionResult, BulkResult
+
+BULK_LIMIT = 1000
+"""Most deliveries one bulk retry touches; run it again for more."""
+
+
+def require(who: Principal, permission: str) -> None:
+    if not who.can(permission):
+        raise Forbidden(f"{who.actor} may not do this (needs the {permission!r} permission)")
+
+
+class Actions:
+    def __init__(self, *, ops: Operations, audit: AuditLog, registry: Registry):
+        self.ops = ops
+        self.audit = audit
+        self.registry = registry
+
+    def replay(self, who: Principal, message_id: str, *, remap: bool = False, via: str) -> ActionResult:
+        require(who, ACT)
+        result = self.ops.replay_message(message_id, remap=remap)
+        self.audit.record(who.actor, "replay.remap" if remap else "replay", message_id, via=via,
+                          detail={"status": result.status, "deliveries": result.deliveries})
+        return result
+
+    def retry(self, who: Principal, delivery_id: str, *, via: str) -> ActionResult:
+        require(who, ACT)
+        result = self.ops.retry_delivery(delivery_id)
+        self.audit.record(who.actor, "retry", delivery_id, via=via, detail={"status": result.status})
+        return result
+
+    def bulk_retry(self, who: Principal, *, connector: str | None = None, error_contains: str | None = None,
+                   since: datetime | None = None, until: datetime | None = None, limit: int = BULK_LIMIT,
+                   via: str) -> tuple[BulkResult, str | None]:
+        """Retry dead deliveries matching the filter; returns the result and its audit entry's id
+        (the entry keeps the retried ids, so progress can be followed from any replica)."""
+        require(who, ACT)
+        result = self.ops.bulk_retry(status=DeliveryStatus.DEAD, connector=connector or None,
+                                     error_contains=error_contains or None, since=since, until=until,
+                                     limit=min(limit, BULK_LIMIT))
+        entry = self.audit.record(who.actor, "bulk_retry", connector or "*", via=via, detail={
+            "filter": {"connector": connector, "error_contains": error_contains,
+                       "since": since.isoformat() if since else None, "until": until.isoformat() if until else None},
+            "matched": result.matched, "retried": result.retried, "ids": result.ids})
+        return result, entry
+
+    def set_paused(self, who: Principal, connector: str, paused: bool, *, via: str) -> int:
+        require(who, ACT)
+        released = self.ops.set_paused(connector, paused, by=who.actor)
+        self.audit.record(who.actor, "pause" if paused else "resume", connector, via=via,
+                          detail=None if paused else {"released": released})
+        return released
+
+    def reload_mappings(self, who: Principal, *, via: str) -> int:
+        """Read mapping files and code tables from disk again (in this process); returns how many exist."""
+        require(who, MANAGE)
+        self.registry.mappings.reload()
+        count = len(self.registry.mappings.names())
+        self.audit.record(who.actor, "mappings.reload", None, via=via, detail={"mappings": count})
+        return count

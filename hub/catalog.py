@@ -1,0 +1,97 @@
+"""The registry of canonical types and their JSON Schemas (``mappings/canonical/``).
+
+Each type is one file, ``<type>.schema.json`` (e.g. ``sales_order.placed.schema.json``),
+a JSON Schema (draft 2020-12) with two hub keywords:
+
+- ``x-version``: the schema version, published in the envelope's ``dataschema``
+  as ``/schemas/<type>/<version>``;
+- ``x-subject``: the payload field that holds the business key (order number,
+  customer code) — it becomes the envelope's ``subject``, what admins search for.
+
+Validation lives here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError as JsonSchemaDefinitionError
+from jsonschema.exceptions import best_match
+
+from hub.errors import ConfigError, SchemaError
+
+SUFFIX = ".schema.json"
+
+
+@dataclass(frozen=True)
+class CanonicalType:
+    name: str
+    version: int
+    subject_field: str | None
+    title: str
+    description: str
+    schema: dict[str, Any]
+    validator: Draft202012Validator
+    file: Path
+
+    @property
+    def dataschema(self) -> str:
+        return f"/schemas/{self.name}/{self.version}"
+
+    def subject(self, data: Any) -> str | None:
+        if not self.subject_field or not isinstance(data, dict):
+            return None
+        value: Any = data
+        for part in self.subject_field.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        return None if value is None else str(value)
+
+    def validate(self, data: Any) -> None:
+        error = best_match(self.validator.iter_errors(data))
+        if error is not None:
+            path = "/" + "/".join(str(p) for p in error.absolute_path)
+            raise SchemaError(error.message, schema=self.dataschema, path=path)
+
+
+class Catalog:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.types: dict[str, CanonicalType] = {}
+        for path in sorted(folder.glob(f"*{SUFFIX}")) if folder.is_dir() else []:
+            t = _load(path)
+            self.types[t.name] = t
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.types
+
+    def get(self, name: str) -> CanonicalType:
+        try:
+            return self.types[name]
+        except KeyError:
+            raise ConfigError(f"unknown canonical type {name!r}; known: {', '.join(sorted(self.types))}") from None
+
+    def names(self) -> list[str]:
+        return sorted(self.types)
+
+
+def _load(path: Path) -> CanonicalType:
+    name = path.name.removesuffix(SUFFIX)
+    try:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"not valid JSON: {exc.msg}", file=str(path), line=exc.lineno) from None
+    try:
+        Draft202012Validator.check_schema(schema)
+    except JsonSchemaDefinitionError as exc:
+        raise ConfigError(f"not a valid JSON Schema: {exc.message}", file=str(path)) from None
+    version = schema.get("x-version", 1)
+    if not isinstance(version, int) or version < 1:
+        raise ConfigError("x-version must be a positive integer", file=str(path))
+    return CanonicalType(
+        name=name, version=version, subject_field=schema.get("x-subject"),
+        title=schema.get("title", name), description=schema.get("description", ""),
+        schema=schema, validator=Draft202012Validator(schema), file=path)

@@ -1,0 +1,417 @@
+"""``hub`` — run, check and operate the hub from the command line (typer + rich)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from hub.errors import ConfigError, HubError
+
+app = typer.Typer(help="Integration hub: canonical messages between business systems.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+mappings_app = typer.Typer(help="JSONata mappings.", no_args_is_help=True)
+connectors_app = typer.Typer(help="Connector files.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(mappings_app, name="mappings")
+app.add_typer(connectors_app, name="connectors")
+console = Console()
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+
+def _settings(**overrides: object):  # type: ignore[no-untyped-def]
+    from hub.settings import load_settings
+
+    try:
+        return load_settings(**overrides)
+    except ConfigError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+
+
+def _hub(**overrides: object):  # type: ignore[no-untyped-def]
+    from hub.runtime import Hub
+
+    try:
+        return Hub.build(_settings(**overrides))
+    except (ConfigError, HubError) as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+
+
+def _mocks_available() -> bool:
+    from mocks.common.config import SYSTEM_PORTS
+
+    import importlib.util
+    return all(importlib.util.find_spec(f"mocks.{s}.app") is not None for s in SYSTEM_PORTS)
+
+
+def start_mocks(hub_url: str, *, simulation: bool) -> subprocess.Popen[bytes]:
+    """The seven reference systems as separate servers on their own ports, sending webhooks to ``hub_url``.
+
+    They stop with the hub, however it ends (on Linux the kernel signals them when it dies).
+    """
+    env = {**os.environ, "MOCK_HUB_URL": hub_url, "MOCK_SIMULATION": "1" if simulation else "0"}
+    return subprocess.Popen([sys.executable, "-m", "mocks"], env=env, preexec_fn=die_with_parent)
+
+
+def die_with_parent() -> None:
+    """Have the kernel stop this child process when the process that started it dies (Linux)."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:  # not Linux: the hub's own shutdown still stops them
+        pass
+
+
+@app.command()
+def up(
+    host: Annotated[str, typer.Option(help="address to listen on")] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option(help="port to listen on")] = DEFAULT_PORT,
+    mocks: Annotated[Optional[bool], typer.Option("--mocks/--no-mocks",
+                                                  help="start the seven reference systems beside the hub")] = None,
+    simulation: Annotated[bool, typer.Option(help="let the reference systems act on their own")] = False,
+) -> None:
+    """Everything in one process: API, worker threads, SQLite (or HUB_DATABASE_URL) — no server to install."""
+    import uvicorn
+
+    from hub.api import create_app
+
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    hub = _hub()
+    hub.start_workers()
+    mock_proc = None
+    if mocks if mocks is not None else _mocks_available():
+        mock_proc = start_mocks(f"http://{host}:{port}", simulation=simulation)
+    console.print(f"[bold green]hub up[/] on http://{host}:{port}  (API docs: /docs, metrics: /metrics)")
+    try:
+        uvicorn.run(create_app(hub), host=host, port=port, log_level="warning")
+    finally:
+        if mock_proc:
+            mock_proc.terminate()
+            mock_proc.wait(timeout=10)
+        hub.stop()
+
+
+@app.command()
+def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = 1) -> None:
+    """The API only (production): stateless, scale it behind a load balancer; run `hub worker` beside it."""
+    import uvicorn
+
+    settings = _settings()
+    if settings.embedded:
+        console.print("[yellow]warning:[/] HUB_BROKER_URL is unset: nothing will consume the work "
+                      "this API enqueues unless it runs in `hub up`.")
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    uvicorn.run("hub.api.factory:app", factory=False, host=host, port=port, workers=workers, log_level="info")
+
+
+@app.command()
+def worker(threads: Annotated[Optional[int], typer.Option(help="worker threads")] = None) -> None:
+    """Translate and deliver (production): run as many as you like beside `hub serve`."""
+    import signal
+    import threading
+
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    overrides = {"worker_threads": threads} if threads else {}
+    hub = _hub(**overrides)
+    if hub.settings.embedded:
+        console.print("[red]error:[/] `hub worker` needs HUB_BROKER_URL (redis://…); use `hub up` for one process")
+        raise typer.Exit(2)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    hub.start_workers()
+    console.print(f"[bold green]worker[/] running {hub.settings.worker_threads} threads")
+    stop.wait()
+    hub.stop()
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply the migrations (safe to run again)."""
+    from hub.store import Database
+    from hub.store.migrate import upgrade
+
+    settings = _settings()
+    upgrade(Database(settings.database_url), revision)
+    console.print(f"database at [bold]{revision}[/]: {settings.database_url.split('@')[-1]}")
+
+
+@mappings_app.command("test")
+def mappings_test(
+    engine: Annotated[str, typer.Option(help="jlens, jsonata-python or all")] = "all",
+    config_dir: Annotated[Optional[Path], typer.Option(help="default HUB_CONFIG_DIR")] = None,
+) -> None:
+    """Run every mapping's test cases (under both engines by default)."""
+    from hub.mapping import MappingLibrary, make_engine
+
+    settings = _settings(**({"config_dir": config_dir} if config_dir else {}))
+    engines = ["jlens", "jsonata-python"] if engine == "all" else [engine]
+    failures = []
+    total = 0
+    with Progress(console=console, transient=True) as progress:
+        for name in engines:
+            library = MappingLibrary(settings.config_dir / "mappings", make_engine(name))
+            try:
+                mappings = library.all()
+            except HubError as exc:
+                console.print(f"[red]error:[/] {exc}")
+                raise typer.Exit(1) from None
+            task = progress.add_task(f"{name}", total=sum(len(m.cases) for m in mappings))
+            for m in mappings:
+                for result in library.run_cases(m):
+                    total += 1
+                    progress.advance(task)
+                    if not result.passed:
+                        failures.append((name, result))
+    if not failures:
+        console.print(f"[green]{total} of {total} mapping cases passed[/] ({', '.join(engines)})")
+        return
+    table = Table(title=f"{total - len(failures)} of {total} mapping cases passed")
+    for col in ("engine", "mapping", "case", "problem"):
+        table.add_column(col)
+    for name, r in failures:
+        problem = r.error or f"expected {r.expected!r}\ngot      {r.actual!r}"
+        table.add_row(name, r.mapping, r.case, problem)
+    console.print(table)
+    raise typer.Exit(1)
+
+
+@connectors_app.command("check")
+def connectors_check() -> None:
+    """Load and cross-check every connector, mapping and schema; print what is configured."""
+    from hub.mapping import make_engine
+    from hub.registry import load_registry
+
+    settings = _settings()
+    try:
+        registry = load_registry(settings.config_dir, make_engine(settings.mapping_engine))
+        mappings = registry.check_mappings_compile()
+    except (ConfigError, HubError) as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    table = Table(title=f"{len(registry.connectors)} connectors, {len(mappings)} mappings, "
+                        f"{len(registry.catalog.names())} canonical types")
+    for col in ("connector", "base URL", "inbound events", "operations", "subscriptions"):
+        table.add_column(col)
+    for name, c in sorted(registry.connectors.items()):
+        table.add_row(name, settings.connector_url(name, c.base_url),
+                      "\n".join(f"{k} → {v.canonical}" for k, v in c.inbound.events.items()),
+                      "\n".join(f"{k}: {o.method} {o.path}" for k, o in c.operations.items()),
+                      "\n".join(f"{s.type} → {s.operation}" for s in c.subscriptions))
+    console.print(table)
+
+
+@app.command()
+def replay(
+    message_id: Annotated[Optional[str], typer.Argument(help="a message to replay")] = None,
+    remap: Annotated[bool, typer.Option(help="translate again with the current mapping")] = False,
+    dead: Annotated[bool, typer.Option(help="retry every dead delivery instead")] = False,
+    connector: Annotated[Optional[str], typer.Option(help="with --dead: only this connector")] = None,
+) -> None:
+    """Replay one message, or retry dead deliveries in bulk."""
+    if not message_id and not dead:
+        console.print("[red]error:[/] give a MESSAGE_ID or --dead")
+        raise typer.Exit(2)
+    hub = _hub()
+    try:
+        if dead:
+            result = hub.operations.bulk_retry(connector=connector)
+            console.print(f"retried {result.retried} of {result.matched} dead deliveries")
+        else:
+            r = hub.operations.replay_message(message_id, remap=remap)  # type: ignore[arg-type]
+            console.print(f"{r.id}: {r.status} — {r.detail}")
+    except HubError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    finally:
+        hub.stop()
+
+
+
+# ---------------------------------------------------------------------------------------------
+# Dashboard users and API tokens (hub.auth), for the first steps on a new installation.
+users_app = typer.Typer(help="Dashboard users.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens for machines.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+
+
+def _auth():  # type: ignore[no-untyped-def]
+    from hub.auth import AuditLog, AuthService
+    from hub.store import Database
+    from hub.store.migrate import upgrade
+
+    db = Database(_settings().database_url)
+    upgrade(db)
+    return AuthService(db), AuditLog(db)
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="the login name")],
+    role: Annotated[str, typer.Option(help="viewer, operator or admin")] = "viewer",
+    password: Annotated[Optional[str], typer.Option(help="asked for when not given",
+                                                    envvar="HUB_NEW_USER_PASSWORD")] = None,
+) -> None:
+    """Add a dashboard user (viewer reads; operator also replays, retries, pauses; admin manages)."""
+    from hub.auth import InvalidRequest
+
+    secret = password or typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    auth, audit = _auth()
+    try:
+        user = auth.create_user(name, secret, role)
+    except InvalidRequest as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    audit.record(os.environ.get("USER", "cli"), "user.create", name, via="cli", detail={"role": role})
+    console.print(f"added [bold]{user.username}[/] as {user.role}")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Every dashboard user with role and last login."""
+    auth, _ = _auth()
+    table = Table()
+    for col in ("user", "role", "active", "last login"):
+        table.add_column(col)
+    for u in auth.list_users():
+        table.add_row(u.username, u.role, "yes" if u.active else "no",
+                      u.last_login_at.isoformat(timespec="seconds") if u.last_login_at else "—")
+    console.print(table)
+
+
+@tokens_app.command("create")
+def tokens_create(
+    name: Annotated[str, typer.Argument(help="who will use it, e.g. erp-reporting")],
+    scope: Annotated[list[str], typer.Option(help="query, operate or admin (repeat for several)")] = ["query"],
+    days: Annotated[Optional[int], typer.Option(help="expires after this many days")] = None,
+) -> None:
+    """Create an API token and print it once (the hub keeps only its hash)."""
+    from hub.auth import InvalidRequest
+
+    auth, audit = _auth()
+    try:
+        new = auth.create_token(name, scope, created_by="cli", expires_in_days=days)
+    except InvalidRequest as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    audit.record(os.environ.get("USER", "cli"), "token.create", name, via="cli", detail={"scopes": new.info.scopes})
+    console.print(new.token, soft_wrap=True, highlight=False)
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="address to listen on")] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option(help="port to listen on")] = DEFAULT_PORT,
+    rounds: Annotated[int, typer.Option(help="at most this many simulation rounds")] = 120,
+    pause: Annotated[float, typer.Option(help="seconds between rounds")] = 0.3,
+    stay: Annotated[bool, typer.Option(help="stay up after the batch until interrupted")] = True,
+) -> None:
+    """Start the hub and the seven systems, run a batch of business through them, and stay up."""
+    import threading
+
+    import httpx
+    import uvicorn
+
+    from hub.api import create_app
+    from hub.demo import SYSTEMS, Company, run_batch
+    from mocks.common.config import MockSettings
+
+    import signal
+
+    logging.basicConfig(level=logging.WARNING, format=LOG_FORMAT)
+    signal.signal(signal.SIGTERM, _interrupt)  # stop as on Ctrl-C, so the systems are stopped too
+    db_path = Path(".hub/demo.db")
+    db_path.unlink(missing_ok=True)
+    hub = _hub(database_url=f"sqlite:///{db_path}")
+    hub.start_workers()
+    server = uvicorn.Server(uvicorn.Config(create_app(hub), host=host, port=port, log_level="warning"))
+    threading.Thread(target=server.run, daemon=True).start()
+    hub_url = f"http://{host}:{port}"
+    mock_proc = start_mocks(hub_url, simulation=False)
+    urls = {s: f"http://127.0.0.1:{MockSettings.from_env(s).port}" for s in SYSTEMS}
+    try:
+        with console.status("starting the hub and the seven systems…"):
+            _wait_until_up([hub_url, *urls.values()], httpx)
+            for url in urls.values():
+                httpx.post(f"{url}/_admin/reset", timeout=30).raise_for_status()
+        company = Company(urls)
+        with Progress(console=console) as progress:
+            task = progress.add_task("orders through the company", total=rounds)
+
+            def report(n: int, total: int, states: dict[str, str]) -> None:
+                done = sum(1 for v in states.values() if v in ("invoiced", "blocked", "cancelled"))
+                progress.update(task, completed=n,
+                                description=f"orders settled {done}/{len(states)}: "
+                                            + ", ".join(sorted(set(states.values()))))
+            result = run_batch(company, rounds=rounds, pause_s=pause, progress=report)
+        _print_summary(hub, result, hub_url)
+        if stay:
+            console.print(f"[bold]The hub stays up at {hub_url}/ui — press Ctrl-C to stop.[/]")
+            threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        mock_proc.terminate()
+        mock_proc.wait(timeout=10)
+        server.should_exit = True
+        hub.stop()
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _wait_until_up(urls: list[str], httpx, timeout_s: float = 60) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    for url in urls:
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise typer.Exit(f"{url} did not start") from None
+            time.sleep(0.2)
+
+
+def _print_summary(hub, result, hub_url: str) -> None:  # type: ignore[no-untyped-def]
+    table = Table(title=f"Demo batch: {len(result.orders)} orders in {result.seconds:.0f} s")
+    for col in ("CRM order", "what", "status"):
+        table.add_column(col)
+    for no, label in result.orders.items():
+        status = result.states.get(no, "?")
+        colour = {"invoiced": "green", "blocked": "yellow"}.get(status, "red")
+        table.add_row(no, label, f"[{colour}]{status}[/]")
+    console.print(table)
+    counts = hub.operations.counts()
+    failures = sum(counts.get(k, 0) for k in ("failed", "dead", "rejected"))
+    console.print("messages: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+                  + f" — failures {failures}")
+    if result.delayed_po:
+        console.print(f"supplier delay reported on {result.delayed_po}")
+    if result.complaint:
+        console.print(f"complaint {result.complaint} opened and routed to OA")
+    console.print(f"dashboard: {hub_url}/ui   ·   API: {hub_url}/docs")
+
+
+if __name__ == "__main__":
+    app()

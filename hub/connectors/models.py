@@ -1,0 +1,177 @@
+"""The connector file, key by key. Every field says what it means and what it defaults to.
+
+A minimal connector::
+
+    name: crm
+    title: CRM
+    base_url: http://127.0.0.1:9101        # HUB_URL_CRM overrides
+    inbound:
+      event_type: eventType                # JSONata on the webhook body → native event name
+      events:
+        salesOrder.submitted:
+          canonical: sales_order.placed
+          mapping: crm/sales_order_placed.jsonata
+    operations:
+      show_credit_result:
+        method: POST
+        path: /api/v1/salesOrders/{data.order_no}/creditResult
+        mapping: crm/credit_result.jsonata
+    subscriptions:
+      - type: sales_order.credit_checked
+        operation: show_credit_result
+
+The webhook secret is never in the file: it comes from ``HUB_SECRET_<NAME>``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+STANDARD_WEBHOOKS_SCHEDULE_S: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000)
+"""Delays between rounds after the first one fails: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h."""
+DEFAULT_TIMEOUT_S = 10.0
+DEFAULT_IN_PLACE_ATTEMPTS = 3
+DEFAULT_IN_PLACE_MAX_S = 5.0
+DEFAULT_JITTER = 0.2
+DEFAULT_MASKED_FIELDS = ("phone", "mobile", "id_number", "idNumber", "bank_account", "bankAccount",
+                         "contact_phone", "contactPhone")
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, None: 1}
+
+
+def _seconds(value: object) -> float:
+    """``5``, ``"5s"``, ``"250ms"``, ``"5m"``, ``"2h"`` → seconds."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    match = _DURATION.match(str(value))
+    if not match:
+        raise ValueError(f"{value!r} is not a duration (examples: 5, '5s', '250ms', '5m', '2h')")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+Seconds = Annotated[float, BeforeValidator(_seconds), Field(ge=0)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RetryPolicy(_Model):
+    """How a failing delivery is retried: briefly in place, then rescheduled, then dead."""
+
+    in_place_attempts: int = Field(DEFAULT_IN_PLACE_ATTEMPTS, ge=1, le=10,
+                                   description="calls made at once before rescheduling")
+    in_place_max: Seconds = Field(DEFAULT_IN_PLACE_MAX_S, description="time budget of the in-place attempts")
+    schedule: list[Seconds] = Field(list(STANDARD_WEBHOOKS_SCHEDULE_S),
+                                    description="delays between rounds; after the last round the delivery is dead")
+    jitter: float = Field(DEFAULT_JITTER, ge=0, le=1, description="± fraction of randomness on each delay")
+    max_retry_after: Seconds = Field(3600.0, description="cap on a target's Retry-After")
+
+
+class InboundEvent(_Model):
+    """A native event this system sends, and the canonical message it becomes.
+
+    ``correlate`` and ``xref`` are JSONata expressions evaluated on
+    ``{"native": <webhook body>, "data": <canonical payload>}``.
+    """
+
+    canonical: str = Field(description="canonical type, e.g. sales_order.placed")
+    mapping: str = Field(description="JSONata file under mappings/, native body → canonical payload; a mapping "
+                                      "that yields nothing marks the message 'ignored' (the event is not for the hub)")
+    time: str | None = Field(None, description="JSONata on the native body giving when it happened")
+    correlate: list[str] = Field(
+        default_factory=list,
+        description="business keys (JSONata → string or array of strings), e.g. "
+                    "'\"sales_order:\" & data.order_no'; messages sharing a key share one correlation id, "
+                    "and the latest message with the key is this one's cause")
+    xref: list[str] = Field(
+        default_factory=list,
+        description="cross-references this event reveals (JSONata → {entity, ids: {system: id}} or an "
+                    "array of them), e.g. an ERP customer that names its CRM id")
+    description: str = ""
+
+
+class Inbound(_Model):
+    event_type: str = Field("type", description="JSONata on the native body giving the native event name "
+                                                "(CloudEvents use their own `type`)")
+    events: dict[str, InboundEvent] = Field(default_factory=dict)
+    ignore: list[str] = Field(default_factory=list,
+                              description="native events acknowledged and kept, but not translated "
+                                          "(no canonical meaning); their messages are 'ignored', not failed")
+
+
+class Operation(_Model):
+    """A call the hub makes to this system."""
+
+    method: Literal["POST", "PUT", "PATCH", "DELETE"] = "POST"
+    path: str = Field(description="path template; each {…} is JSONata on the canonical envelope, "
+                                  "e.g. /orders/{data.order_no}")
+    mapping: str | None = Field(None, description="JSONata file: canonical envelope → request body; "
+                                                  "none sends the envelope itself")
+    headers: dict[str, str] = Field(default_factory=dict)
+    retry_statuses: list[int] = Field(
+        default_factory=list,
+        description="extra HTTP statuses retried as transient for this operation, e.g. [404] when the record "
+                    "it refers to may not have reached the target yet")
+    response_xref: str | None = Field(
+        None, description="JSONata on {request, response, data, source} → cross-references the answer reveals "
+                          "({entity, ids} or an array), e.g. the id a target gave a record the hub created")
+    description: str = ""
+
+
+class Query(_Model):
+    """A synchronous read this system answers (request–reply), e.g. stock availability.
+
+    The hub's ``GET /query/{name}`` calls every connector that declares the query and merges
+    their answers. ``path`` placeholders and the ``params`` mapping read the request
+    (``{"request": {...}, "system": <whose ids the caller uses>}``); ``response`` maps
+    ``{"request": …, "response": <the system's JSON>}`` to this system's part of the answer.
+    """
+
+    method: Literal["GET", "POST"] = "GET"
+    path: str = Field(description="path template; each {…} is JSONata on {request, system}")
+    params: str | None = Field(None, description="JSONata file: {request, system} → query parameters (GET) "
+                                                 "or body (POST)")
+    response: str = Field(description="JSONata file: {request, response} → this system's part of the answer")
+    timeout: Seconds = Field(5.0, description="per call; a query is retried once in place on a transient fault")
+    description: str = ""
+
+
+class Subscription(_Model):
+    """Which canonical messages this system receives, through which operation."""
+
+    type: str = Field(description="canonical type")
+    operation: str = Field(description="name of one of this connector's operations")
+    filter: str | None = Field(None, description="JSONata on the canonical envelope; deliver only when true")
+    description: str = ""
+
+
+class Connector(_Model):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    description: str = ""
+    base_url: str = Field(description="default base URL; HUB_URL_<NAME> overrides")
+    timeout: Seconds = Field(DEFAULT_TIMEOUT_S, description="per outbound call")
+    retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    inbound: Inbound = Field(default_factory=Inbound)
+    operations: dict[str, Operation] = Field(default_factory=dict)
+    subscriptions: list[Subscription] = Field(default_factory=list)
+    queries: dict[str, Query] = Field(default_factory=dict)
+    ordering_key: str | None = Field(
+        None, description="JSONata on the canonical envelope, e.g. data.order_no: deliveries to this system with "
+                          "the same key go one at a time, in the order their messages arrived")
+    masked_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_MASKED_FIELDS),
+                                     description="JSON keys shown as *** in logs and the dashboard")
+
+    @model_validator(mode="after")
+    def _subscriptions_name_operations(self) -> Connector:
+        for i, sub in enumerate(self.subscriptions):
+            if sub.operation not in self.operations:
+                known = ", ".join(sorted(self.operations)) or "none"
+                raise ValueError(f"subscriptions[{i}] names operation {sub.operation!r}, "
+                                 f"which is not defined (operations: {known})")
+        return self

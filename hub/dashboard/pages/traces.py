@@ -1,0 +1,52 @@
+"""Trace: one business transaction across systems, drawn as lanes with its messages in time order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from hub.dashboard.charts import trace_picture
+from hub.dashboard.web import Services, Viewer, redirect, render, url
+from hub.operations import MessageFilter
+
+router = APIRouter()
+
+MAX_MESSAGES = 200
+"""A trace draws at most this many messages (a transaction is rarely more than a few dozen)."""
+
+
+@router.get("/traces")
+async def find(request: Request, who: Viewer, admin: Services, q: str = "") -> Response:
+    """Open the trace of a correlation id — or of the first message a business key finds."""
+    q = q.strip()
+    if q:
+        if await run_in_threadpool(admin.hub.operations.trace, q):
+            return redirect(url(f"/traces/{q}"))
+        page = await run_in_threadpool(lambda: admin.search.find(MessageFilter(q=q), limit=20))
+        found = next((m.correlation_id for m in page.items if m.correlation_id), None)
+        if found:
+            return redirect(url(f"/traces/{found}"))
+    return render(request, who, "traces.html", q=q, picture=None, steps=[], correlation_id=None,
+                  searched=bool(q))
+
+
+@router.get("/traces/{correlation_id}")
+async def trace(request: Request, correlation_id: str, who: Viewer, admin: Services) -> Response:
+    ops = admin.hub.operations
+
+    def gather() -> list[dict[str, Any]]:
+        out = []
+        for m in ops.trace(correlation_id)[:MAX_MESSAGES]:
+            detail = ops.get_message(m.id)
+            out.append({"id": m.id, "connector": m.connector, "status": m.status, "when": m.received_at,
+                        "label": " ".join(x for x in (m.type or m.native_type, m.subject) if x),
+                        "deliveries": [{"connector": d.connector, "operation": d.operation, "status": d.status,
+                                        "when": d.delivered_at or d.created_at} for d in detail.deliveries]})
+        return out
+    messages = await run_in_threadpool(gather)
+    picture = trace_picture(messages) if messages else None
+    return render(request, who, "traces.html", q=correlation_id, picture=picture, correlation_id=correlation_id,
+                  searched=True, messages=messages)

@@ -1,0 +1,161 @@
+"""The hub's one error tree. Library errors are converted into these at the boundary.
+
+::
+
+    HubError
+    ├── ConfigError                 a connector, mapping, schema or setting is wrong (file:line)
+    ├── IngestError                 a webhook is refused; carries the HTTP status
+    │   ├── UnknownConnector        404
+    │   ├── SignatureError          401 (missing, bad or stale signature)
+    │   ├── PayloadTooLarge         413
+    │   └── BadPayload              400 / 422 (not JSON, invalid CloudEvent)
+    ├── MappingError                a JSONata mapping failed (file, position)
+    │   └── XrefMissing             an id has no cross-reference (yet)
+    ├── SchemaError                 a canonical payload breaks its JSON Schema (path)
+    ├── DeliveryError               an outbound call failed
+    │   ├── TransientDeliveryError  worth retrying (network, timeout, 5xx, 408/409/425/429)
+    │   └── RejectedDelivery        the target refused the content (other 4xx): not retried
+    ├── NotFound                    an API lookup found nothing (404)
+    └── AuthError                   the security layer refuses (status per class)
+        ├── NotAuthenticated        401 — no valid session or token (the dashboard redirects to login)
+        ├── Forbidden               403 — the role or scope does not allow it
+        ├── CsrfRejected            403 — a form or cookie-authenticated call without its CSRF token
+        └── InvalidRequest          422 — a user or token request that cannot be honoured (name taken, …)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class HubError(Exception):
+    """Base of every error the hub raises on purpose."""
+
+
+class ConfigError(HubError):
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None):
+        where = f"{file}:{line}: " if file and line else (f"{file}: " if file else "")
+        super().__init__(where + message)
+        self.file = file
+        self.line = line
+
+
+class IngestError(HubError):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, **detail: Any):
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+    def body(self) -> dict[str, Any]:
+        return {"error": {"code": self.code, "message": self.message, **self.detail}}
+
+
+class UnknownConnector(IngestError):
+    status = 404
+    code = "unknown_connector"
+
+
+class SignatureError(IngestError):
+    status = 401
+    code = "invalid_signature"
+
+
+class PayloadTooLarge(IngestError):
+    status = 413
+    code = "payload_too_large"
+
+
+class BadPayload(IngestError):
+    status = 400
+    code = "bad_payload"
+
+
+class InvalidEnvelope(BadPayload):
+    status = 422
+    code = "invalid_cloudevent"
+
+
+class MappingError(HubError):
+    """A mapping failed; ``file`` and ``position`` (code points into the source) say where."""
+
+    def __init__(self, message: str, *, file: str | None = None, position: int | None = None,
+                 code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.position = position
+        self.code = code
+
+    def __str__(self) -> str:
+        if not self.file:
+            return self.message
+        at = f" at position {self.position}" if self.position is not None else ""
+        return f"{self.file}{at}: {self.message}"
+
+    def detail(self) -> dict[str, Any]:
+        return {"kind": "mapping", "file": self.file, "position": self.position,
+                "code": self.code, "message": self.message}
+
+
+class XrefMissing(MappingError):
+    """No cross-reference for an id yet: the master data may still be on its way, so retry."""
+
+
+class SchemaError(HubError):
+    def __init__(self, message: str, *, schema: str, path: str):
+        super().__init__(f"{schema} at {path or '/'}: {message}")
+        self.message = message
+        self.schema = schema
+        self.path = path
+
+    def detail(self) -> dict[str, Any]:
+        return {"kind": "schema", "schema": self.schema, "path": self.path, "message": self.message}
+
+
+class DeliveryError(HubError):
+    def __init__(self, message: str, *, status_code: int | None = None,
+                 response_excerpt: str | None = None, retry_after_s: float | None = None):
+        super().__init__(message)
+        self.status_code = status_code
+        self.response_excerpt = response_excerpt
+        self.retry_after_s = retry_after_s
+
+
+class TransientDeliveryError(DeliveryError):
+    pass
+
+
+class RejectedDelivery(DeliveryError):
+    pass
+
+
+class NotFound(HubError):
+    pass
+
+
+class AuthError(HubError):
+    status = 400
+    code = "auth_error"
+
+
+class NotAuthenticated(AuthError):
+    status = 401
+    code = "not_authenticated"
+
+
+class Forbidden(AuthError):
+    status = 403
+    code = "forbidden"
+
+
+class CsrfRejected(AuthError):
+    status = 403
+    code = "csrf_rejected"
+
+
+class InvalidRequest(AuthError):
+    status = 422
+    code = "invalid_request"

@@ -1,0 +1,169 @@
+"""Where a message enters: verify, parse, deduplicate, store — then acknowledge.
+
+Ingest does no mapping and no outbound I/O, so it stays fast; the message is
+committed before the caller hears ``202``, and translation is enqueued only
+after the commit (if that enqueue is lost, the sweeper picks it up).
+
+Accepted forms, all signed per Standard Webhooks (``webhook-id``,
+``webhook-timestamp``, ``webhook-signature``) with the connector's secret:
+
+- a plain JSON webhook;
+- a CloudEvent in binary mode (``ce-*`` headers, data as the body);
+- a CloudEvent in structured mode (``Content-Type: application/cloudevents+json``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from cloudevents.core.base import BaseCloudEvent
+from cloudevents.core.bindings.http import HTTPMessage, from_binary, from_structured
+from cloudevents.core.exceptions import BaseCloudEventException
+from cloudevents.core.formats.json import JSONFormat
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+from hub.errors import BadPayload, InvalidEnvelope, PayloadTooLarge, SignatureError, UnknownConnector
+from hub.ids import new_id
+from hub.registry import Registry
+from hub.settings import Settings
+from hub.store import Database, InboundMessage
+from hub.store.models import MessageStatus
+
+KEPT_HEADERS = ("content-type", "user-agent", "webhook-id", "webhook-timestamp", "traceparent", "tracestate")
+CE_STRUCTURED = "application/cloudevents+json"
+
+
+@dataclass(frozen=True)
+class Accepted:
+    id: str
+    duplicate: bool
+
+
+class Ingestor:
+    def __init__(self, *, db: Database, registry: Registry, settings: Settings,
+                 enqueue_translate: Callable[[str], None]):
+        self.db = db
+        self.registry = registry
+        self.settings = settings
+        self.enqueue_translate = enqueue_translate
+        self._verifiers: dict[str, list[Webhook]] = {}
+
+    def accept(self, connector: str, headers: Mapping[str, str], body: bytes) -> Accepted:
+        """Store one webhook and return the hub's message id; raise an IngestError to refuse it."""
+        if self.registry.connector(connector) is None:
+            raise UnknownConnector(f"no connector named {connector!r}",
+                                   known=sorted(self.registry.connectors))
+        if len(body) > self.settings.max_payload_bytes:
+            raise PayloadTooLarge(f"body is {len(body)} bytes; the limit is {self.settings.max_payload_bytes}",
+                                  limit=self.settings.max_payload_bytes)
+        headers = {k.lower(): v for k, v in headers.items()}
+        self._verify(connector, headers, body)
+        mode, payload, attributes = _parse(headers, body)
+        sender_id = (f"{attributes['source']}#{attributes['id']}" if attributes else headers["webhook-id"])
+        now = datetime.now(UTC)
+        message = InboundMessage(
+            id=new_id(), connector=connector, sender_id=sender_id[:255], mode=mode,
+            native_type=attributes.get("type") if attributes else None,
+            headers={k: v for k, v in headers.items() if k in KEPT_HEADERS or k.startswith("ce-")},
+            body=payload, attributes=attributes, received_at=now, updated_at=now,
+            status=MessageStatus.RECEIVED, translations=0)
+        try:
+            with self.db.session() as s:
+                s.add(message)
+        except IntegrityError:
+            with self.db.session() as s:
+                existing = s.scalar(select(InboundMessage.id).where(
+                    InboundMessage.connector == connector, InboundMessage.sender_id == sender_id[:255]))
+            if existing is None:
+                raise
+            return Accepted(existing, duplicate=True)
+        try:
+            self.enqueue_translate(message.id)
+        except Exception:  # the message is stored: the sweeper will enqueue it
+            pass
+        return Accepted(message.id, duplicate=False)
+
+    def _verify(self, connector: str, headers: dict[str, str], body: bytes) -> None:
+        missing = [h for h in ("webhook-id", "webhook-timestamp", "webhook-signature") if not headers.get(h)]
+        if missing:
+            raise SignatureError(f"missing Standard Webhooks header(s): {', '.join(missing)}", missing=missing)
+        last: str = "no matching signature"
+        for verifier in self._verifiers_for(connector):
+            try:
+                verifier.verify(body, headers, json_parse=False)
+                return
+            except WebhookVerificationError as exc:
+                last = str(exc)
+                if "timestamp" in last.lower() or "Invalid Signature Headers" in last:
+                    break
+            except (ValueError, UnicodeDecodeError) as exc:
+                last = f"malformed webhook-signature header ({exc})"
+                break
+        raise SignatureError(f"signature verification failed: {_explain(last)}")
+
+    def _verifiers_for(self, connector: str) -> list[Webhook]:
+        if connector not in self._verifiers:
+            raw = self.settings.connector_secret(connector)
+            self._verifiers[connector] = [Webhook(s) for s in raw.replace(",", " ").split()]
+        return self._verifiers[connector]
+
+
+def _explain(reason: str) -> str:
+    return {
+        "Message timestamp too old": "webhook-timestamp is older than the 5-minute tolerance",
+        "Message timestamp too new": "webhook-timestamp is more than 5 minutes in the future",
+        "Invalid Signature Headers": "webhook-timestamp is not a Unix time in seconds",
+        "No matching signature found": "no signature matches the connector's secret",
+    }.get(reason, reason)
+
+
+def _parse(headers: dict[str, str], body: bytes) -> tuple[str, Any, dict[str, Any] | None]:
+    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == CE_STRUCTURED:
+        event = _cloudevent(lambda: from_structured(HTTPMessage(headers, body), JSONFormat()))
+        return "cloudevent-structured", _event_data(event), _attributes(event)
+    if any(k.startswith("ce-") for k in headers):
+        event = _cloudevent(lambda: from_binary(HTTPMessage(headers, body), JSONFormat()))
+        return "cloudevent-binary", _event_data(event), _attributes(event)
+    return "webhook", _json(body), None
+
+
+def _json(body: bytes) -> Any:
+    try:
+        value = json.loads(body)
+    except UnicodeDecodeError:
+        raise BadPayload("body is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise BadPayload(f"body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    if not isinstance(value, (dict, list)):
+        raise BadPayload("body must be a JSON object or array")
+    return value
+
+
+def _cloudevent(parse: Callable[[], BaseCloudEvent]) -> BaseCloudEvent:
+    try:
+        return parse()
+    except BaseCloudEventException as exc:
+        raise InvalidEnvelope(f"invalid CloudEvent: {exc}") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InvalidEnvelope(f"invalid CloudEvent: {type(exc).__name__}: {exc}") from None
+
+
+def _event_data(event: BaseCloudEvent) -> Any:
+    data = event.get_data()
+    if isinstance(data, (bytes, str)):
+        data = _json(data.encode() if isinstance(data, str) else data)
+    if data is None:
+        raise InvalidEnvelope("the CloudEvent carries no data")
+    return data
+
+
+def _attributes(event: BaseCloudEvent) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, datetime) else v)
+            for k, v in event.get_attributes().items() if v is not None}

@@ -1,0 +1,130 @@
+"""Request–reply: answer a query (stock availability, order status…) from the systems that know.
+
+Every connector that declares the query under ``queries:`` is asked at once; each answer is
+mapped into its part of the canonical answer and the parts are merged. A system that fails is
+named in ``sources`` with its error, and the others still answer; only when none answers is
+the query an error. Short transient faults are retried once in place.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_fixed
+
+from hub.connectors.models import Query
+from hub.delivery.client import OutboundClient
+from hub.errors import DeliveryError, HubError, MappingError, NotFound, TransientDeliveryError
+from hub.mapping.functions import XrefResolver, hub_functions
+from hub.registry import Registry
+from hub.settings import Settings
+
+QUERY_RETRY_WAIT_S = 0.2
+MAX_PARALLEL = 8
+
+
+class QueryInvalid(HubError):
+    """The request does not match the query's request schema (422)."""
+
+
+class QueryUnanswered(HubError):
+    """No system could answer (502); ``sources`` says why for each."""
+
+    def __init__(self, message: str, sources: dict[str, Any]):
+        super().__init__(message)
+        self.sources = sources
+
+
+@dataclass(frozen=True)
+class Answer:
+    query: str
+    answer: dict[str, Any]
+    sources: dict[str, dict[str, Any]]
+
+
+class QueryService:
+    def __init__(self, *, registry: Registry, settings: Settings, client: OutboundClient, xref: XrefResolver):
+        self.registry = registry
+        self.settings = settings
+        self.client = client
+        self.xref = xref
+        self._pool = ThreadPoolExecutor(MAX_PARALLEL, thread_name_prefix="hub-query")
+        self._schemas = _load_schemas(registry.config_dir / "mappings" / "canonical" / "queries")
+
+    def names(self) -> list[str]:
+        return self.registry.query_names()
+
+    def ask(self, name: str, request: dict[str, Any], *, system: str | None = None) -> Answer:
+        answerers = self.registry.answerers(name)
+        if not answerers:
+            raise NotFound(f"no connector answers query {name!r}; known: {', '.join(self.names()) or 'none'}")
+        validator = self._schemas.get(f"{name}.request")
+        if validator is not None:
+            error = best_match(validator.iter_errors(request))
+            if error is not None:
+                where = "/".join(str(p) for p in error.absolute_path) or "(request)"
+                raise QueryInvalid(f"{where}: {error.message}")
+        futures = {c: self._pool.submit(self._ask_one, c, q, request, system or c) for c, q in answerers}
+        answer: dict[str, Any] = {}
+        sources: dict[str, dict[str, Any]] = {}
+        for connector, future in futures.items():
+            started = time.perf_counter()
+            try:
+                part = future.result()
+                _merge(answer, part)
+                sources[connector] = {"status": "ok"}
+            except (DeliveryError, MappingError) as exc:
+                sources[connector] = {"status": "error", "error": str(exc)}
+            sources[connector]["ms"] = round((time.perf_counter() - started) * 1000, 1)
+        if all(s["status"] != "ok" for s in sources.values()):
+            raise QueryUnanswered(f"no system answered {name!r}", sources)
+        return Answer(name, answer, sources)
+
+    def _ask_one(self, connector: str, query: Query, request: dict[str, Any], system: str) -> Any:
+        c = self.registry.connector(connector)
+        functions = hub_functions(source=system, target=connector, xref=self.xref,
+                                  codes=self.registry.mappings.codes)
+        context = {"request": request, "system": system}
+        path = self.registry.query_paths[(connector, _name_of(c.queries, query))].render(context, functions)
+        params = (self.registry.mappings.get(query.params).evaluate(context, None, functions)
+                  if query.params else None)
+        url = self.settings.connector_url(connector, c.base_url).rstrip("/") + path
+        for attempt in Retrying(stop=stop_after_attempt(2), wait=wait_fixed(QUERY_RETRY_WAIT_S),
+                                retry=retry_if_exception_type(TransientDeliveryError), reraise=True):
+            with attempt:
+                response = self.client.query(query.method, url, params=params, headers={},
+                                             timeout_s=query.timeout)
+        back = hub_functions(source=connector, target=system, xref=self.xref, codes=self.registry.mappings.codes)
+        return self.registry.mappings.get(query.response).evaluate(
+            {"request": request, "response": response.json, "system": system}, None, back)
+
+
+def _name_of(queries: dict[str, Query], query: Query) -> str:
+    return next(n for n, q in queries.items() if q is query)
+
+
+def _merge(into: dict[str, Any], part: Any) -> None:
+    """Merge one system's part into the answer: objects deeply, lists concatenated, else first wins."""
+    if not isinstance(part, dict):
+        return
+    for k, v in part.items():
+        if k not in into or into[k] is None:
+            into[k] = v
+        elif isinstance(into[k], dict) and isinstance(v, dict):
+            _merge(into[k], v)
+        elif isinstance(into[k], list) and isinstance(v, list):
+            into[k] = into[k] + v
+
+
+def _load_schemas(folder: Path) -> dict[str, Draft202012Validator]:
+    out = {}
+    for path in sorted(folder.glob("*.schema.json")) if folder.is_dir() else []:
+        out[path.name.removesuffix(".schema.json")] = Draft202012Validator(json.loads(path.read_text("utf-8")))
+    return out

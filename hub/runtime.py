@@ -1,0 +1,113 @@
+"""The assembled hub: settings, database, registry, broker, services and workers.
+
+``Hub.build(settings)`` wires the parts; the API (``hub serve``), the workers
+(``hub worker``) and the embedded all-in-one (``hub up``) each start the parts
+they need from it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import dramatiq
+from dramatiq import Worker
+
+from hub.delivery.client import OutboundClient
+from hub.delivery.service import Deliverer
+from hub.ingest import Ingestor
+from hub.mapping import make_engine
+from hub.metrics import Metrics
+from hub.operations import Operations
+from hub.queries import QueryService
+from hub.registry import Registry, load_registry
+from hub.settings import Settings
+from hub.store import Database
+from hub.store.migrate import upgrade
+from hub.translate import Translator
+from hub.workers.actors import Actors, declare_actors
+from hub.workers.broker import make_broker
+from hub.workers.sweeper import Sweeper
+from hub.xref import XrefStore
+
+log = logging.getLogger("hub")
+
+WORKER_TIMEOUT_MS = 100
+"""How long an idle worker thread waits on the broker before checking for shutdown."""
+
+
+@dataclass
+class Hub:
+    settings: Settings
+    db: Database
+    registry: Registry
+    broker: dramatiq.Broker
+    actors: Actors
+    xrefs: XrefStore
+    ingestor: Ingestor
+    translator: Translator
+    deliverer: Deliverer
+    operations: Operations
+    sweeper: Sweeper
+    metrics: Metrics
+    client: OutboundClient
+    queries: QueryService
+    _worker: Worker | None = field(default=None, repr=False)
+
+    @classmethod
+    def build(cls, settings: Settings, *, migrate: bool = True) -> Hub:
+        db = Database(settings.database_url)
+        if migrate:
+            upgrade(db)
+        registry = load_registry(settings.config_dir, make_engine(settings.mapping_engine))
+        broker = make_broker(settings)
+        xrefs = XrefStore(db)
+        client = OutboundClient()
+        holder: dict[str, Actors] = {}
+
+        def enqueue_translate(message_id: str) -> None:
+            holder["actors"].translate.send(message_id)
+
+        def enqueue_delivery(delivery_id: str) -> None:
+            holder["actors"].deliver.send(delivery_id)
+
+        # Operations owns the paused-connector cache that translate and deliver consult.
+        ops_ref: dict[str, Operations] = {}
+        translator = Translator(db=db, registry=registry, xref=xrefs.resolve, enqueue_delivery=enqueue_delivery,
+                                is_paused=lambda c: ops_ref["ops"].is_paused(c))
+        operations = Operations(db=db, registry=registry, translator=translator,
+                                enqueue_translate=enqueue_translate, enqueue_delivery=enqueue_delivery)
+        ops_ref["ops"] = operations
+        metrics = Metrics(operations.delivery_depth)
+        deliverer = Deliverer(db=db, registry=registry, settings=settings, client=client, xref=xrefs.resolve,
+                              is_paused=operations.is_paused, observers=[metrics.observe_delivery])
+        holder["actors"] = declare_actors(broker, translator, deliverer)
+        ingestor = Ingestor(db=db, registry=registry, settings=settings, enqueue_translate=enqueue_translate)
+        sweeper = Sweeper(db=db, grace_s=settings.sweep_grace_s, interval_s=settings.sweep_interval_s,
+                          enqueue_translate=enqueue_translate, enqueue_delivery=enqueue_delivery)
+        queries = QueryService(registry=registry, settings=settings, client=client, xref=xrefs.resolve)
+        seeded = xrefs.load_seed(settings.config_dir / "mappings" / "xref")
+        if seeded:
+            log.info("cross-reference: %d seed record(s) loaded", seeded)
+        return cls(settings=settings, db=db, registry=registry, broker=broker, actors=holder["actors"],
+                   xrefs=xrefs, ingestor=ingestor, translator=translator, deliverer=deliverer,
+                   operations=operations, sweeper=sweeper, metrics=metrics, client=client, queries=queries)
+
+    def start_workers(self, *, sweeper: bool = True) -> None:
+        """Consume translate and deliver messages in worker threads of this process."""
+        self._worker = Worker(self.broker, worker_threads=self.settings.worker_threads,
+                              worker_timeout=WORKER_TIMEOUT_MS)
+        self._worker.start()
+        if sweeper:
+            self.sweeper.start()
+        log.info("workers started: %d threads on %s", self.settings.worker_threads,
+                 "the embedded broker" if self.settings.embedded else "Redis")
+
+    def stop(self) -> None:
+        self.sweeper.stop()
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
+        self.broker.close()
+        self.client.close()
+        self.db.dispose()

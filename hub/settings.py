@@ -1,0 +1,124 @@
+"""Typed settings, read from ``HUB_*`` environment variables (pydantic-settings).
+
+=====================  =================================================  ==============================
+variable               meaning                                            default
+=====================  =================================================  ==============================
+HUB_DATABASE_URL       SQLAlchemy URL (SQLite or PostgreSQL)              ``sqlite:///.hub/hub.db``
+HUB_BROKER_URL         unset: in-process broker; ``redis://…``: Redis     unset
+HUB_CONFIG_DIR         folder holding ``connectors/`` and ``mappings/``   the repository root
+HUB_MAPPING_ENGINE     ``jlens`` (fast, Rust) or ``jsonata-python``       ``jlens``
+HUB_WORKER_THREADS     worker threads (embedded and ``hub worker``)       ``8``
+HUB_MAX_PAYLOAD_BYTES  largest webhook body accepted                      ``1048576`` (1 MiB)
+HUB_SWEEP_INTERVAL_S   how often committed-but-idle work is re-enqueued   ``10``
+HUB_SWEEP_GRACE_S      how long work may wait before the sweeper acts     ``30``
+HUB_SECRET_<NAME>      a connector's webhook secret (``whsec_…``)         a development secret
+HUB_URL_<NAME>         a connector's base URL                             the connector file's base_url
+HUB_ADMIN_USER         first dashboard admin, created when no user exists ``admin`` (development only)
+HUB_ADMIN_PASSWORD     that admin's password                              ``admin`` (development only)
+HUB_SESSION_SECRET     key signing dashboard session cookies              random per process
+HUB_SESSION_IDLE_S     a session ends after this long without a request   ``1800`` (30 min)
+HUB_SESSION_MAX_S      a session ends this long after login, whatever     ``43200`` (12 h)
+HUB_SECURE_COOKIES     send cookies over HTTPS only (set behind TLS)       ``false``
+=====================  =================================================  ==============================
+
+Misconfiguration fails at start with a message naming the variable.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hub.errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "sqlite:///.hub/hub.db"
+DEFAULT_WORKER_THREADS = 8
+DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024
+DEFAULT_SWEEP_INTERVAL_S = 10.0
+DEFAULT_SWEEP_GRACE_S = 30.0
+DEFAULT_ADMIN_USER = "admin"
+DEFAULT_ADMIN_PASSWORD = "admin"
+"""Development defaults: the hub logs a warning at start while the admin password is this one."""
+DEFAULT_SESSION_IDLE_S = 30 * 60.0
+DEFAULT_SESSION_MAX_S = 12 * 3600.0
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HUB_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    broker_url: str | None = None
+    config_dir: Path = REPO_ROOT
+    mapping_engine: Literal["jlens", "jsonata-python"] = "jlens"
+    worker_threads: int = Field(DEFAULT_WORKER_THREADS, ge=1, le=256)
+    max_payload_bytes: int = Field(DEFAULT_MAX_PAYLOAD_BYTES, ge=1024)
+    sweep_interval_s: float = Field(DEFAULT_SWEEP_INTERVAL_S, gt=0)
+    sweep_grace_s: float = Field(DEFAULT_SWEEP_GRACE_S, ge=0)
+    redis_namespace: str = "hub"
+    admin_user: str = Field(DEFAULT_ADMIN_USER, min_length=1, max_length=100)
+    admin_password: SecretStr = SecretStr(DEFAULT_ADMIN_PASSWORD)
+    session_secret: SecretStr | None = None
+    session_idle_s: float = Field(DEFAULT_SESSION_IDLE_S, gt=0)
+    session_max_s: float = Field(DEFAULT_SESSION_MAX_S, gt=0)
+    secure_cookies: bool = False
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, v: str) -> str:
+        if not v.startswith(("sqlite", "postgresql")):
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        if v.startswith("postgresql://"):
+            v = "postgresql+psycopg://" + v.removeprefix("postgresql://")
+        return v
+
+    @field_validator("broker_url")
+    @classmethod
+    def _known_broker(cls, v: str | None) -> str | None:
+        if v in (None, ""):
+            return None
+        if not v.startswith(("redis://", "rediss://")):
+            raise ValueError("must be unset (embedded broker) or a redis:// URL")
+        return v
+
+    @field_validator("config_dir")
+    @classmethod
+    def _config_dir_exists(cls, v: Path) -> Path:
+        if not (v / "connectors").is_dir():
+            raise ValueError(f"{v} has no connectors/ folder")
+        return v.resolve()
+
+    @cached_property
+    def embedded(self) -> bool:
+        return self.broker_url is None
+
+    def connector_secret(self, connector: str) -> str:
+        """``HUB_SECRET_<CONNECTOR>``, else the development secret shared with the mocks."""
+        return os.environ.get(f"HUB_SECRET_{connector.upper()}") or dev_secret(connector)
+
+    def connector_url(self, connector: str, default: str) -> str:
+        return os.environ.get(f"HUB_URL_{connector.upper()}") or default
+
+
+def dev_secret(connector: str) -> str:
+    """``whsec_`` + base64(SHA-256("dev-secret-<connector>")): for laptops only, never production."""
+    digest = hashlib.sha256(f"dev-secret-{connector}".encode()).digest()
+    return "whsec_" + base64.b64encode(digest).decode()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, failing with the variable's name when one is wrong."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"HUB_{str(e['loc'][0]).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from None

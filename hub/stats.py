@@ -1,0 +1,227 @@
+"""What the overview and the dead-letter page show: throughput, error rates, health, groups of failures.
+
+Read-only queries over the message path. Time series are bucketed per minute
+in Python over a short window (an hour by default), which keeps the SQL the
+same on SQLite and PostgreSQL.
+
+*Circuit state* — the delivery layer has no circuit breaker of its own yet, so
+the state shown is derived from the most recent attempts: ``open`` when the
+last :data:`CIRCUIT_OPEN_AFTER` attempts all failed, ``closed`` otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from hub.operations import Operations, delivery_filter
+from hub.registry import Registry
+from hub.store import Attempt, Database, Delivery, InboundMessage
+from hub.store.models import DeliveryStatus, MessageStatus
+
+WINDOW_MINUTES = 60
+HEALTH_WINDOW = timedelta(minutes=15)
+CIRCUIT_OPEN_AFTER = 5
+DEGRADED_BELOW = 0.9
+"""A connector whose recent success rate is below this is shown as degraded."""
+RECENT_ATTEMPTS = 200
+IN_CHUNK = 500
+FAILED_MESSAGE_STATES = (MessageStatus.FAILED, MessageStatus.DEAD, MessageStatus.REJECTED)
+_ROUNDS = re.compile(r"^gave up after \d+ rounds?: ")
+_HTTP = re.compile(r"^(HTTP \d{3})")
+
+
+@dataclass
+class Series:
+    """Per-minute values of one connector, oldest first."""
+
+    connector: str
+    values: list[float]
+    overall: float | None = None
+    """For a rate: its value over the whole window (not the mean of the minutes)."""
+
+
+@dataclass
+class Throughput:
+    minutes: list[datetime]
+    messages: list[Series]
+    """Messages received per minute, by sending connector."""
+    error_rate: list[Series]
+    """Share of failed delivery attempts per minute, by target connector (0–1)."""
+
+
+@dataclass
+class Health:
+    connector: str
+    title: str
+    paused: bool
+    state: str
+    """healthy | degraded | failing | idle | paused"""
+    circuit: str
+    """closed | open (derived, see the module docstring)"""
+    attempts: int
+    success_rate: float | None
+    avg_latency_ms: float | None
+    p95_latency_ms: float | None
+    last_attempt_at: datetime | None
+    queue: int
+    dead: int
+
+
+@dataclass
+class DeadGroup:
+    connector: str
+    operations: list[str]
+    error: str
+    """What the group's deliveries failed with, e.g. ``HTTP 503`` or ``ConnectError``; also the retry filter."""
+    count: int
+    oldest: datetime
+    newest: datetime
+    sample_error: str
+    sample_message: str
+    delivery_ids: list[str] = field(default_factory=list)
+
+
+class Stats:
+    def __init__(self, *, db: Database, registry: Registry, ops: Operations):
+        self.db = db
+        self.registry = registry
+        self.ops = ops
+
+    def message_counts(self) -> dict[str, int]:
+        counts = self.ops.counts()
+        return {s: counts.get(s, 0) for s in MessageStatus.ALL}
+
+    def throughput(self, *, minutes: int = WINDOW_MINUTES, now: datetime | None = None) -> Throughput:
+        now = (now or datetime.now(UTC)).replace(second=0, microsecond=0) + timedelta(minutes=1)
+        start = now - timedelta(minutes=minutes)
+        slots = [start + timedelta(minutes=i) for i in range(minutes)]
+        with self.db.read() as s:
+            received = s.execute(select(InboundMessage.connector, InboundMessage.received_at)
+                                 .where(InboundMessage.received_at >= start)).all()
+            attempts = s.execute(select(Delivery.connector, Attempt.started_at, Attempt.outcome)
+                                 .join(Delivery, Delivery.id == Attempt.delivery_id)
+                                 .where(Attempt.started_at >= start)).all()
+        messages: dict[str, list[float]] = defaultdict(lambda: [0.0] * minutes)
+        for connector, at in received:
+            messages[connector][_slot(at, start, minutes)] += 1
+        tried: dict[str, list[int]] = defaultdict(lambda: [0] * minutes)
+        failed: dict[str, list[int]] = defaultdict(lambda: [0] * minutes)
+        for connector, at, outcome in attempts:
+            i = _slot(at, start, minutes)
+            tried[connector][i] += 1
+            if outcome != "success":
+                failed[connector][i] += 1
+        rates = [Series(c, [failed[c][i] / n if n else 0.0 for i, n in enumerate(tried[c])],
+                        overall=sum(failed[c]) / sum(tried[c])) for c in sorted(tried)]
+        return Throughput(minutes=slots, messages=[Series(c, messages[c]) for c in sorted(messages)],
+                          error_rate=rates)
+
+    def health(self, *, now: datetime | None = None) -> list[Health]:
+        """One line per configured connector: state, derived circuit, success rate, latency, queue, dead."""
+        now = now or datetime.now(UTC)
+        depth = self.ops.delivery_depth()
+        paused_now = {name: self.ops.is_paused(name) for name in self.registry.connectors}  # own sessions: not nested
+        out = []
+        with self.db.read() as s:
+            for name, c in sorted(self.registry.connectors.items()):
+                recent = s.execute(select(Attempt.outcome, Attempt.duration_ms, Attempt.started_at)
+                                   .join(Delivery, Delivery.id == Attempt.delivery_id)
+                                   .where(Delivery.connector == name, Attempt.started_at >= now - HEALTH_WINDOW)
+                                   .order_by(Attempt.started_at.desc()).limit(RECENT_ATTEMPTS)).all()
+                calls = [r for r in recent if r.outcome in ("success", "transient", "rejected")]
+                ok = [r for r in calls if r.outcome == "success"]
+                latencies = sorted(r.duration_ms for r in calls)
+                paused = paused_now[name]
+                last_n = calls[:CIRCUIT_OPEN_AFTER]
+                circuit = ("open" if len(last_n) == CIRCUIT_OPEN_AFTER and
+                           all(r.outcome == "transient" for r in last_n) else "closed")
+                rate = len(ok) / len(calls) if calls else None
+                state = ("paused" if paused else "idle" if rate is None else "failing" if circuit == "open"
+                         else "degraded" if rate < DEGRADED_BELOW else "healthy")
+                last = s.scalar(select(func.max(Attempt.started_at)).join(Delivery, Delivery.id == Attempt.delivery_id)
+                                .where(Delivery.connector == name))
+                out.append(Health(
+                    connector=name, title=c.title, paused=paused, state=state, circuit=circuit, attempts=len(calls),
+                    success_rate=rate,
+                    avg_latency_ms=sum(latencies) / len(latencies) if latencies else None,
+                    p95_latency_ms=latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))] if latencies else None,
+                    last_attempt_at=last,
+                    queue=sum(n for (cn, st), n in depth.items() if cn == name and st in DeliveryStatus.OPEN),
+                    dead=depth.get((name, DeliveryStatus.DEAD), 0)))
+        return out
+
+    def queue_depth(self) -> int:
+        return sum(n for (_, st), n in self.ops.delivery_depth().items() if st in DeliveryStatus.OPEN)
+
+    def dead_count(self) -> int:
+        return sum(n for (_, st), n in self.ops.delivery_depth().items() if st == DeliveryStatus.DEAD)
+
+    def dead_groups(self, *, connector: str | None = None) -> list[DeadGroup]:
+        """Dead deliveries grouped by connector and kind of error, largest group first.
+
+        A group is exactly what a bulk retry with ``connector`` and ``error_contains=group.error`` revives.
+        """
+        q = (select(Delivery.id, Delivery.connector, Delivery.operation, Delivery.last_error, Delivery.updated_at,
+                    Delivery.message_id).where(Delivery.status == DeliveryStatus.DEAD))
+        if connector:
+            q = q.where(Delivery.connector == connector)
+        with self.db.read() as s:
+            rows = s.execute(q.order_by(Delivery.updated_at.desc())).all()
+        groups: dict[tuple[str, str], DeadGroup] = {}
+        for r in rows:
+            kind = error_kind(r.last_error)
+            g = groups.get((r.connector, kind))
+            if g is None:
+                g = groups[(r.connector, kind)] = DeadGroup(
+                    connector=r.connector, operations=[], error=kind, count=0, oldest=r.updated_at,
+                    newest=r.updated_at, sample_error=r.last_error or "", sample_message=r.message_id)
+            if r.operation not in g.operations:
+                g.operations.append(r.operation)
+            g.count += 1
+            g.oldest = min(g.oldest, r.updated_at)
+            g.newest = max(g.newest, r.updated_at)
+            g.delivery_ids.append(r.id)
+        return sorted(groups.values(), key=lambda g: (-g.count, g.connector, g.error))
+
+    def count_dead(self, *, connector: str | None = None, error_contains: str | None = None,
+                   since: datetime | None = None, until: datetime | None = None) -> int:
+        """How many dead deliveries a bulk retry with this filter would touch (same filter as
+        :meth:`hub.operations.Operations.bulk_retry`), for its confirmation."""
+        q = select(func.count()).select_from(Delivery).where(*delivery_filter(
+            status=DeliveryStatus.DEAD, connector=connector, error_contains=error_contains, since=since, until=until))
+        with self.db.read() as s:
+            return int(s.scalar(q) or 0)
+
+    def delivery_progress(self, ids: Iterable[str]) -> dict[str, int]:
+        """How many of these deliveries are in each state now (to follow a bulk retry)."""
+        ids = list(ids)
+        counts: Counter[str] = Counter()
+        with self.db.read() as s:
+            for i in range(0, len(ids), IN_CHUNK):
+                chunk = ids[i:i + IN_CHUNK]
+                counts.update(dict(s.execute(select(Delivery.status, func.count()).where(Delivery.id.in_(chunk))
+                                             .group_by(Delivery.status)).all()))
+        return dict(counts)
+
+
+def error_kind(error: str | None) -> str:
+    """The part of a delivery error that names its kind: ``HTTP 503``, ``ConnectError``, ``timed out``…"""
+    text = _ROUNDS.sub("", error or "").strip()
+    if not text:
+        return "gave up"
+    m = _HTTP.match(text)
+    if m:
+        return m.group(1)
+    if text.startswith("timed out"):
+        return "timed out"
+    return text.split(":", 1)[0][:80]
+
+
+def _slot(at: datetime, start: datetime, n: int) -> int:
+    return max(0, min(n - 1, int((at - start).total_seconds() // 60)))

@@ -1,0 +1,9 @@
+"""Persistence: SQLAlchemy 2 models, the database handle, queries and Alembic migrations.
+
+The database is the source of truth; the broker only carries ids.
+"""
+
+from hub.store.db import Database
+from hub.store.models import Attempt, CanonicalMessage, CrossReference, Delivery, InboundMessage
+
+__all__ = ["Attempt", "CanonicalMessage", "CrossReference", "Database", "Delivery", "InboundMessage"]

@@ -1,0 +1,291 @@
+"""Tables of the message path: inbound (raw) → canonical → deliveries → attempts.
+
+States (``InboundMessage.status`` is the message's overall state, kept
+up to date as its deliveries progress)::
+
+    message:  received ─▶ failed            (mapping / schema error; replayable)
+                      ─▶ ignored           (a native event the connector declares as ignored)
+                      ─▶ no_route          (translated; nobody subscribes)
+                      ─▶ delivering ─▶ delivered | rejected | dead
+    delivery: pending ─▶ in_flight ─▶ delivered
+                                   ─▶ retrying ─▶ in_flight …
+                                   ─▶ rejected (4xx business refusal) | dead (retries exhausted)
+              paused  (the connector's delivery is paused)
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from datetime import UTC
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+ID = String(36)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out — on SQLite (which drops offsets) as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: the store keeps aware UTC times only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, datetime: UTCDateTime}
+
+
+class MessageStatus:
+    RECEIVED = "received"
+    IGNORED = "ignored"
+    FAILED = "failed"
+    NO_ROUTE = "no_route"
+    DELIVERING = "delivering"
+    DELIVERED = "delivered"
+    REJECTED = "rejected"
+    DEAD = "dead"
+    ALL = (RECEIVED, IGNORED, FAILED, NO_ROUTE, DELIVERING, DELIVERED, REJECTED, DEAD)
+
+
+class DeliveryStatus:
+    PENDING = "pending"
+    IN_FLIGHT = "in_flight"
+    RETRYING = "retrying"
+    DELIVERED = "delivered"
+    REJECTED = "rejected"
+    DEAD = "dead"
+    PAUSED = "paused"
+    ALL = (PENDING, IN_FLIGHT, RETRYING, DELIVERED, REJECTED, DEAD, PAUSED)
+    OPEN = (PENDING, IN_FLIGHT, RETRYING, PAUSED)
+    FINAL = (DELIVERED, REJECTED, DEAD)
+
+
+class InboundMessage(Base):
+    """A message as a system sent it, stored before the sender gets its ``202``."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (
+        UniqueConstraint("connector", "sender_id", name="uq_inbound_sender"),
+        Index("ix_inbound_status_received", "status", "received_at"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    connector: Mapped[str] = mapped_column(String(64), index=True)
+    sender_id: Mapped[str] = mapped_column(String(255))
+    mode: Mapped[str] = mapped_column(String(32))
+    native_type: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    headers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    body: Mapped[Any] = mapped_column(JSON)
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    updated_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error_detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    canonical_id: Mapped[str | None] = mapped_column(ID, nullable=True)
+    translations: Mapped[int] = mapped_column(Integer, default=0)
+
+    canonicals: Mapped[list[CanonicalMessage]] = relationship(
+        back_populates="inbound", order_by="CanonicalMessage.created_at",
+        foreign_keys="CanonicalMessage.message_id")
+    deliveries: Mapped[list[Delivery]] = relationship(
+        back_populates="message", order_by="Delivery.created_at")
+
+
+class CanonicalMessage(Base):
+    """The CloudEvents envelope and canonical payload a translation produced."""
+
+    __tablename__ = "canonical_messages"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    message_id: Mapped[str] = mapped_column(ForeignKey("inbound_messages.id"), index=True)
+    type: Mapped[str] = mapped_column(String(100), index=True)
+    source: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str | None] = mapped_column(String(255), index=True, nullable=True)
+    time: Mapped[datetime]
+    dataschema: Mapped[str] = mapped_column(String(200))
+    correlation_id: Mapped[str] = mapped_column(String(100), index=True)
+    causation_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    traceparent: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    data: Mapped[Any] = mapped_column(JSON)
+    mapping: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+    inbound: Mapped[InboundMessage] = relationship(back_populates="canonicals", foreign_keys=[message_id])
+
+    def envelope(self) -> dict[str, Any]:
+        """The CloudEvents 1.0 JSON form (structured mode)."""
+        env: dict[str, Any] = {
+            "specversion": "1.0", "id": self.id, "source": self.source, "type": self.type,
+            "subject": self.subject, "time": self.time.isoformat(),
+            "datacontenttype": "application/json", "dataschema": self.dataschema,
+            "correlationid": self.correlation_id, "causationid": self.causation_id,
+            "traceparent": self.traceparent, "data": self.data,
+        }
+        return {k: v for k, v in env.items() if v is not None}
+
+
+class Delivery(Base):
+    """One canonical message on its way to one connector operation."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_delivery_due", "status", "next_attempt_at"),
+                      Index("ix_delivery_ordering", "connector", "ordering_key"))
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    message_id: Mapped[str] = mapped_column(ForeignKey("inbound_messages.id"), index=True)
+    canonical_id: Mapped[str] = mapped_column(ForeignKey("canonical_messages.id"), index=True)
+    connector: Mapped[str] = mapped_column(String(64), index=True)
+    operation: Mapped[str] = mapped_column(String(100))
+    ordering_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    """Deliveries to one connector with the same key go one at a time, in message order."""
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    rounds: Mapped[int] = mapped_column(Integer, default=0)
+    """How many times the delivery was rescheduled after its in-place attempts failed."""
+    next_attempt_at: Mapped[datetime]
+    lease_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    request: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+    message: Mapped[InboundMessage] = relationship(back_populates="deliveries")
+    attempt_log: Mapped[list[Attempt]] = relationship(back_populates="delivery", order_by="Attempt.number")
+
+
+class Attempt(Base):
+    """One outbound call, whatever its outcome."""
+
+    __tablename__ = "attempts"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    delivery_id: Mapped[str] = mapped_column(ForeignKey("deliveries.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime]
+    duration_ms: Mapped[float] = mapped_column(Float)
+    url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    response_excerpt: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    delivery: Mapped[Delivery] = relationship(back_populates="attempt_log")
+
+
+class CrossReference(Base):
+    """One system's id for a real-world entity, tied to the entity's golden id.
+
+    Two systems' ids for the same customer share a ``golden_id``; ``$xref`` in
+    a mapping walks from one to the other.
+    """
+
+    __tablename__ = "xrefs"
+    __table_args__ = (
+        UniqueConstraint("entity", "system", "local_id", name="uq_xref_local"),
+        Index("ix_xref_golden", "entity", "golden_id"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    entity: Mapped[str] = mapped_column(String(50))
+    golden_id: Mapped[str] = mapped_column(ID)
+    system: Mapped[str] = mapped_column(String(64))
+    local_id: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+
+class ConnectorState(Base):
+    """Operator-controlled state of a connector (delivery paused or not)."""
+
+    __tablename__ = "connector_state"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    paused: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Who may do what, and what they did: dashboard users, API tokens, the audit log (migration 0002).
+
+
+class User(Base):
+    """A dashboard login. ``role`` is viewer (read), operator (replay, retry, pause) or admin."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    """An argon2 hash (pwdlib); the password itself is never stored."""
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    password_changed_at: Mapped[datetime]
+    """Sessions that began before this moment are no longer accepted."""
+    last_login_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class ApiToken(Base):
+    """A token for machine access (``Authorization: Bearer …``); only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    """The first characters of the token, shown so a token can be recognised without being revealed."""
+    scopes: Mapped[list[str]] = mapped_column(JSON)
+    created_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class AuditEntry(Base):
+    """One thing a person or token did: a replay, a retry, a pause, a login, a change of users."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(100), index=True)
+    action: Mapped[str] = mapped_column(String(50), index=True)
+    target: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    via: Mapped[str] = mapped_column(String(10))
+    """``ui``, ``api`` or ``cli``."""
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class CorrelationKey(Base):
+    """A business key (``sales_order:SO-…``) and the transaction it belongs to.
+
+    Messages whose connector declares the same key share one correlation id; the latest
+    message with a key is the cause of the next one.
+    """
+
+    __tablename__ = "correlation_keys"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    correlation_id: Mapped[str] = mapped_column(String(100), index=True)
+    last_canonical_id: Mapped[str] = mapped_column(ID)
+    updated_at: Mapped[datetime]

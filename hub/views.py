@@ -1,0 +1,97 @@
+"""What the operations service returns: typed views of messages and deliveries.
+
+The API serialises these as they are (they are its OpenAPI schemas) and the
+dashboard renders them; neither touches the database.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class MessageSummary(BaseModel):
+    id: str = Field(examples=["019a8f2e-7c1d-7b3a-9e4f-0a1b2c3d4e5f"])
+    connector: str = Field(examples=["crm"])
+    native_type: str | None = Field(None, examples=["salesOrder.submitted"])
+    type: str | None = Field(None, description="canonical type", examples=["sales_order.placed"])
+    subject: str | None = Field(None, description="business key", examples=["SO-20261122-0001"])
+    correlation_id: str | None = None
+    status: str = Field(examples=["delivered"])
+    error: str | None = None
+    received_at: datetime
+    updated_at: datetime
+
+
+class AttemptView(BaseModel):
+    number: int
+    started_at: datetime
+    duration_ms: float
+    url: str | None
+    status_code: int | None
+    outcome: str = Field(description="success | transient | rejected | waiting | mapping_error")
+    error: str | None
+    response_excerpt: str | None
+
+
+class DeliveryView(BaseModel):
+    id: str
+    message_id: str
+    canonical_id: str
+    connector: str
+    operation: str
+    status: str = Field(examples=["dead"])
+    attempts: int
+    rounds: int
+    next_attempt_at: datetime
+    last_error: str | None
+    last_status_code: int | None
+    request: dict[str, Any] | None = Field(None, description="the mapped call: method, url, body")
+    created_at: datetime
+    delivered_at: datetime | None
+    attempt_log: list[AttemptView] = []
+
+
+class CanonicalView(BaseModel):
+    id: str
+    current: bool
+    mapping: str | None
+    envelope: dict[str, Any]
+
+
+class MessageDetail(MessageSummary):
+    mode: str
+    sender_id: str
+    headers: dict[str, Any]
+    body: Any
+    error_detail: dict[str, Any] | None
+    canonical: list[CanonicalView]
+    deliveries: list[DeliveryView]
+
+
+class Page(BaseModel):
+    items: list[Any]
+    next_cursor: str | None = Field(None, description="pass as ?cursor= for the next page")
+
+
+class MessagePage(Page):
+    items: list[MessageSummary]
+
+
+class DeliveryPage(Page):
+    items: list[DeliveryView]
+
+
+class ActionResult(BaseModel):
+    id: str
+    status: str
+    detail: str | None = None
+    deliveries: list[str] = []
+
+
+class BulkResult(BaseModel):
+    matched: int
+    retried: int
+    ids: list[str]

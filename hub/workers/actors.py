@@ -1,0 +1,46 @@
+"""The two actors: ``translate(message_id)`` and ``deliver(delivery_id)``.
+
+Messages carry ids only; the database holds the state. ``deliver`` asks
+dramatiq for a delayed retry (``Retry(delay=…)``) when the policy reschedules;
+the delivery's row says when it is due, so a lost broker message is recovered
+by the sweeper and a duplicate one does nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dramatiq
+from dramatiq.errors import Retry
+
+from hub.delivery.service import Deliverer
+from hub.store.models import DeliveryStatus
+from hub.translate import Translator
+
+TRANSLATE_QUEUE = "translate"
+DELIVER_QUEUE = "deliver"
+TRANSLATE_MAX_RETRIES = 10
+"""Only for unexpected faults (database down); mapping errors are recorded, not retried."""
+
+
+@dataclass
+class Actors:
+    translate: dramatiq.Actor
+    deliver: dramatiq.Actor
+
+
+def declare_actors(broker: dramatiq.Broker, translator: Translator, deliverer: Deliverer) -> Actors:
+    def translate(message_id: str) -> None:
+        translator.translate(message_id)
+
+    def deliver(delivery_id: str) -> None:
+        outcome = deliverer.deliver(delivery_id)
+        if outcome is not None and outcome.status == DeliveryStatus.RETRYING and outcome.retry_in_s is not None:
+            raise Retry(f"delivery {delivery_id} rescheduled", delay=int(outcome.retry_in_s * 1000))
+
+    return Actors(
+        translate=dramatiq.actor(translate, broker=broker, actor_name="hub.translate",
+                                 queue_name=TRANSLATE_QUEUE, max_retries=TRANSLATE_MAX_RETRIES),
+        deliver=dramatiq.actor(deliver, broker=broker, actor_name="hub.deliver",
+                               queue_name=DELIVER_QUEUE, max_retries=None),
+    )

@@ -1,0 +1,84 @@
+"""The sweeper: re-enqueue work that was committed but that no worker picked up.
+
+A crash between commit and enqueue, a lost broker message, a worker killed
+mid-delivery: the database still says what is due, and the sweeper, running
+every ``HUB_SWEEP_INTERVAL_S``, enqueues it again. Enqueueing twice is safe:
+a delivery is claimed before it runs, so a duplicate does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+
+from hub.store import Database, Delivery, InboundMessage
+from hub.store.models import DeliveryStatus, MessageStatus
+
+log = logging.getLogger("hub.sweeper")
+SWEEP_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Swept:
+    messages: int
+    deliveries: int
+    leases: int
+
+
+class Sweeper:
+    def __init__(self, *, db: Database, grace_s: float, interval_s: float,
+                 enqueue_translate: Callable[[str], None], enqueue_delivery: Callable[[str], None]):
+        self.db = db
+        self.grace = timedelta(seconds=grace_s)
+        self.interval_s = interval_s
+        self.enqueue_translate = enqueue_translate
+        self.enqueue_delivery = enqueue_delivery
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def sweep_once(self) -> Swept:
+        now = datetime.now(UTC)
+        cutoff = now - self.grace
+        with self.db.session() as s:
+            expired = list(s.scalars(select(Delivery.id).where(
+                Delivery.status == DeliveryStatus.IN_FLIGHT, Delivery.lease_until < now).limit(SWEEP_BATCH)))
+            if expired:
+                s.execute(update(Delivery).where(Delivery.id.in_(expired))
+                          .values(status=DeliveryStatus.RETRYING, next_attempt_at=now, lease_until=None,
+                                  updated_at=now))
+            messages = list(s.scalars(select(InboundMessage.id).where(
+                InboundMessage.status == MessageStatus.RECEIVED, InboundMessage.updated_at < cutoff)
+                .limit(SWEEP_BATCH)))
+            deliveries = expired + list(s.scalars(select(Delivery.id).where(
+                Delivery.status.in_((DeliveryStatus.PENDING, DeliveryStatus.RETRYING)),
+                Delivery.next_attempt_at < cutoff).limit(SWEEP_BATCH)))
+        leases = len(expired)
+        for mid in messages:
+            self.enqueue_translate(mid)
+        for did in deliveries:
+            self.enqueue_delivery(did)
+        if messages or deliveries or leases:
+            log.info("sweeper re-enqueued %d message(s), %d delivery(ies); %d lease(s) expired",
+                     len(messages), len(deliveries), leases)
+        return Swept(len(messages), len(deliveries), leases)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="hub-sweeper", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            try:
+                self.sweep_once()
+            except Exception:  # the sweeper must outlive a database hiccup
+                log.exception("sweep failed")

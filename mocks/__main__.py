@@ -1,0 +1,3 @@
+from mocks.runner import main
+
+main()

@@ -1,0 +1,93 @@
+"""``Idempotency-Key`` honoured as real targets should: a repeat returns the first result.
+
+A write (POST, PUT, PATCH, DELETE) that carries the header is applied at most
+once: its response is stored under the key, and a repeat with the same key
+gets the stored response back with ``Idempotent-Replayed: true`` and changes
+nothing. Responses of 5xx are not stored, so the caller may retry them.
+``GET /_admin/idempotency`` exposes the counts, so tests can prove that
+nothing was applied twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from sqlalchemy import DateTime, Integer, String, Text, func, select
+from sqlalchemy.orm import Mapped, mapped_column
+from starlette.concurrency import run_in_threadpool
+
+from mocks.common.db import CommonBase, Database
+
+HEADER = "idempotency-key"
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class IdempotencyRecord(CommonBase):
+    __tablename__ = "idempotency_keys"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(500))
+    status: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    content_type: Mapped[str] = mapped_column(String(100))
+    replays: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+def install_idempotency(app: FastAPI) -> None:
+    locks: dict[str, asyncio.Lock] = {}
+
+    @app.middleware("http")
+    async def idempotent(request: Request, call_next):  # type: ignore[no-untyped-def]
+        key = request.headers.get(HEADER)
+        if not key or request.method not in WRITE_METHODS:
+            return await call_next(request)
+        db: Database = request.app.state.db
+        lock = locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            stored = await run_in_threadpool(_replay, db, key)
+            if stored is not None:
+                return stored
+            response = await call_next(request)
+            body = b"".join([chunk async for chunk in response.body_iterator])
+            if response.status_code < 500:
+                await run_in_threadpool(_store, db, key, request, response, body)
+            return Response(body, status_code=response.status_code,
+                            headers=dict(response.headers), media_type=response.media_type)
+
+    @app.get("/_admin/idempotency", tags=["admin"], summary="Counts of idempotent writes")
+    def idempotency_stats(key: str | None = None) -> dict[str, Any]:
+        """``applied``: writes applied once (2xx); ``replayed``: repeats answered from the store."""
+        with app.state.db.session() as s:
+            applied = s.scalar(select(func.count()).where(IdempotencyRecord.status < 300)) or 0
+            replayed = s.scalar(select(func.coalesce(func.sum(IdempotencyRecord.replays), 0))) or 0
+            out: dict[str, Any] = {"applied": applied, "replayed": replayed}
+            if key:
+                rec = s.get(IdempotencyRecord, key)
+                out["key"] = None if rec is None else {
+                    "key": rec.key, "method": rec.method, "path": rec.path,
+                    "status": rec.status, "replays": rec.replays}
+            return out
+
+
+def _replay(db: Database, key: str) -> Response | None:
+    with db.session() as s:
+        rec = s.get(IdempotencyRecord, key)
+        if rec is None:
+            return None
+        rec.replays += 1
+        return Response(rec.body.encode(), status_code=rec.status, media_type=rec.content_type,
+                        headers={"Idempotent-Replayed": "true"})
+
+
+def _store(db: Database, key: str, request: Request, response: Response, body: bytes) -> None:
+    with db.session() as s:
+        s.merge(IdempotencyRecord(
+            key=key, method=request.method, path=request.url.path, status=response.status_code,
+            body=body.decode("utf-8", "replace"),
+            content_type=response.headers.get("content-type", "application/json"),
+            replays=0, created_at=datetime.now(UTC)))

@@ -1,0 +1,39 @@
+"""Webhooks leave MES signed, in its own envelope."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from standardwebhooks.webhooks import Webhook
+
+from mocks.mes.tests.conftest import create_order
+from mocks.mes.timefmt import now_local
+
+
+def test_events_are_signed_and_wrapped_in_the_mes_envelope(client, receiver, settings):
+    wo = create_order(client)
+    [req] = receiver.wait_for(1)
+    assert req["path"] == "/webhooks/mes"
+    body = Webhook(settings.secret).verify(req["body"], req["headers"])
+    assert set(body) == {"EventType", "EventId", "Timestamp", "Plant", "Payload"}
+    assert body["EventType"] == "WorkOrderCreated" and body["Plant"] == "SZ01"
+    assert body["EventId"] == req["headers"]["webhook-id"]
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", body["Timestamp"])
+    sent_at = datetime.strptime(body["Timestamp"], "%Y-%m-%d %H:%M:%S")
+    assert abs((sent_at - now_local()).total_seconds()) < 60  # plant time (UTC+8), not UTC
+    assert body["Payload"]["WorkOrderNo"] == wo["WorkOrderNo"]
+
+
+def test_a_completed_order_reaches_the_hub_as_progress_completion_and_inspection(client, receiver):
+    no = create_order(client)["WorkOrderNo"]
+    client.post(f"/api/WorkOrders/{no}/Reports", json={"OperationNo": 10, "GoodQty": 30, "Operator": "OP-009"})
+    client.post(f"/api/WorkOrders/{no}/Reports", json={"OperationNo": 20, "GoodQty": 30, "Operator": "OP-009"})
+    receiver.wait_for(6)
+    bodies = receiver.bodies()
+    assert [b["EventType"] for b in bodies] == [
+        "WorkOrderCreated", "WorkOrderStatusChanged", "WorkOrderProgress", "WorkOrderProgress",
+        "WorkOrderCompleted", "InspectionRecorded"]
+    completed = bodies[4]["Payload"]
+    assert (completed["GoodQty"], completed["ScrapQty"], completed["DefectRate"]) == (30, 0, 0.0)
+    assert completed["SourceSalesOrder"] == "SO-2026-0001"

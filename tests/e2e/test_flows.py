@@ -1,0 +1,188 @@
+"""The company-wide flows, end to end: the hub and the seven systems as real HTTP servers.
+
+One realistic batch of business (the `hub demo` batch) runs through the company; each test
+then checks the end state in the systems a flow touches — the state a person would see in
+each system, not the hub's own bookkeeping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hub.demo import BATCH, DemoResult, run_batch
+from tests.support.waiting import eventually
+from tests.support.world import World, company_world
+
+pytestmark = pytest.mark.e2e
+
+DESK, CHAIR = "PRD-DESK-1200", "PRD-CHAIR-ERG"
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    with company_world(tmp_path_factory.mktemp("company")) as w:
+        yield w
+
+
+@pytest.fixture(scope="module")
+def batch(world: World) -> DemoResult:
+    result = run_batch(world.company, rounds=150, pause_s=0.3)
+    busy = lambda: [(m["connector"], m["native_type"], m["subject"]) for m in world.messages()  # noqa: E731
+                    if m["status"] in ("received", "delivering")]
+    try:  # let the last deliveries land
+        eventually(lambda: not busy(), timeout=60, what="the hub to settle")
+    except AssertionError:
+        stuck = world.api("/api/deliveries", status="retrying")["items"]
+        raise AssertionError(f"still busy: {busy()}\nretrying: "
+                             + "\n".join(f"{d['connector']}.{d['operation']}: {d['last_error']}" for d in stuck))
+    return result
+
+
+def order_of(batch: DemoResult, customer: str) -> str:
+    label = next(p.label for p in BATCH if p.customer == customer)
+    return next(no for no, lab in batch.orders.items() if lab == label)
+
+
+def crm(world: World, path: str) -> Any:
+    return world.company.call("crm", "GET", path)
+
+
+def test_every_placed_order_settles_and_only_the_overdue_customer_is_blocked(world, batch):
+    states = {batch.orders[no]: st for no, st in batch.states.items()}
+    assert list(batch.states.values()).count("blocked") == 1, states
+    blocked = crm(world, f"/api/v1/salesOrders/{order_of(batch, 'CUS-000103')}")
+    assert blocked["status"] == "blocked"
+    assert "overdue" in (blocked.get("creditReason") or "").lower() or "逾期" in (blocked.get("creditReason") or "")
+    for no, st in batch.states.items():
+        if no != blocked["orderNo"]:
+            assert st == "invoiced", states
+
+
+def test_the_made_to_order_desks_were_produced_shipped_and_invoiced_with_the_defect_rate(world, batch):
+    no = order_of(batch, "CUS-000101")
+    order = crm(world, f"/api/v1/salesOrders/{no}")
+    assert order["status"] == "invoiced"
+    assert order.get("defectRate") is not None and order.get("trackingNo") and order.get("invoiceNo"), order
+    work = [w for w in world.company.call("mes", "GET", "/api/WorkOrders") if w.get("SourceSalesOrder") == no]
+    assert work and all(w["Status"] in ("Completed", "Closed") for w in work)
+    shipped = sum(line["qty"] for s in world.company.call("wms", "GET", "/api/shipments", params={"ref": no})
+                  for line in s["lines"])
+    assert shipped == 30
+
+
+def test_erp_holds_exactly_one_sales_order_per_crm_order_and_invoices_each_shipped_one(world, batch):
+    for no in batch.orders:
+        orders = world.company.call("erp", "GET", "/api/sales-orders", params={"ext_ref": no})
+        assert len(orders) == 1, (no, orders)
+    invoices = world.company.call("erp", "GET", "/api/invoices")
+    invoiced = {i.get("so_ref") or i.get("ext_ref") for i in invoices}
+    for no, st in batch.states.items():
+        assert (no in invoiced) == (st == "invoiced"), (no, st, invoiced)
+
+
+def test_stock_in_wms_agrees_with_erp_book_stock(world, batch):
+    for sku, material in (("SKU-DESK-1200", "100-0001"), ("SKU-CHAIR-ERG", "100-0002")):
+        wms = world.company.call("wms", "GET", "/api/availability", params={"sku": sku})
+        erp = world.company.call("erp", "GET", f"/api/inventory-value/{material}")
+        assert float(wms["on_hand"]) == float(erp["qty"]), (sku, wms, erp)
+
+
+def test_purchases_were_approved_ordered_received_and_booked_as_payables(world, batch):
+    pos = world.company.call("srm", "GET", "/api/purchaseOrders")
+    issued = [p for p in pos if p["poNo"] != "PO-2026-0001"]
+    assert issued, "the MRP run should have raised requisitions that became purchase orders"
+    payables = {p["po_number"] for p in world.company.call("erp", "GET", "/api/payables")}
+    receipts = world.company.call("wms", "GET", "/api/receipts")
+    for po in issued:
+        assert po["status"] in ("RECEIVED", "PARTIALLY_RECEIVED", "CLOSED"), po
+        assert po["poNo"] in payables
+    assert any(r["status"] == "DISCREPANCY" for r in receipts), "the short delivery must be flagged"
+    approvals = world.company.call("oa", "GET", "/api/processinstances")
+    assert any(a["processCode"] == "PURCHASE_REQUISITION" and a["result"] == "agree" for a in approvals)
+
+
+def test_a_supplier_delay_reaches_planning_and_the_shop_floor(world, batch):
+    assert batch.delayed_po
+    po = world.company.call("srm", "GET", f"/api/purchaseOrders/{batch.delayed_po}")
+    assert po["delayNotices"], po
+    supplies = world.company.call("mrp", "GET", "/api/supplies")
+    assert any(s.get("ref") == batch.delayed_po for s in supplies)
+
+
+def test_a_complaint_becomes_an_oa_task_and_its_resolution_shows_in_crm(world, batch):
+    assert batch.complaint
+    c = eventually(lambda: (x := crm(world, f"/api/v1/complaints/{batch.complaint}"))["status"]
+                   in ("assigned", "resolved", "closed") and x, timeout=30)
+    tasks = world.company.call("oa", "GET", "/api/tasks")
+    assert any(t.get("sourceId") == batch.complaint for t in tasks)
+    for _ in range(4):
+        world.company.tick(("oa",))
+    c = eventually(lambda: (x := crm(world, f"/api/v1/complaints/{batch.complaint}"))["status"]
+                   in ("resolved", "closed") and x, timeout=30)
+    assert c.get("rootCause") and c.get("disposition") in ("replace", "credit", "repair")
+
+
+def test_one_order_can_be_followed_across_the_systems_by_its_correlation_id(world, batch):
+    no = order_of(batch, "CUS-000101")
+    placed = world.messages(subject=no, type="sales_order.placed")[0]
+    trace = world.api(f"/api/traces/{placed['correlation_id']}")
+    systems = {m["connector"] for m in trace}
+    assert {"crm", "erp", "mrp", "mes", "wms"} <= systems, systems
+    assert all(m["status"] not in ("failed", "dead") for m in trace)
+    assert trace[0]["id"] == placed["id"]
+
+
+def test_nothing_failed_or_died_on_the_way(world, batch):
+    bad = [m for m in world.messages() if m["status"] in ("failed", "dead", "rejected")]
+    assert bad == [], bad[:3]
+
+
+def test_sales_can_ask_for_stock_credit_and_order_status_through_the_hub(world, batch):
+    stock = world.api("/query/inventory.availability", item=DESK, system="crm")
+    assert isinstance(stock["answer"]["available"], (int, float))
+    credit = world.api("/query/customer.credit_status", customer="CUS-000103", system="crm")
+    erp_view = world.company.call("erp", "GET", "/api/customers/100003/credit-status")  # ERP's id for it
+    assert credit["answer"]["blocked"] is erp_view["blocked"]
+    assert float(credit["answer"]["credit_limit"]) == float(erp_view["credit_limit"])
+    status = world.api("/query/sales_order.status", order_no=order_of(batch, "CUS-000101"), system="crm")
+    assert {k for k, v in status["sources"].items() if v["status"] == "ok"} == {"erp", "mes", "wms"}
+
+
+def test_a_customer_created_in_crm_appears_once_in_erp_and_an_update_does_not_duplicate_it(world, batch):
+    created = world.company.call("crm", "POST", "/api/v1/customers", json={
+        "name": "成都蓉城家具贸易有限公司", "uscc": "91510100MA61X0001W", "creditLimit": 80000,
+        "currency": "CNY", "paymentTermsDays": 30})
+    cid = created["customerId"]
+    found = eventually(lambda: [c for c in world.company.call("erp", "GET", "/api/customers")
+                                if c.get("tax_no") == "91510100MA61X0001W"], timeout=30)
+    assert len(found) == 1
+    world.company.call("crm", "PATCH", f"/api/v1/customers/{cid}", json={"name": "成都蓉城家具贸易有限公司（新）"})
+    eventually(lambda: [c for c in world.company.call("erp", "GET", "/api/customers")
+                        if c.get("tax_no") == "91510100MA61X0001W" and "新" in c["name"]], timeout=30)
+    assert len([c for c in world.company.call("erp", "GET", "/api/customers")
+                if c.get("tax_no") == "91510100MA61X0001W"]) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_the_flows_run_the_same_on_postgresql_and_redis(tmp_path: Path, pg_url: str, redis_namespace: str):
+    from tests.conftest import REDIS_URL
+
+    with company_world(tmp_path, mode="production", database_url=pg_url, redis_url=REDIS_URL,
+                       namespace=redis_namespace) as w:
+        chairs = w.company.place_order("CUS-000102", [(CHAIR, 6)])
+        blocked = w.company.place_order("CUS-000103", [(DESK, 2)])
+
+        def settled() -> bool:
+            w.company.tick()
+            return (w.company.order(chairs)["status"] == "invoiced"
+                    and w.company.order(blocked)["status"] == "blocked")
+        eventually(settled, timeout=120, interval=0.5, what="the chair order invoiced and the other blocked")
+        assert len(w.company.call("erp", "GET", "/api/sales-orders", params={"ext_ref": chairs})) == 1
+        placed = w.messages(subject=chairs, type="sales_order.placed")[0]
+        trace = w.api(f"/api/traces/{placed['correlation_id']}")
+        assert {"crm", "erp", "wms"} <= {m["connector"] for m in trace}

@@ -1,0 +1,155 @@
+"""Dashboard pages over HTTP (no browser): login, sessions, CSRF, search, playground, secrets hidden."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from hub.api import create_app
+from hub.dashboard.pages.auth import safe_next
+from hub.operations import MessageFilter
+from hub.runtime import Hub
+from tests.support.signing import order_created, signed
+from tests.support.waiting import eventually
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def log_in(c: TestClient, username: str = "admin", password: str = "admin") -> None:
+    r = c.post("/ui/login", data={"username": username, "password": password,
+                                  "csrf_token": csrf_of(c.get("/ui/login").text)}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+
+
+def send(c: TestClient, body: dict) -> str:
+    content, headers = signed(body)
+    return c.post("/webhooks/webshop", content=content, headers=headers).json()["id"]
+
+
+@pytest.fixture
+def app(hub):
+    return create_app(hub)
+
+
+@pytest.fixture
+def client(app):
+    with TestClient(app, follow_redirects=False) as c:
+        yield c
+
+
+def test_a_page_without_a_login_leads_to_the_login_page_and_back(client):
+    r = client.get("/ui/dead-letters?connector=ledger")
+    assert r.status_code == 303 and r.headers["location"] == "/ui/login?next=%2Fui%2Fdead-letters%3Fconnector%3Dledger"
+    assert client.get("/ui/messages", headers={"HX-Request": "true"}).headers["hx-redirect"].startswith("/ui/login")
+    r = client.post("/ui/login", data={"username": "admin", "password": "admin", "next": "/ui/dead-letters",
+                                       "csrf_token": csrf_of(client.get("/ui/login").text)})
+    assert r.headers["location"] == "/ui/dead-letters"
+
+
+def test_a_wrong_password_is_refused_and_recorded(client, app):
+    r = client.post("/ui/login", data={"username": "admin", "password": "guess",
+                                       "csrf_token": csrf_of(client.get("/ui/login").text)})
+    assert r.status_code == 401 and "Wrong username or password" in r.text
+    assert [e.action for e in app.state.admin.audit.list(actor="admin").items] == ["login.failed"]
+
+
+def test_every_form_needs_its_csrf_token(client):
+    assert client.post("/ui/login", data={"username": "admin", "password": "admin"}).status_code == 403
+    log_in(client)
+    assert client.post("/ui/connectors/ledger/pause").status_code == 403
+    assert client.post("/ui/logout").status_code == 403
+
+
+def test_logging_out_ends_the_session(client):
+    log_in(client)
+    client.post("/ui/logout", data={"csrf_token": csrf_of(client.get("/ui/messages").text)})
+    assert client.get("/ui/messages").status_code == 303
+
+
+def test_a_session_ends_after_being_idle_for_longer_than_allowed(make_settings, fast_config):
+    hub = Hub.build(make_settings(config_dir=fast_config, session_idle_s=0.5))
+    try:
+        with TestClient(create_app(hub), follow_redirects=False) as c:
+            log_in(c)
+            assert c.get("/ui/messages").status_code == 200
+            time.sleep(0.8)
+            assert c.get("/ui/messages").status_code == 303
+    finally:
+        hub.stop()
+
+
+def test_the_login_redirect_stays_inside_the_dashboard():
+    assert safe_next("/ui/messages?q=1") == "/ui/messages?q=1"
+    for outside in ("https://evil.example/ui/", "//evil.example/ui", "/api/tokens", "/ui\\..", "/uix", None):
+        assert safe_next(outside) == "/ui/"
+
+
+def test_search_finds_a_failed_message_by_the_order_number_in_its_raw_body_and_by_customer_name(client, app):
+    bad = order_created("WS-FIND-1")
+    bad["order"]["items"][0]["uom"] = "箱"
+    failed = send(client, bad)
+    ok = send(client, order_created("WS-FIND-2"))
+    ops, search = app.state.hub.operations, app.state.admin.search
+    eventually(lambda: ops.get_message(failed).status == "failed")
+    assert [m.id for m in search.find(MessageFilter(q="WS-FIND-1")).items] == [failed]
+    assert [m.id for m in ops.list_messages(MessageFilter(q="WS-FIND-1")).items] == [failed]  # the API too
+    eventually(lambda: ops.get_message(ok).status == "delivered")
+    assert {m.id for m in search.find(MessageFilter(q="上海明辉")).items} == {failed, ok}
+    log_in(client)
+    page = client.get("/ui/messages", params={"q": "WS-FIND-1"}).text
+    assert f'id="m-{failed}"' in page and f'id="m-{ok}"' not in page
+
+
+def test_the_live_tail_streams_a_new_message_as_a_table_row(client, app):
+    log_in(client)
+    since = "2000-01-01T00:00:00+00:00"
+    mid = send(client, order_created("WS-TAIL-1"))
+    with client.stream("GET", "/ui/messages/stream", params={"q": "WS-TAIL-1", "tail_from": since}) as r:
+        assert r.headers["content-type"].startswith("text/event-stream")
+        for line in r.iter_lines():
+            if line.startswith("data:"):
+                assert mid in line and "<tr" in line
+                break
+
+
+def test_the_playground_shows_where_a_mapping_breaks(client, app):
+    result = app.state.admin.playground.run('{\n  "a": order.number,\n  "b": )\n}', {"order": {"number": "1"}})
+    assert not result.ok and (result.line, result.column) == (3, 8) and "unary operator" in result.error
+    log_in(client)
+    r = client.post("/ui/playground", data={"csrf_token": csrf_of(client.get("/ui/playground").text),
+                                            "source": '{"n": order.number & "!"}', "input": '{"order": {"number": "7"}}'})
+    assert r.status_code == 200 and "7!" in r.text
+
+
+def test_a_connector_page_never_shows_secrets(client, app, monkeypatch):
+    monkeypatch.setenv("HUB_SECRET_LEDGER", "whsec_c2VjcmV0LXZhbHVlLW5vdC10by1zaG93")
+    log_in(client)
+    page = client.get("/ui/connectors/ledger").text
+    assert "HUB_SECRET_LEDGER" in page and "c2VjcmV0LXZhbHVlLW5vdC10by1zaG93" not in page
+    assert "set in HUB_SECRET_LEDGER (hidden)" in page
+
+
+def test_a_viewer_is_refused_the_users_page_and_any_action(client, app):
+    app.state.admin.auth.create_user("wangfang", "viewer-pass", "viewer")
+    log_in(client, "wangfang", "viewer-pass")
+    assert client.get("/ui/users").status_code == 403
+    token = csrf_of(client.get("/ui/messages").text)
+    assert client.post("/ui/connectors/ledger/pause", data={"csrf_token": token}).status_code == 403
+    assert client.post("/ui/dead-letters/retry", data={"csrf_token": token}).status_code == 403
+
+
+def test_times_are_shown_in_the_users_time_zone(client, app):
+    from datetime import timedelta
+
+    mid = send(client, order_created("WS-TZ-1"))
+    received = app.state.hub.operations.get_message(mid).received_at
+    log_in(client)
+    client.cookies.set("tz", "Asia%2FShanghai")  # as the page's script writes it
+    page = client.get(f"/ui/messages/{mid}").text
+    local = (received + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M:%S")
+    assert f'<time datetime="{received.isoformat()}">{local}</time>' in page

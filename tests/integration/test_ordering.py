@@ -1,0 +1,93 @@
+"""Messages about one document reach a system one at a time, in the order they arrived.
+
+The ledger is given ``ordering_key: data.order_no``; the steps a worker would take
+(translate, deliver) are taken by hand here so that the order in which they run is the
+test's to choose — the worst orders a busy worker pool can produce.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from hub.runtime import Hub
+from hub.store import Delivery
+from hub.store.models import DeliveryStatus
+from tests.support.auth import api_client
+from tests.support.signing import order_created, signed
+from tests.support.target import Target
+
+
+@pytest.fixture
+def keyed_hub(make_settings, fast_config: Path, target: Target, point_ledger_at) -> Iterator[Hub]:
+    """A hub with no workers whose ledger connector keeps per-order ordering."""
+    ledger = fast_config / "connectors" / "ledger.yaml"
+    ledger.write_text(ledger.read_text(encoding="utf-8") + "ordering_key: data.order_no\n", encoding="utf-8")
+    point_ledger_at(target.url)
+    h = Hub.build(make_settings(config_dir=fast_config))
+    yield h
+    h.stop()
+
+
+def receive(hub: Hub, number: str, qty: str) -> str:
+    body, headers = signed(order_created(number, total_qty=qty))
+    with api_client(hub) as c:
+        r = c.post("/webhooks/webshop", content=body, headers=headers)
+    assert r.status_code == 202, r.text
+    return str(r.json()["id"])
+
+
+def delivery_of(hub: Hub, message_id: str) -> str:
+    hub.translator.translate(message_id)
+    with hub.db.session() as s:
+        return str(s.scalar(select(Delivery.id).where(Delivery.message_id == message_id)))
+
+
+def status(hub: Hub, delivery_id: str) -> str:
+    with hub.db.session() as s:
+        return str(s.get(Delivery, delivery_id).status)
+
+
+def quantities(target: Target) -> list[float]:
+    return [call["body"]["amount"] / 1280 for call in target.calls]
+
+
+def test_a_later_update_waits_for_the_earlier_delivery_about_the_same_order(keyed_hub, target):
+    first = delivery_of(keyed_hub, receive(keyed_hub, "WS-O1", "2"))
+    second = delivery_of(keyed_hub, receive(keyed_hub, "WS-O1", "5"))
+
+    held = keyed_hub.deliverer.deliver(second)
+    assert held is not None and held.status == DeliveryStatus.RETRYING and target.calls == []
+
+    keyed_hub.deliverer.deliver(first)
+    assert status(keyed_hub, first) == DeliveryStatus.DELIVERED
+    with keyed_hub.db.session() as s:  # the held one is due again (the worker's retry would bring it back)
+        s.get(Delivery, second).next_attempt_at = s.get(Delivery, first).updated_at
+    keyed_hub.deliverer.deliver(second)
+    assert status(keyed_hub, second) == DeliveryStatus.DELIVERED
+    assert quantities(target) == [2, 5]
+
+
+def test_a_delivery_waits_while_an_earlier_message_from_its_sender_is_not_yet_translated(keyed_hub, target):
+    earlier = receive(keyed_hub, "WS-O2", "2")
+    later = delivery_of(keyed_hub, receive(keyed_hub, "WS-O2", "7"))
+
+    held = keyed_hub.deliverer.deliver(later)
+    assert held is not None and held.status == DeliveryStatus.RETRYING and target.calls == []
+
+    keyed_hub.deliverer.deliver(delivery_of(keyed_hub, earlier))
+    with keyed_hub.db.session() as s:
+        s.get(Delivery, later).next_attempt_at = s.get(Delivery, later).created_at
+    keyed_hub.deliverer.deliver(later)
+    assert quantities(target) == [2, 7]
+
+
+def test_deliveries_about_different_orders_do_not_wait_for_each_other(keyed_hub, target):
+    first = delivery_of(keyed_hub, receive(keyed_hub, "WS-O3", "2"))
+    other = delivery_of(keyed_hub, receive(keyed_hub, "WS-O4", "3"))
+
+    keyed_hub.deliverer.deliver(other)
+    assert status(keyed_hub, other) == DeliveryStatus.DELIVERED and status(keyed_hub, first) == DeliveryStatus.PENDING

@@ -1,0 +1,91 @@
+"""A small real HTTP target for deliveries: records calls, fails on demand, honours Idempotency-Key."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Target:
+    """Answers ``respond(n)`` for the n-th call (default 200); an Idempotency-Key seen before
+    after a 2xx is answered 200 again without being applied. ``applied`` counts first applications."""
+
+    def __init__(self, respond: Callable[[int], int | tuple[int, dict[str, str]]] | None = None):
+        self.calls: list[dict[str, Any]] = []
+        self.applied: dict[str, int] = {}
+        self.respond = respond or (lambda n: 200)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._lock = threading.Lock()
+        self.down = False
+        target = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _handle(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                with target._lock:
+                    n = len(target.calls)
+                    target.calls.append({"method": self.command, "path": self.path,
+                                         "headers": {k.lower(): v for k, v in self.headers.items()},
+                                         "body": json.loads(body) if body else None, "raw": body})
+                    answer = target.respond(n)
+                    code, headers = answer if isinstance(answer, tuple) else (answer, {})
+                    key = self.headers.get("idempotency-key")
+                    if 200 <= code < 300 and key:
+                        target.applied[key] = target.applied.get(key, 0) + 1
+                self.send_response(code)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("content-type", "application/json")
+                self.end_headers()
+                self.wfile.write(json.dumps({"n": n, "code": code, "entry_id": f"L-{n + 1}"}).encode())
+
+            do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+
+            def do_GET(self) -> None:  # noqa: N802 — answers queries: echoes what was asked
+                from urllib.parse import parse_qs, urlsplit
+
+                parts = urlsplit(self.path)
+                with target._lock:
+                    target.calls.append({"method": "GET", "path": parts.path, "headers": dict(self.headers),
+                                         "body": None, "raw": b""})
+                    code = target.respond(len(target.calls) - 1)
+                    code = code[0] if isinstance(code, tuple) else code
+                body = json.dumps({"path": parts.path, "query": {k: v[0] for k, v in parse_qs(parts.query).items()},
+                                   "balance": 1234.5}).encode()
+                self.send_response(code)
+                self.send_header("content-type", "application/json")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+
+    def __enter__(self) -> Target:
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def wait_for(self, count: int, timeout: float = 15.0) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while len(self.calls) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"expected {count} call(s) at the target, got {len(self.calls)}")
+            time.sleep(0.02)
+        return self.calls
