@@ -71,7 +71,7 @@ class QueryService:
             if error is not None:
                 where = "/".join(str(p) for p in error.absolute_path) or "(request)"
                 raise QueryInvalid(f"{where}: {error.message}")
-        futures = {c: self._pool.submit(self._ask_one, c, q, request, system or c) for c, q in answerers}
+        futures = {c: self._pool.submit(self._ask_one, c, q, name, request, system or c) for c, q in answerers}
         answer: dict[str, Any] = {}
         sources: dict[str, dict[str, Any]] = {}
         for connector, future in futures.items():
@@ -87,14 +87,11 @@ class QueryService:
             raise QueryUnanswered(f"no system answered {name!r}", sources)
         return Answer(name, answer, sources)
 
-    def _ask_one(self, connector: str, query: Query, request: dict[str, Any], system: str) -> Any:
+    def _ask_one(self, connector: str, query: Query, name: str, request: dict[str, Any], system: str) -> Any:
         c = self.registry.connector(connector)
         functions = hub_functions(source=system, target=connector, xref=self.xref,
                                   codes=self.registry.mappings.codes)
-        context = {"request": request, "system": system}
-        path = self.registry.query_paths[(connector, _name_of(c.queries, query))].render(context, functions)
-        params = (self.registry.mappings.get(query.params).evaluate(context, None, functions)
-                  if query.params else None)
+        path, params = query_call(self.registry, connector, name, request, system, functions)
         url = self.settings.connector_url(connector, c.base_url).rstrip("/") + path
         for attempt in Retrying(stop=stop_after_attempt(2), wait=wait_fixed(QUERY_RETRY_WAIT_S),
                                 retry=retry_if_exception_type(TransientDeliveryError), reraise=True):
@@ -102,12 +99,25 @@ class QueryService:
                 response = self.client.query(query.method, url, params=params, headers={},
                                              timeout_s=query.timeout)
         back = hub_functions(source=connector, target=system, xref=self.xref, codes=self.registry.mappings.codes)
-        return self.registry.mappings.get(query.response).evaluate(
-            {"request": request, "response": response.json, "system": system}, None, back)
+        return query_answer(self.registry, connector, name, request, system, response.json, back)
 
 
-def _name_of(queries: dict[str, Query], query: Query) -> str:
-    return next(n for n, q in queries.items() if q is query)
+def query_call(registry: Registry, connector: str, name: str, request: dict[str, Any], system: str,
+               functions: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
+    """(path, query parameters) with which ``connector`` is asked query ``name`` on ``system``'s behalf."""
+    query = registry.files[connector].connector.queries[name]
+    context = {"request": request, "system": system}
+    path = registry.query_paths[(connector, name)].render(context, functions)
+    params = registry.mappings.get(query.params).evaluate(context, None, functions) if query.params else None
+    return path, params
+
+
+def query_answer(registry: Registry, connector: str, name: str, request: dict[str, Any], system: str,
+                 response: Any, functions: dict[str, Any]) -> Any:
+    """``connector``'s answer to query ``name`` as its part of the canonical response."""
+    query = registry.files[connector].connector.queries[name]
+    return registry.mappings.get(query.response).evaluate(
+        {"request": request, "response": response, "system": system}, None, functions)
 
 
 def _merge(into: dict[str, Any], part: Any) -> None:

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.catalog import CanonicalType
 from hub.envelope import child_traceparent, new_traceparent, parse_time
 from hub.errors import ConfigError, MappingError, SchemaError
 from hub.ids import new_id
@@ -26,7 +28,7 @@ from hub.registry import Registry
 from hub.routing import match
 from hub.store import CanonicalMessage, Database, Delivery, InboundMessage
 from hub.store.models import CorrelationKey, DeliveryStatus, MessageStatus
-from hub.xref import link_in
+from hub.xref import link_in, links_of
 
 log = logging.getLogger("hub.translate")
 
@@ -148,54 +150,33 @@ class Translator:
         connector = self.registry.connector(msg.connector)
         if connector is None or not connector.inbound.ignore:
             return False
-        native_type = msg.native_type or self._native_type(msg)
-        msg.native_type = native_type
-        return native_type in connector.inbound.ignore and native_type not in connector.inbound.events
+        msg.native_type = msg.native_type or native_type_of(self.registry, msg.connector, msg.body)
+        return is_ignored(self.registry, msg.connector, msg.native_type)
 
     def _canonical(self, s: Session, msg: InboundMessage) -> CanonicalMessage | None:
         """The canonical form of ``msg``; None when its mapping yields nothing (the event is not for us)."""
-        connector = self.registry.connector(msg.connector)
-        if connector is None:
-            raise ConfigError(f"connector {msg.connector!r} is no longer configured")
-        native_type = msg.native_type or self._native_type(msg)
-        msg.native_type = native_type
-        event = connector.inbound.events.get(native_type)
-        if event is None:
-            known = ", ".join(sorted(connector.inbound.events)) or "none"
-            raise ConfigError(f"connector {msg.connector!r} has no inbound event {native_type!r} (known: {known})")
-        mapping = self.registry.mappings.get(event.mapping)
         attrs = msg.attributes or {}
         functions = hub_functions(source=msg.connector, target="canonical", xref=self.xref,
                                   codes=self.registry.mappings.codes)
-        bindings = {"connector": msg.connector, "event": attrs, "headers": msg.headers}
-        data = mapping.evaluate(msg.body, bindings, functions)
-        if data is None:
+        msg.native_type = msg.native_type or native_type_of(self.registry, msg.connector, msg.body)
+        reading = read_native(self.registry, msg.connector, msg.body, functions=functions,
+                              bindings={"connector": msg.connector, "event": attrs, "headers": msg.headers},
+                              native_type=msg.native_type)
+        if reading.data is None:
             return None
-        ctype = self.registry.catalog.get(event.canonical)
-        ctype.validate(data)
-        key = (msg.connector, native_type)
-        time_expr = self.registry.event_time.get(key)
-        try:
-            when = (parse_time(time_expr.evaluate(msg.body)) if time_expr
-                    else parse_time(attrs["time"]) if "time" in attrs else msg.received_at)
-        except (ValueError, TypeError) as exc:
-            raise MappingError(f"event time: {exc}", file=str(self.registry.files[msg.connector].doc.path)) from None
-        context = {"native": msg.body, "data": data}
-        for expr in self.registry.event_xref.get(key, []):
-            for link in _as_list(expr.evaluate(context, None, functions)):
-                if isinstance(link, dict) and link.get("entity") and isinstance(link.get("ids"), dict):
-                    link_in(s, str(link["entity"]), link["ids"])
-        keys = [str(k) for expr in self.registry.event_correlate.get(key, [])
-                for k in _as_list(expr.evaluate(context, None, functions)) if k not in (None, "")]
+        for link in reading.links:
+            link_in(s, str(link["entity"]), link["ids"])
+        when = reading.time or (parse_time(attrs["time"]) if "time" in attrs else msg.received_at)
         canonical_id = new_id()
-        correlation_id, causation_id = self._correlate(s, keys, canonical_id, attrs, msg.id)
+        correlation_id, causation_id = self._correlate(s, reading.keys, canonical_id, attrs, msg.id)
         traceparent = attrs.get("traceparent") or msg.headers.get("traceparent")
+        ctype = reading.canonical_type
         return CanonicalMessage(
             id=canonical_id, message_id=msg.id, type=ctype.name, source=f"/connectors/{msg.connector}",
-            subject=ctype.subject(data), time=when, dataschema=ctype.dataschema,
+            subject=ctype.subject(reading.data), time=when, dataschema=ctype.dataschema,
             correlation_id=correlation_id, causation_id=causation_id,
             traceparent=child_traceparent(traceparent) if traceparent else new_traceparent(),
-            data=data, mapping=event.mapping, created_at=datetime.now(UTC))
+            data=reading.data, mapping=reading.mapping, created_at=datetime.now(UTC))
 
     @staticmethod
     def _correlate(s: Session, keys: list[str], canonical_id: str, attrs: dict[str, Any],
@@ -215,14 +196,68 @@ class Translator:
                 row.last_canonical_id, row.updated_at = canonical_id, now
         return correlation_id, causation_id
 
-    def _native_type(self, msg: InboundMessage) -> str:
-        expr = self.registry.event_type[msg.connector]
-        value: Any = expr.evaluate(msg.body)
-        if not isinstance(value, str) or not value:
-            path = self.registry.files[msg.connector].connector.inbound.event_type
-            raise MappingError(f"could not read the native event name: inbound.event_type {path!r} "
-                               f"gave {value!r}", file=str(self.registry.files[msg.connector].doc.path))
-        return value
+
+@dataclass(frozen=True)
+class Reading:
+    """What a connector's inbound declaration makes of one native body: pure, no database."""
+
+    native_type: str
+    canonical_type: CanonicalType
+    mapping: str
+    data: dict[str, Any] | None
+    """The canonical payload, validated; None when the mapping yields nothing (not for the hub)."""
+    time: datetime | None
+    """When it happened, by the event's ``time`` expression; None when the event declares none."""
+    links: list[dict[str, Any]]
+    """Cross-references the event reveals (``xref:``)."""
+    keys: list[str]
+    """Business keys that tie it to a transaction (``correlate:``)."""
+
+
+def native_type_of(registry: Registry, connector: str, body: Any) -> str:
+    """The native event name, read with the connector's ``inbound.event_type``."""
+    if connector not in registry.event_type:
+        raise ConfigError(f"connector {connector!r} is no longer configured")
+    value: Any = registry.event_type[connector].evaluate(body)
+    if not isinstance(value, str) or not value:
+        f = registry.files[connector]
+        raise MappingError(f"could not read the native event name: inbound.event_type "
+                           f"{f.connector.inbound.event_type!r} gave {value!r}", file=str(f.doc.path))
+    return value
+
+
+def is_ignored(registry: Registry, connector: str, native_type: str) -> bool:
+    """An event the connector declares it ignores (``inbound.ignore``) and does not map."""
+    c = registry.connector(connector)
+    return c is not None and native_type in c.inbound.ignore and native_type not in c.inbound.events
+
+
+def read_native(registry: Registry, connector: str, body: Any, *, functions: dict[str, Any],
+                bindings: dict[str, Any] | None = None, native_type: str | None = None) -> Reading:
+    """Map one native body to its canonical payload, time, cross-references and business keys."""
+    native_type = native_type or native_type_of(registry, connector, body)
+    c = registry.files[connector].connector
+    event = c.inbound.events.get(native_type)
+    if event is None:
+        known = ", ".join(sorted(c.inbound.events)) or "none"
+        raise ConfigError(f"connector {connector!r} has no inbound event {native_type!r} (known: {known})")
+    ctype = registry.catalog.get(event.canonical)
+    data = registry.mappings.get(event.mapping).evaluate(body, bindings, functions)
+    if data is None:
+        return Reading(native_type, ctype, event.mapping, None, None, [], [])
+    ctype.validate(data)
+    key = (connector, native_type)
+    time_expr = registry.event_time.get(key)
+    try:
+        when = parse_time(time_expr.evaluate(body)) if time_expr else None
+    except (ValueError, TypeError) as exc:
+        raise MappingError(f"event time: {exc}", file=str(registry.files[connector].doc.path)) from None
+    context = {"native": body, "data": data}
+    links = [link for expr in registry.event_xref.get(key, [])
+             for link in links_of(expr.evaluate(context, None, functions))]
+    keys = [str(k) for expr in registry.event_correlate.get(key, [])
+            for k in _as_list(expr.evaluate(context, None, functions)) if k not in (None, "")]
+    return Reading(native_type, ctype, event.mapping, data, when, links, keys)
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -8,7 +8,6 @@ tests) :func:`link` ties ids together directly. ``$xref`` reads it through
 from __future__ import annotations
 
 from datetime import UTC, datetime
-
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +56,12 @@ class XrefStore:
             except IntegrityError:  # another process loaded the same records at the same moment
                 continue
         return count
+
+
+def links_of(value: Any) -> list[dict[str, Any]]:
+    """The well-formed ``{"entity": …, "ids": {system: id}}`` links in what an ``xref`` expression gave."""
+    items = value if isinstance(value, list) else [] if value is None else [value]
+    return [x for x in items if isinstance(x, dict) and x.get("entity") and isinstance(x.get("ids"), dict)]
 
 
 def link_in(s: Session, entity: str, ids: dict[str, Any], golden_id: str | None = None) -> str:

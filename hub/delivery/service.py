@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 
 from hub.connectors import Connector, Operation
 from hub.delivery import policy
+from hub.delivery.calls import outbound_call, revealed_links
 from hub.delivery.client import OutboundClient
 from hub.envelope import child_traceparent
 from hub.errors import ConfigError, DeliveryError, MappingError, RejectedDelivery, TransientDeliveryError, XrefMissing
@@ -165,15 +166,13 @@ class Deliverer:
         op: Operation = connector.operations[d.operation]
         functions = hub_functions(source=origin or "", target=d.connector, xref=self.xref,
                                   codes=self.registry.mappings.codes)
-        bindings = {"target": d.connector, "operation": d.operation}
-        body = (self.registry.mappings.get(op.mapping).evaluate(envelope, bindings, functions)
-                if op.mapping else envelope)
-        path = self.registry.paths[(d.connector, d.operation)].render(envelope, functions)
+        call = outbound_call(self.registry, d.connector, d.operation, envelope, functions)
         base = self.settings.connector_url(d.connector, connector.base_url).rstrip("/")
         headers = {**op.headers, "idempotency-key": d.id, "x-hub-message-id": d.message_id,
                    "x-hub-canonical-id": canonical.id, "x-correlation-id": canonical.correlation_id,
                    "traceparent": child_traceparent(canonical.traceparent)}
-        request = Request(op.method, base + path, body, headers, frozenset(op.retry_statuses), origin or "")
+        request = Request(call.method, base + call.path, call.body, headers, frozenset(op.retry_statuses),
+                          origin or "")
         with self.db.session() as s:
             s.execute(update(Delivery).where(Delivery.id == delivery_id).values(
                 request={"method": request.method, "url": request.url, "body": request.body}))
@@ -202,19 +201,17 @@ class Deliverer:
         """Record the ids a target's answer reveals (``response_xref``); never fails the delivery."""
         with self.db.session() as s:
             d = s.get(Delivery, delivery_id)
-            expr = self.registry.response_xref.get((d.connector, d.operation))
-            if expr is None:
+            if (d.connector, d.operation) not in self.registry.response_xref:
                 return
             data = s.get(CanonicalMessage, d.canonical_id).data
             try:
-                links = expr.evaluate({"request": request.body, "response": response.json, "data": data,
-                                       "source": request.source})
+                links = revealed_links(self.registry, d.connector, d.operation, request=request.body,
+                                       response=response.json, data=data, source=request.source)
             except MappingError as exc:
                 log.warning("response_xref of %s.%s failed: %s", d.connector, d.operation, exc)
                 return
-            for link in links if isinstance(links, list) else [links]:
-                if isinstance(link, dict) and link.get("entity") and isinstance(link.get("ids"), dict):
-                    link_in(s, str(link["entity"]), link["ids"])
+            for link in links:
+                link_in(s, str(link["entity"]), link["ids"])
 
     def _record(self, delivery_id: str, url: str | None, *, outcome: str, error: str | None = None,
                 status_code: int | None = None, excerpt: str | None = None, duration_ms: float = 0.0,

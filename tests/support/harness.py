@@ -1,22 +1,34 @@
 """What the per-system mapping tests share when they round-trip messages through a reference system.
 
 A reference system runs in process (FastAPI's TestClient); its webhooks stay in its outbox and are
-read from ``/_admin/webhooks``; calls are made as the connector file says; the ids the system
-reveals go into a cross-reference seeded from ``mappings/xref/company.yaml``.
+read from ``/_admin/webhooks``; :class:`DryHub` does what the hub does with them and for them — the
+same functions the workers call, on the repository's own connectors and mappings, with no database
+or network; the ids the system reveals go into a cross-reference seeded from
+``mappings/xref/company.yaml``.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import cache
 from typing import Any, Protocol
 
 import pytest
 import yaml
 
 from hub.connectors.models import Connector, InboundEvent
+from hub.delivery.calls import outbound_call, revealed_links
+from hub.errors import MappingError
+from hub.mapping import make_engine
+from hub.mapping.functions import hub_functions
 from hub.mapping.library import MappingCase, MappingLibrary
+from hub.queries import query_answer, query_call
+from hub.registry import Registry, load_registry
+from hub.routing import match
 from hub.settings import REPO_ROOT
+from hub.translate import is_ignored, native_type_of, read_native
 
 Envelope = Callable[[str, dict[str, Any], str, datetime], dict[str, Any]]
 
@@ -38,6 +50,82 @@ class SeededXref:
     def link(self, found: Any) -> None:
         for ref in found if isinstance(found, list) else [] if found is None else [found]:
             self.records.setdefault(ref["entity"], []).append({k: str(v) for k, v in ref["ids"].items()})
+
+
+@cache
+def repository_registry(engine: str) -> Registry:
+    """The repository's connectors and mappings, loaded once per engine."""
+    return load_registry(REPO_ROOT, make_engine(engine))
+
+
+Call = tuple[str, str, str, Any]
+"""(operation, method, path, body); the body is the MappingError when the outbound mapping refused."""
+
+
+class DryHub:
+    """The hub's translation, routing and call-building for one system, without a database or network."""
+
+    def __init__(self, system: str, engine: str, *,
+                 check: Callable[[str, dict[str, Any]], None] | None = None):
+        self.system = system
+        self.registry = repository_registry(engine)
+        self.xref = SeededXref()
+        self.check = check or (lambda ctype, data: self.registry.catalog.get(ctype).validate(data))
+        """How a test's canonical envelope is checked before it is routed (default: its JSON Schema)."""
+        self._ids = itertools.count(1)
+
+    def functions(self, source: str, target: str) -> dict[str, Any]:
+        return hub_functions(source=source, target=target, xref=self.xref, codes=self.registry.mappings.codes)
+
+    def inbound(self, body: dict[str, Any]) -> tuple[dict[str, Any], list[str]] | None:
+        """A webhook body of the system → (canonical envelope, correlation keys); None when the hub
+        ignores the event. The cross-references it reveals are learnt."""
+        native = native_type_of(self.registry, self.system, body)
+        if is_ignored(self.registry, self.system, native):
+            return None
+        reading = read_native(self.registry, self.system, body, native_type=native,
+                              functions=self.functions(self.system, "canonical"))
+        if reading.data is None:
+            return None
+        self.xref.link(reading.links)
+        assert reading.time is None or reading.time.tzinfo is not None, "an event time must carry its offset"
+        when = (reading.time or datetime.fromisoformat("2026-11-22T10:00:00+08:00")).isoformat()
+        return ({"specversion": "1.0", "id": f"{self.system}-{next(self._ids)}",
+                 "source": f"/connectors/{self.system}", "type": reading.canonical_type.name,
+                 "subject": reading.canonical_type.subject(reading.data), "time": when,
+                 "data": reading.data}, reading.keys)
+
+    def outbound(self, envelope: dict[str, Any]) -> list[Call]:
+        """The calls the system's subscriptions make for a canonical envelope."""
+        self.check(envelope["type"], envelope["data"])
+        origin = envelope["source"].removeprefix("/connectors/")
+        calls: list[Call] = []
+        for route in match(self.registry, envelope, origin=origin, functions_for=lambda t: self.functions(origin, t)):
+            if route.connector != self.system:
+                continue
+            op = route.operation
+            try:
+                call = outbound_call(self.registry, self.system, route.operation_name, envelope,
+                                     self.functions(origin, self.system))
+            except MappingError as exc:
+                calls.append((route.operation_name, op.method, "", exc))
+                continue
+            calls.append((route.operation_name, call.method, call.path, call.body))
+        return calls
+
+    def answered(self, operation: str, envelope: dict[str, Any], request: Any, response: Any) -> None:
+        """What the hub does with a successful answer: learn the cross-references it reveals."""
+        self.xref.link(revealed_links(self.registry, self.system, operation, request=request, response=response,
+                                      data=envelope["data"], source=envelope["source"].removeprefix("/connectors/")))
+
+    def query(self, name: str, request: dict[str, Any], system: str, call: Callable[..., Any]) -> Any:
+        """Ask the system query ``name`` on ``system``'s behalf; ``call(method, path, params)`` answers."""
+        method = self.registry.files[self.system].connector.queries[name].method
+        path, params = query_call(self.registry, self.system, name, request, system,
+                                  self.functions(system, self.system))
+        answer = call(method, path, params or {})
+        return query_answer(self.registry, self.system, name, request, system, answer,
+                            self.functions(self.system, system))
 
 
 class Outbox:
@@ -66,6 +154,7 @@ def send(client: Any, hub: Calls, envelope: dict[str, Any]) -> list[Any]:
     """Make every call the connector's subscriptions make for ``envelope``; return the answers."""
     answers = []
     for op, method, path, body in hub.outbound(envelope):
+        assert not isinstance(body, Exception), f"{op}: {body}"
         r = client.request(method, path, json=body)
         assert r.status_code < 300, f"{method} {path} {body} → {r.status_code} {r.text}"
         hub.answered(op, envelope, body, r.json())

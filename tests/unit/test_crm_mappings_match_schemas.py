@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,7 +25,7 @@ from hub.envelope import parse_time
 from hub.mapping import MappingLibrary, make_engine
 from hub.mapping.functions import fixture_xref, hub_functions
 from hub.settings import REPO_ROOT
-from tests.support.harness import Outbox, SeededXref, inbound_cases, outbound_cases, send
+from tests.support.harness import DryHub, Outbox, inbound_cases, outbound_cases, send
 from mocks.crm import events as crm_events
 from mocks.crm import schemas as crm_schemas
 
@@ -136,65 +135,6 @@ def test_every_native_event_the_crm_emits_is_declared():
 
 
 # ----------------------------------------------------------------- round trip
-class _Hub:
-    """Just enough of the hub to run CRM's connector file: mappings, time, correlation, xref, paths."""
-
-    def __init__(self, engine: str):
-        self.engine = make_engine(engine)
-        self.library = MappingLibrary(MAPPINGS, self.engine)
-        self.xref = SeededXref()
-
-    def _functions(self, source: str, target: str) -> dict[str, Any]:
-        return hub_functions(source=source, target=target, xref=self.xref, codes=self.library.codes)
-
-    def _expr(self, source: str) -> Any:
-        return self.engine.compile(source, file="connectors/crm.yaml")
-
-    def inbound(self, body: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-        """CRM webhook body → (canonical envelope, correlation keys)."""
-        event = CONNECTOR.inbound.events[self._expr(CONNECTOR.inbound.event_type).evaluate(body)]
-        fns = self._functions("crm", "canonical")
-        data = self.library.get(event.mapping).evaluate(body, None, fns)
-        ctype = CATALOG.get(event.canonical)
-        ctype.validate(data)
-        when = parse_time(self._expr(event.time).evaluate(body))
-        assert when.utcoffset().total_seconds() == 8 * 3600
-        scope = {"native": body, "data": data}
-        keys: list[str] = []
-        for expr in event.correlate:
-            value = self._expr(expr).evaluate(scope, None, fns)
-            keys += value if isinstance(value, list) else [] if value is None else [value]
-        for expr in event.xref:
-            self.xref.link(self._expr(expr).evaluate(scope, None, fns))
-        return ({"specversion": "1.0", "id": body["eventId"], "source": "/connectors/crm",
-                 "type": event.canonical, "subject": ctype.subject(data), "time": when.isoformat(),
-                 "data": data}, keys)
-
-    def outbound(self, envelope: dict[str, Any]) -> list[tuple[str, str, str, Any]]:
-        """Canonical envelope → CRM calls [(operation, method, path, body)] its subscriptions make."""
-        _validate_canonical(envelope["type"], envelope["data"])
-        fns = self._functions(envelope["source"].removeprefix("/connectors/"), "crm")
-        calls = []
-        for sub in CONNECTOR.subscriptions:
-            if sub.type != envelope["type"]:
-                continue
-            if sub.filter and not self._expr(sub.filter).evaluate(envelope, None, fns):
-                continue
-            op = CONNECTOR.operations[sub.operation]
-            body = self.library.get(op.mapping).evaluate(envelope, None, fns)
-            path = re.sub(r"\{([^{}]+)\}", lambda m: str(self._expr(m.group(1)).evaluate(envelope, None, fns)),
-                          op.path)
-            calls.append((sub.operation, op.method, path, body))
-        return calls
-
-    def answered(self, operation: str, envelope: dict[str, Any], request: Any, response: Any) -> None:
-        expr = CONNECTOR.operations[operation].response_xref
-        if expr:
-            fns = self._functions(envelope["source"].removeprefix("/connectors/"), "crm")
-            self.xref.link(self._expr(expr).evaluate(
-                {"request": request, "response": response, "data": envelope["data"]}, None, fns))
-
-
 @pytest.fixture(scope="module")
 def crm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from fastapi.testclient import TestClient
@@ -221,7 +161,7 @@ def _ok(response: Any, status: int = 200) -> Any:
 @pytest.mark.parametrize("engine", ENGINES)
 def test_an_order_placed_in_the_crm_shows_what_every_other_system_reports(crm, engine):
     _ok(crm.post("/_admin/reset"))
-    hub, outbox = _Hub(engine), Outbox(crm, crm_events.envelope)
+    hub, outbox = DryHub("crm", engine, check=_validate_canonical), Outbox(crm, crm_events.envelope)
     draft = _ok(crm.post("/api/v1/salesOrders", json={
         "customerId": "CUS-000101", "salespersonId": "USR-0003", "customerPoNo": "MH-PO-8812",
         "lines": [{"productCode": "PRD-DESK-1200", "quantity": 30, "requiredDate": "2027-01-20"},
@@ -296,7 +236,7 @@ def test_an_order_placed_in_the_crm_shows_what_every_other_system_reports(crm, e
 @pytest.mark.parametrize("engine", ENGINES)
 def test_customers_and_products_replicate_both_ways_without_duplicates(crm, engine):
     _ok(crm.post("/_admin/reset"))
-    hub, outbox = _Hub(engine), Outbox(crm, crm_events.envelope)
+    hub, outbox = DryHub("crm", engine, check=_validate_canonical), Outbox(crm, crm_events.envelope)
     new = _env("erp", "party.customer.upserted", {
         "code": "100006", "name": "成都锦城办公设备有限公司", "tax_id": "91510100MA61XK2P3F",
         "credit_limit": 150000, "currency": "CNY", "payment_terms": 30, "status": "active",
@@ -345,7 +285,7 @@ def test_customers_and_products_replicate_both_ways_without_duplicates(crm, engi
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_complaint_is_routed_and_resolved_and_stock_alerts_offer_substitutes(crm, engine):
     _ok(crm.post("/_admin/reset"))
-    hub, outbox = _Hub(engine), Outbox(crm, crm_events.envelope)
+    hub, outbox = DryHub("crm", engine, check=_validate_canonical), Outbox(crm, crm_events.envelope)
     complaint = _ok(crm.post("/api/v1/complaints", json={
         "customerId": "CUS-000104", "productCode": "PRD-CHAIR-ERG", "lot": "LOT-1", "severity": "high",
         "description": "椅子气杆漏气 (gas lift leaking)"}), 201)

@@ -13,22 +13,18 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
 import pytest
-import yaml
 from pydantic import BaseModel
 
 from hub.catalog import Catalog
 from hub.connectors.loader import load_connector
-from hub.envelope import parse_time
 from hub.mapping import MappingLibrary, make_engine
-from hub.mapping.functions import hub_functions
 from hub.settings import REPO_ROOT
-from tests.support.harness import inbound_cases, outbound_cases
+from tests.support.harness import DryHub, inbound_cases, outbound_cases
 from mocks.erp import events as erp_events
 from mocks.erp import schemas as erp_schemas
 
@@ -115,94 +111,6 @@ def _uscc(first17: str) -> str:
     return first17 + USCC_ALPHABET[(31 - total % 31) % 31]
 
 
-def _seeded_xref() -> tuple[Callable[[str, str, str, str], Any], Callable[[dict[str, Any]], None]]:
-    data = yaml.safe_load((MAPPINGS / "xref" / "company.yaml").read_text(encoding="utf-8"))
-
-    def resolve(entity: str, value: str, frm: str, to: str) -> Any:
-        for ids in data.get(entity, []):
-            if str(ids.get(frm)) == value and to in ids:
-                return str(ids[to])
-        return None
-
-    def learn(ref: dict[str, Any]) -> None:
-        assert set(ref) == {"entity", "ids"} and all(isinstance(v, str) for v in ref["ids"].values()), ref
-        data.setdefault(ref["entity"], []).append(dict(ref["ids"]))
-    return resolve, learn
-
-
-class _Hub:
-    """Just enough of the hub to run ERP's connector file: mappings, time, correlation, xref, paths."""
-
-    def __init__(self, engine: str):
-        self.engine = make_engine(engine)
-        self.library = MappingLibrary(MAPPINGS, self.engine)
-        self.xref, self.learn = _seeded_xref()
-
-    def _functions(self, source: str, target: str) -> dict[str, Any]:
-        return hub_functions(source=source, target=target, xref=self.xref, codes=self.library.codes)
-
-    def _expr(self, source: str) -> Any:
-        return self.engine.compile(source, file="connectors/erp.yaml")
-
-    @staticmethod
-    def _many(value: Any) -> list[Any]:
-        return [] if value is None else value if isinstance(value, list) else [value]
-
-    def inbound(self, body: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-        """ERP webhook body → (canonical envelope, correlation keys); revealed xrefs are learnt."""
-        native = self._expr(CONNECTOR.inbound.event_type).evaluate(body)
-        event = CONNECTOR.inbound.events[native]
-        data = self.library.get(event.mapping).evaluate(body, None, self._functions("erp", "canonical"))
-        ctype = CATALOG.get(event.canonical)
-        ctype.validate(data)
-        stamp = self._expr(event.time).evaluate(body)
-        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00", stamp), stamp
-        when = parse_time(stamp)
-        keys: list[str] = []
-        for expr in event.correlate:
-            keys += self._many(self._expr(expr).evaluate({"native": body, "data": data}))
-        for expr in event.xref:
-            for ref in self._many(self._expr(expr).evaluate({"native": body, "data": data})):
-                self.learn(ref)
-        return ({"specversion": "1.0", "id": body["event_id"], "source": "/connectors/erp",
-                 "type": event.canonical, "subject": ctype.subject(data), "time": when.isoformat(),
-                 "data": data}, keys)
-
-    def outbound(self, envelope: dict[str, Any]) -> list[tuple[str, str, str, Any]]:
-        """Canonical envelope → ERP calls [(operation, method, path, body)] its subscriptions make."""
-        CATALOG.get(envelope["type"]).validate(envelope["data"])
-        origin = envelope["source"].removeprefix("/connectors/")
-        fns = self._functions(origin, "erp")
-        calls = []
-        for sub in CONNECTOR.subscriptions:
-            if sub.type != envelope["type"] or origin == "erp":
-                continue
-            if sub.filter and not self._expr(sub.filter).evaluate(envelope, None, fns):
-                continue
-            op = CONNECTOR.operations[sub.operation]
-            body = self.library.get(op.mapping).evaluate(envelope, None, fns) if op.mapping else envelope
-            calls.append((sub.operation, op.method, self._path(op.path, envelope, fns), body))
-        return calls
-
-    def answered(self, operation: str, envelope: dict[str, Any], request: Any, response: Any) -> None:
-        expr = CONNECTOR.operations[operation].response_xref
-        if expr:
-            ref = self._expr(expr).evaluate({"request": request, "response": response, "data": envelope["data"]})
-            for r in self._many(ref):
-                self.learn(r)
-
-    def _path(self, template: str, value: Any, fns: dict[str, Any]) -> str:
-        return re.sub(r"\{([^{}]+)\}", lambda m: str(self._expr(m.group(1)).evaluate(value, None, fns)), template)
-
-    def query(self, name: str, request: dict[str, Any], system: str, call: Callable[..., Any]) -> Any:
-        q = CONNECTOR.queries[name]
-        fns = self._functions(system, "erp")
-        ask = {"request": request, "system": system}
-        params = self.library.get(q.params).evaluate(ask, None, fns) if q.params else {}
-        answer = call(q.method, self._path(q.path, ask, fns), params)
-        return self.library.get(q.response).evaluate({**ask, "response": answer}, None, fns)
-
-
 @pytest.fixture(scope="module")
 def erp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from fastapi.testclient import TestClient
@@ -223,7 +131,7 @@ def _emitted(erp: Any, event_type: str) -> list[dict[str, Any]]:
             for r in rows if r["event_type"] == event_type]
 
 
-def _send(erp: Any, hub: _Hub, envelope: dict[str, Any]) -> list[Any]:
+def _send(erp: Any, hub: DryHub, envelope: dict[str, Any]) -> list[Any]:
     answers = []
     for op, method, path, body in hub.outbound(envelope):
         REQUEST_MODELS[op].model_validate(body)
@@ -250,7 +158,7 @@ def _ask(erp: Any) -> Callable[..., Any]:
 @pytest.mark.parametrize("engine", ENGINES)
 def test_order_to_cash_through_the_erp(erp, engine):
     assert erp.post("/_admin/reset").status_code == 200
-    hub = _Hub(engine)
+    hub = DryHub("erp", engine)
     order_no = "SO-20261122-0001"
     placed = _envelope("crm", "sales_order.placed", {
         "order_no": order_no, "customer": "CUS-000101", "customer_name": "上海明辉贸易有限公司",
@@ -302,7 +210,7 @@ def test_order_to_cash_through_the_erp(erp, engine):
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_credit_block_is_released_by_approval_and_another_order_is_cancelled(erp, engine):
     assert erp.post("/_admin/reset").status_code == 200
-    hub = _Hub(engine)
+    hub = DryHub("erp", engine)
     order_no = "SO-20261122-0002"
     placed = _envelope("crm", "sales_order.placed", {
         "order_no": order_no, "customer": "CUS-000103", "currency": "CNY", "total": 1280.0,
@@ -346,7 +254,7 @@ def test_a_credit_block_is_released_by_approval_and_another_order_is_cancelled(e
 @pytest.mark.parametrize("engine", ENGINES)
 def test_purchasing_and_production_reach_the_ledger(erp, engine):
     assert erp.post("/_admin/reset").status_code == 200
-    hub = _Hub(engine)
+    hub = DryHub("erp", engine)
     issued = _envelope("srm", "purchase_order.issued", {
         "po_no": "PO-2026-0002", "supplier": "SUP-0003", "order_date": "2026-11-22", "currency": "CNY",
         "total": 10500.0, "requisition_refs": ["PR-000001"],
@@ -381,7 +289,7 @@ def test_purchasing_and_production_reach_the_ledger(erp, engine):
 @pytest.mark.parametrize("engine", ENGINES)
 def test_master_data_replicates_into_and_out_of_the_erp(erp, engine):
     assert erp.post("/_admin/reset").status_code == 200
-    hub = _Hub(engine)
+    hub = DryHub("erp", engine)
     tax_id = _uscc("91320594MA1MQ3K7X")
     customer = _envelope("crm", "party.customer.upserted", {
         "code": "CUS-000106", "name": "苏州工业园区新锐科技有限公司", "tax_id": tax_id, "currency": "CNY",

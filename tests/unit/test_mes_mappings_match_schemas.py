@@ -13,8 +13,7 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,7 +25,7 @@ from hub.envelope import parse_time
 from hub.mapping import MappingLibrary, make_engine
 from hub.mapping.functions import fixture_xref, hub_functions
 from hub.settings import REPO_ROOT
-from tests.support.harness import Outbox, SeededXref, inbound_cases, outbound_cases, send
+from tests.support.harness import DryHub, Outbox, inbound_cases, outbound_cases, send
 from mocks.mes import events as mes_events
 from mocks.mes import schemas as mes_schemas
 
@@ -124,79 +123,6 @@ def test_every_native_event_mes_emits_is_declared_or_ignored():
 
 
 # ----------------------------------------------------------------- round trip
-class _Hub:
-    """Just enough of the hub to run MES's connector file: mappings, time, correlation, xref, paths."""
-
-    def __init__(self, engine: str):
-        self.engine = make_engine(engine)
-        self.library = MappingLibrary(MAPPINGS, self.engine)
-        self.xref = SeededXref()
-
-    def _functions(self, source: str, target: str) -> dict[str, Any]:
-        return hub_functions(source=source, target=target, xref=self.xref, codes=self.library.codes)
-
-    def _expr(self, source: str) -> Any:
-        return self.engine.compile(source, file="connectors/mes.yaml")
-
-    def inbound(self, body: dict[str, Any]) -> tuple[dict[str, Any], list[str]] | None:
-        """MES webhook body → (canonical envelope, correlation keys), or None for an ignored event."""
-        native = self._expr(CONNECTOR.inbound.event_type).evaluate(body)
-        if native in CONNECTOR.inbound.ignore:
-            return None
-        event = CONNECTOR.inbound.events[native]
-        fns = self._functions("mes", "canonical")
-        data = self.library.get(event.mapping).evaluate(body, None, fns)
-        ctype = CATALOG.get(event.canonical)
-        ctype.validate(data)
-        when = parse_time(self._expr(event.time).evaluate(body))
-        assert when.tzinfo is not None
-        scope = {"native": body, "data": data}
-        keys: list[str] = []
-        for expr in event.correlate:
-            value = self._expr(expr).evaluate(scope, None, fns)
-            keys += value if isinstance(value, list) else [] if value is None else [value]
-        for expr in event.xref:
-            self.xref.link(self._expr(expr).evaluate(scope, None, fns))
-        return ({"specversion": "1.0", "id": body["EventId"], "source": "/connectors/mes",
-                 "type": event.canonical, "subject": ctype.subject(data), "time": when.isoformat(),
-                 "data": data}, keys)
-
-    def outbound(self, envelope: dict[str, Any]) -> list[tuple[str, str, str, Any]]:
-        """Canonical envelope → MES calls [(operation, method, path, body)] its subscriptions make."""
-        CATALOG.get(envelope["type"]).validate(envelope["data"])
-        origin = envelope["source"].removeprefix("/connectors/")
-        fns = self._functions(origin, "mes")
-        calls = []
-        for sub in CONNECTOR.subscriptions:
-            if sub.type != envelope["type"]:
-                continue
-            if sub.filter and not self._expr(sub.filter).evaluate(envelope, None, fns):
-                continue
-            op = CONNECTOR.operations[sub.operation]
-            body = self.library.get(op.mapping).evaluate(envelope, None, fns) if op.mapping else envelope
-            calls.append((sub.operation, op.method, self._path(op.path, envelope, fns), body))
-        return calls
-
-    def answered(self, operation: str, envelope: dict[str, Any], request: Any, response: Any) -> None:
-        """What the hub does with MES's answer: record the cross-references it reveals."""
-        expr = CONNECTOR.operations[operation].response_xref
-        if expr:
-            fns = self._functions(envelope["source"].removeprefix("/connectors/"), "mes")
-            self.xref.link(self._expr(expr).evaluate(
-                {"request": request, "response": response, "data": envelope["data"]}, None, fns))
-
-    def _path(self, template: str, value: Any, fns: dict[str, Any]) -> str:
-        return re.sub(r"\{([^{}]+)\}", lambda m: str(self._expr(m.group(1)).evaluate(value, None, fns)), template)
-
-    def query(self, name: str, request: dict[str, Any], system: str, call: Callable[..., Any]) -> Any:
-        q = CONNECTOR.queries[name]
-        fns = self._functions(system, "mes")
-        ask = {"request": request, "system": system}
-        params = self.library.get(q.params).evaluate(ask, None, fns) if q.params else {}
-        answer = call(q.method, self._path(q.path, ask, fns), params)
-        return self.library.get(q.response).evaluate({**ask, "response": answer}, None, fns)
-
-
 @pytest.fixture(scope="module")
 def mes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from fastapi.testclient import TestClient
@@ -220,7 +146,7 @@ def _released(order_no: str, item: str, start: str, end: str, sales_order: str |
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_production_order_travels_through_mes_and_its_reports_come_back(mes, engine):
     assert mes.post("/_admin/reset").status_code == 200
-    hub, outbox = _Hub(engine), Outbox(mes, mes_events.envelope)
+    hub, outbox = DryHub("mes", engine), Outbox(mes, mes_events.envelope)
 
     [wo] = send(mes, hub, _released("MO-000001", "T", "2027-01-11", "2027-01-18", "SO-2026-0001"))
     assert (wo["ExternalOrderNo"], wo["PartNo"], wo["PlannedStart"]) == ("MO-000001", "P-T1200", "2027-01-11 08:00:00")
@@ -261,7 +187,7 @@ def test_a_production_order_travels_through_mes_and_its_reports_come_back(mes, e
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_late_component_reschedules_and_a_cancelled_sales_order_holds(mes, engine):
     assert mes.post("/_admin/reset").status_code == 200
-    hub, outbox = _Hub(engine), Outbox(mes, mes_events.envelope)
+    hub, outbox = DryHub("mes", engine), Outbox(mes, mes_events.envelope)
     [wo] = send(mes, hub, _released("MO-000002", "T", "2027-01-11", "2027-01-18", "SO-2026-0002"))
     outbox.new()
 
@@ -291,7 +217,7 @@ def test_a_late_component_reschedules_and_a_cancelled_sales_order_holds(mes, eng
 @pytest.mark.parametrize("engine", ENGINES)
 def test_parts_boms_and_operators_replicate_into_mes(mes, engine):
     assert mes.post("/_admin/reset").status_code == 200
-    hub = _Hub(engine)
+    hub = DryHub("mes", engine)
     known = {"specversion": "1.0", "id": "m-i1", "source": "/connectors/erp", "type": "item.upserted",
              "data": {"code": "100-0001", "name": "办公桌 1200", "uom": "PCS", "supply_method": "make", "status": "active"}}
     [part] = send(mes, hub, known)

@@ -12,25 +12,21 @@
 from __future__ import annotations
 
 import os
-import re
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from pydantic import BaseModel
 
 from hub.catalog import Catalog
 from hub.connectors.loader import load_connector
 from hub.envelope import parse_time
-from hub.errors import MappingError
 from hub.mapping import MappingLibrary, make_engine
-from hub.mapping.functions import hub_functions
 from hub.settings import REPO_ROOT
-from tests.support.harness import inbound_cases
+from tests.support.harness import DryHub, inbound_cases
 from mocks.mrp import events as mrp_events
 from mocks.mrp import schemas as mrp_schemas
 from mocks.mrp.dates import PLANT_TZ
@@ -122,84 +118,6 @@ def test_event_times_are_plant_time_with_its_offset(engine: str):
 
 
 # ----------------------------------------------------------------- round trip
-def _seeded_xref(learned: dict[str, list[dict[str, str]]]) -> Callable[[str, str, str, str], Any]:
-    data = yaml.safe_load((MAPPINGS / "xref" / "company.yaml").read_text(encoding="utf-8"))
-
-    def resolve(entity: str, value: str, frm: str, to: str) -> Any:
-        for ids in data.get(entity, []) + learned.get(entity, []):
-            if str(ids.get(frm)) == value and to in ids:
-                return str(ids[to])
-        return None
-    return resolve
-
-
-class _Hub:
-    """Just enough of the hub to run MRP's connector file: mappings, time, correlation, filters,
-    paths, and the cross-references an answer reveals."""
-
-    def __init__(self, engine: str):
-        self.engine = make_engine(engine)
-        self.library = MappingLibrary(MAPPINGS, self.engine)
-        self.learned: dict[str, list[dict[str, str]]] = {}
-        self.xref = _seeded_xref(self.learned)
-
-    def _functions(self, source: str, target: str) -> dict[str, Any]:
-        return hub_functions(source=source, target=target, xref=self.xref, codes=self.library.codes)
-
-    def _expr(self, source: str) -> Any:
-        return self.engine.compile(source, file="connectors/mrp.yaml")
-
-    def inbound(self, body: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-        """MRP webhook body → (canonical envelope, correlation keys)."""
-        native = self._expr(CONNECTOR.inbound.event_type).evaluate(body)
-        event = CONNECTOR.inbound.events[native]
-        fns = self._functions("mrp", "canonical")
-        data = self.library.get(event.mapping).evaluate(body, None, fns)
-        ctype = CATALOG.get(event.canonical)
-        ctype.validate(data)
-        when = parse_time(self._expr(event.time).evaluate(body))
-        assert when.utcoffset() == timedelta(hours=8)
-        keys: list[str] = []
-        for expr in event.correlate:
-            value = self._expr(expr).evaluate({"native": body, "data": data}, None, fns)
-            keys += [k for k in (value if isinstance(value, list) else [value]) if k not in (None, "")]
-        return ({"specversion": "1.0", "id": body["id"], "source": "/connectors/mrp", "type": event.canonical,
-                 "subject": ctype.subject(data), "time": when.isoformat(), "data": data}, keys)
-
-    def outbound(self, envelope: dict[str, Any]) -> list[tuple[str, str, str, Any]]:
-        """Canonical envelope → MRP calls [(operation, method, path, body)] its subscriptions make;
-        an outbound mapping that refuses the message gives the body ``MappingError``."""
-        CATALOG.get(envelope["type"]).validate(envelope["data"])
-        origin = envelope["source"].removeprefix("/connectors/")
-        fns = self._functions(origin, "mrp")
-        calls = []
-        for sub in CONNECTOR.subscriptions:
-            if sub.type != envelope["type"]:
-                continue
-            if sub.filter and not self._expr(sub.filter).evaluate(envelope, None, fns):
-                continue
-            op = CONNECTOR.operations[sub.operation]
-            bindings = {"target": "mrp", "operation": sub.operation}
-            try:
-                body = self.library.get(op.mapping).evaluate(envelope, bindings, fns)
-            except MappingError as exc:
-                body = exc
-            calls.append((sub.operation, op.method, self._path(op.path, envelope, fns), body))
-        return calls
-
-    def answered(self, operation: str, envelope: dict[str, Any], request: Any, response: Any) -> None:
-        """Record what ``response_xref`` reveals, as the hub does after a successful call."""
-        expr = CONNECTOR.operations[operation].response_xref
-        if not expr:
-            return
-        links = self._expr(expr).evaluate({"request": request, "response": response, "data": envelope["data"]})
-        for link in links if isinstance(links, list) else [links]:
-            self.learned.setdefault(link["entity"], []).append(link["ids"])
-
-    def _path(self, template: str, value: Any, fns: dict[str, Any]) -> str:
-        return re.sub(r"\{([^{}]+)\}", lambda m: str(self._expr(m.group(1)).evaluate(value, None, fns)), template)
-
-
 @pytest.fixture(scope="module")
 def mrp() -> Iterator[Any]:
     """The reference MRP, auto-planning; its database in RAM where there is some (it commits often).
@@ -225,7 +143,7 @@ def _emitted(mrp: Any, event_type: str) -> list[dict[str, Any]]:
             for r in rows if r["event_type"] == event_type]
 
 
-def _send(mrp: Any, hub: _Hub, envelope: dict[str, Any], calls: list[tuple[str, str, str, Any]]) -> list[Any]:
+def _send(mrp: Any, hub: DryHub, envelope: dict[str, Any], calls: list[tuple[str, str, str, Any]]) -> list[Any]:
     answers = []
     for op, method, path, body in calls:
         assert not isinstance(body, Exception), f"{op}: {body}"
@@ -248,7 +166,7 @@ def _iso(days: int) -> str:
 @pytest.mark.parametrize("engine", ENGINES)
 def test_master_data_reaches_mrp_and_a_new_bom_comes_back(mrp, engine):
     assert mrp.post("/_admin/reset").status_code == 200
-    hub = _Hub(engine)
+    hub = DryHub("mrp", engine)
     # a material new to MRP keeps ERP's number, and the answer links the two
     new = _msg("erp", "item.upserted", {"code": "100-0009", "name": "升降办公桌 1400", "uom": "PCS",
                                          "supply_method": "make", "lead_time_days": 5})
@@ -277,7 +195,7 @@ def test_master_data_reaches_mrp_and_a_new_bom_comes_back(mrp, engine):
 @pytest.mark.parametrize("engine", ENGINES)
 def test_an_order_is_planned_bought_made_and_shipped_through_mrp(mrp, engine):
     assert mrp.post("/_admin/reset").status_code == 200
-    hub = _Hub(engine)
+    hub = DryHub("mrp", engine)
     stock = _msg("wms", "inventory.level_changed", {"item": "SKU-LEG-STL", "warehouse": "WH01", "on_hand": 40,
                                                      "ref_doc": "RCV000001"})
     [answer] = _send(mrp, hub, stock, hub.outbound(stock))
@@ -332,7 +250,7 @@ def test_an_order_is_planned_bought_made_and_shipped_through_mrp(mrp, engine):
     assert moved["reason"] == "设备检修"
     replanned = _emitted(mrp, "supply.delayed_replanned")[-1]
     assert CONNECTOR.inbound.event_type == "type" and replanned["type"] in CONNECTOR.inbound.ignore
-    rescheduled = hub.library.get("mrp/in_production_order.rescheduled.jsonata").evaluate(replanned)
+    rescheduled = hub.registry.mappings.get("mrp/in_production_order.rescheduled.jsonata").evaluate(replanned)
     assert [r["order_no"] for r in rescheduled] == [a["order_no"] for a in replanned["data"]["affected_orders"]]
     for payload in rescheduled:
         CATALOG.get("production_order.rescheduled").validate(payload)
@@ -365,7 +283,7 @@ def test_an_order_is_planned_bought_made_and_shipped_through_mrp(mrp, engine):
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_cancelled_order_withdraws_its_demand_and_long_documents_are_sent_line_by_line(mrp, engine):
     assert mrp.post("/_admin/reset").status_code == 200
-    hub = _Hub(engine)
+    hub = DryHub("mrp", engine)
     order = _msg("erp", "sales_order.confirmed", {"order_no": "SO-CRM-000901", "lines": [
         {"line_no": 1, "item": "100-0002", "qty": 5, "required_date": _iso(20)}]})
     _send(mrp, hub, order, hub.outbound(order))

@@ -11,21 +11,17 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import yaml
 from pydantic import BaseModel
 
 from hub.catalog import Catalog
 from hub.connectors.loader import load_connector
-from hub.envelope import parse_time
 from hub.mapping import MappingLibrary, make_engine
-from hub.mapping.functions import hub_functions
 from hub.settings import REPO_ROOT
-from tests.support.harness import inbound_cases, outbound_cases
+from tests.support.harness import DryHub, inbound_cases, outbound_cases
 from mocks.srm import events as srm_events
 from mocks.srm import schemas as srm_schemas
 
@@ -87,75 +83,6 @@ def test_every_native_event_srm_emits_is_declared():
 
 
 # ----------------------------------------------------------------- round trip
-def _seeded_xref() -> Callable[[str, str, str, str], Any]:
-    data = yaml.safe_load((MAPPINGS / "xref" / "company.yaml").read_text(encoding="utf-8"))
-
-    def resolve(entity: str, value: str, frm: str, to: str) -> Any:
-        for ids in data.get(entity, []):
-            if str(ids.get(frm)) == value and to in ids:
-                return str(ids[to])
-        return None
-    return resolve
-
-
-class _Hub:
-    """Just enough of the hub to run SRM's connector file: mappings, time, correlation, paths."""
-
-    def __init__(self, engine: str):
-        self.engine = make_engine(engine)
-        self.library = MappingLibrary(MAPPINGS, self.engine)
-        self.xref = _seeded_xref()
-
-    def _functions(self, source: str, target: str) -> dict[str, Any]:
-        return hub_functions(source=source, target=target, xref=self.xref, codes=self.library.codes)
-
-    def _expr(self, source: str) -> Any:
-        return self.engine.compile(source, file="connectors/srm.yaml")
-
-    def inbound(self, body: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-        """SRM webhook body → (canonical envelope, correlation keys)."""
-        native = self._expr(CONNECTOR.inbound.event_type).evaluate(body)
-        event = CONNECTOR.inbound.events[native]
-        data = self.library.get(event.mapping).evaluate(body, None, self._functions("srm", "canonical"))
-        ctype = CATALOG.get(event.canonical)
-        ctype.validate(data)
-        when = parse_time(self._expr(event.time).evaluate(body)) if event.time else None
-        assert when is None or when.tzinfo is not None
-        keys: list[str] = []
-        for expr in event.correlate:
-            value = self._expr(expr).evaluate({"native": body, "data": data})
-            keys += value if isinstance(value, list) else [value]
-        return ({"specversion": "1.0", "id": body.get("eventId", "x"), "source": "/connectors/srm",
-                 "type": event.canonical, "subject": ctype.subject(data),
-                 "time": (when.isoformat() if when else "2026-11-22T00:00:00+00:00"), "data": data}, keys)
-
-    def outbound(self, envelope: dict[str, Any]) -> list[tuple[str, str, str, Any]]:
-        """Canonical envelope → SRM calls [(operation, method, path, body)] its subscriptions make."""
-        origin = envelope["source"].removeprefix("/connectors/")
-        fns = self._functions(origin, "srm")
-        calls = []
-        for sub in CONNECTOR.subscriptions:
-            if sub.type != envelope["type"]:
-                continue
-            if sub.filter and not self._expr(sub.filter).evaluate(envelope, None, fns):
-                continue
-            op = CONNECTOR.operations[sub.operation]
-            body = self.library.get(op.mapping).evaluate(envelope, None, fns) if op.mapping else envelope
-            calls.append((sub.operation, op.method, self._path(op.path, envelope, fns), body))
-        return calls
-
-    def _path(self, template: str, value: Any, fns: dict[str, Any]) -> str:
-        return re.sub(r"\{([^{}]+)\}", lambda m: str(self._expr(m.group(1)).evaluate(value, None, fns)), template)
-
-    def query(self, name: str, request: dict[str, Any], system: str, call: Callable[..., Any]) -> Any:
-        q = CONNECTOR.queries[name]
-        fns = self._functions(system, "srm")
-        ask = {"request": request, "system": system}
-        params = self.library.get(q.params).evaluate(ask, None, fns) if q.params else {}
-        answer = call(q.method, self._path(q.path, ask, fns), params)
-        return self.library.get(q.response).evaluate({**ask, "response": answer}, None, fns)
-
-
 @pytest.fixture(scope="module")
 def srm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from fastapi.testclient import TestClient
@@ -188,7 +115,7 @@ def _send(srm: Any, calls: list[tuple[str, str, str, Any]]) -> list[Any]:
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_requisition_travels_through_srm_and_its_purchase_order_comes_back(srm, engine):
     assert srm.post("/_admin/reset").status_code == 200
-    hub = _Hub(engine)
+    hub = DryHub("srm", engine)
     requisition = {"specversion": "1.0", "id": "m-1", "source": "/connectors/mrp", "type": "purchase_requisition.raised",
                    "time": "2026-11-22T02:30:00+00:00",
                    "data": {"requisition_no": "PR-MRP-000123", "origin": "SO-2026-0001", "estimated_amount": 10500.0,
@@ -234,7 +161,7 @@ def test_a_requisition_travels_through_srm_and_its_purchase_order_comes_back(srm
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_bought_item_and_the_capacity_query_go_through_srm(srm, engine):
     assert srm.post("/_admin/reset").status_code == 200
-    hub = _Hub(engine)
+    hub = DryHub("srm", engine)
     item = {"specversion": "1.0", "id": "m-4", "source": "/connectors/erp", "type": "item.upserted",
             "data": {"code": "300-0001", "name": "钢制桌腿", "uom": "PCS", "supply_method": "buy"}}
     [(_op, _m, path, _b)] = calls = hub.outbound(item)
