@@ -62,6 +62,7 @@ class Registry:
         self.catalog = Catalog(config_dir / "mappings" / "canonical")
         self.mappings = MappingLibrary(config_dir / "mappings", engine)
         self.files: dict[str, ConnectorFile] = load_connectors(config_dir / "connectors")
+        self.connectors: dict[str, Connector] = {name: f.connector for name, f in self.files.items()}
         self.routes: dict[str, list[Route]] = {}
         self.paths: dict[tuple[str, str], PathTemplate] = {}
         self.event_time: dict[tuple[str, str], Compiled] = {}
@@ -73,9 +74,6 @@ class Registry:
         self.ordering: dict[str, Compiled] = {}
         self._check_and_compile()
 
-    @property
-    def connectors(self) -> dict[str, Connector]:
-        return {name: f.connector for name, f in self.files.items()}
 
     def connector(self, name: str) -> Connector | None:
         f = self.files.get(name)

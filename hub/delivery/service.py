@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from hub.connectors import Connector, Operation
 from hub.delivery import policy
@@ -62,6 +63,7 @@ class Request:
     headers: dict[str, str]
     retry_statuses: frozenset[int] = frozenset()
     source: str = ""
+    operation: str = ""
 
 
 class Deliverer:
@@ -78,17 +80,14 @@ class Deliverer:
     # ------------------------------------------------------------------ the one entry point
     def deliver(self, delivery_id: str) -> Outcome | None:
         """Run one round for ``delivery_id``; None if it was not due or already taken."""
-        waiting = self._waits_for_predecessor(delivery_id)
-        if waiting:
-            return waiting
-        connector_name = self._claim(delivery_id)
-        if connector_name is None:
-            return None
-        connector = self.registry.connector(connector_name)
+        claimed = self._claim(delivery_id)
+        if not isinstance(claimed, str):
+            return claimed  # not due, taken, or held behind an earlier delivery
+        connector = self.registry.connector(claimed)
         if connector is None:
             return self._finish(delivery_id, DeliveryStatus.DEAD,
-                                error=f"connector {connector_name!r} is no longer configured")
-        if self.is_paused(connector_name):
+                                error=f"connector {claimed!r} is no longer configured")
+        if self.is_paused(claimed):
             return self._finish(delivery_id, DeliveryStatus.PAUSED, error=None)
         try:
             request = self.build_request(delivery_id)
@@ -109,39 +108,21 @@ class Deliverer:
         return self._finish(delivery_id, DeliveryStatus.DELIVERED, error=None)
 
     # ------------------------------------------------------------------ steps
-    def _waits_for_predecessor(self, delivery_id: str) -> Outcome | None:
-        """Hold a keyed delivery while something that arrived before it may still have to go first.
+    def _claim(self, delivery_id: str) -> str | Outcome | None:
+        """Take a due delivery under a lease and return its connector's name.
 
-        That is an open delivery to the same system with the same ordering key, or an earlier
-        message from the same sender that is not translated yet (its key is not known until it
-        is, and two events about one document often arrive back to back).
+        None when it is not due or another worker has it; an Outcome when it must wait for
+        something that arrived before it (see :meth:`_has_predecessor`).
         """
-        with self.db.session() as s:
-            d = s.get(Delivery, delivery_id)
-            if d is None or d.ordering_key is None or d.status not in (DeliveryStatus.PENDING,
-                                                                      DeliveryStatus.RETRYING):
-                return None
-            earlier = s.scalar(select(Delivery.id).where(
-                Delivery.connector == d.connector, Delivery.ordering_key == d.ordering_key,
-                Delivery.message_id < d.message_id, Delivery.status.in_(DeliveryStatus.OPEN)).limit(1))
-            if earlier is None:
-                sender = select(InboundMessage.connector).where(InboundMessage.id == d.message_id)
-                earlier = s.scalar(select(InboundMessage.id).where(
-                    InboundMessage.status == MessageStatus.RECEIVED,
-                    InboundMessage.received_at >= datetime.now(UTC) - UNTRANSLATED_WAIT_LIMIT,
-                    InboundMessage.connector == sender.scalar_subquery(),
-                    InboundMessage.id < d.message_id).limit(1))
-            if earlier is None:
-                return None
-            d.next_attempt_at = datetime.now(UTC) + timedelta(seconds=ORDERING_WAIT_S)
-            return Outcome(DeliveryStatus.RETRYING, ORDERING_WAIT_S)
-
-    def _claim(self, delivery_id: str) -> str | None:
         now = datetime.now(UTC)
         with self.db.session() as s:
             d = s.get(Delivery, delivery_id)
-            if d is None:
+            if (d is None or d.status not in (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)
+                    or d.next_attempt_at > now + timedelta(seconds=CLAIM_SKEW_S)):
                 return None
+            if d.ordering_key is not None and self._has_predecessor(s, d):
+                d.next_attempt_at = now + timedelta(seconds=ORDERING_WAIT_S)
+                return Outcome(DeliveryStatus.RETRYING, ORDERING_WAIT_S)
             connector = self.registry.connector(d.connector)
             budget = (connector.timeout * connector.retry.in_place_attempts + connector.retry.in_place_max
                       if connector else 0)
@@ -155,28 +136,46 @@ class Deliverer:
             ).rowcount
             return d.connector if claimed == 1 else None
 
+    @staticmethod
+    def _has_predecessor(s: Any, d: Delivery) -> bool:
+        """Whether something that arrived before this keyed delivery may still have to go first.
+
+        That is an open delivery to the same system with the same ordering key, or an earlier
+        message from the same sender that is not translated yet (its key is not known until it
+        is, and two events about one document often arrive back to back).
+        """
+        earlier = s.scalar(select(Delivery.id).where(
+            Delivery.connector == d.connector, Delivery.ordering_key == d.ordering_key,
+            Delivery.message_id < d.message_id, Delivery.status.in_(DeliveryStatus.OPEN)).limit(1))
+        if earlier is not None:
+            return True
+        sender = select(InboundMessage.connector).where(InboundMessage.id == d.message_id)
+        return s.scalar(select(InboundMessage.id).where(
+            InboundMessage.status == MessageStatus.RECEIVED,
+            InboundMessage.received_at >= datetime.now(UTC) - UNTRANSLATED_WAIT_LIMIT,
+            InboundMessage.connector == sender.scalar_subquery(),
+            InboundMessage.id < d.message_id).limit(1)) is not None
+
     def build_request(self, delivery_id: str) -> Request:
-        """The call this delivery makes, with the current mapping (also used for previews)."""
-        with self.db.session() as s:
+        """The call this delivery makes, with the current mapping."""
+        with self.db.read() as s:
             d = s.get(Delivery, delivery_id)
             canonical = s.get(CanonicalMessage, d.canonical_id)
             origin = s.scalar(select(InboundMessage.connector).where(InboundMessage.id == d.message_id))
             envelope = canonical.envelope()
-        connector = self.registry.connector(d.connector)
-        op: Operation = connector.operations[d.operation]
-        functions = hub_functions(source=origin or "", target=d.connector, xref=self.xref,
+            connector_name, operation, message_id = d.connector, d.operation, d.message_id
+            canonical_id, correlation_id, traceparent = canonical.id, canonical.correlation_id, canonical.traceparent
+        connector = self.registry.connector(connector_name)
+        op: Operation = connector.operations[operation]
+        functions = hub_functions(source=origin or "", target=connector_name, xref=self.xref,
                                   codes=self.registry.mappings.codes)
-        call = outbound_call(self.registry, d.connector, d.operation, envelope, functions)
-        base = self.settings.connector_url(d.connector, connector.base_url).rstrip("/")
-        headers = {**op.headers, "idempotency-key": d.id, "x-hub-message-id": d.message_id,
-                   "x-hub-canonical-id": canonical.id, "x-correlation-id": canonical.correlation_id,
-                   "traceparent": child_traceparent(canonical.traceparent)}
-        request = Request(call.method, base + call.path, call.body, headers, frozenset(op.retry_statuses),
-                          origin or "")
-        with self.db.session() as s:
-            s.execute(update(Delivery).where(Delivery.id == delivery_id).values(
-                request={"method": request.method, "url": request.url, "body": request.body}))
-        return request
+        call = outbound_call(self.registry, connector_name, operation, envelope, functions)
+        base = self.settings.connector_url(connector_name, connector.base_url).rstrip("/")
+        headers = {**op.headers, "idempotency-key": delivery_id, "x-hub-message-id": message_id,
+                   "x-hub-canonical-id": canonical_id, "x-correlation-id": correlation_id,
+                   "traceparent": child_traceparent(traceparent)}
+        return Request(call.method, base + call.path, call.body, headers, frozenset(op.retry_statuses),
+                       origin or "", operation)
 
     def _call(self, delivery_id: str, connector: Connector, request: Request) -> None:
         started = datetime.now(UTC)
@@ -188,40 +187,44 @@ class Deliverer:
         except DeliveryError as exc:
             elapsed = (datetime.now(UTC) - started).total_seconds() * 1000
             outcome = "rejected" if isinstance(exc, RejectedDelivery) else "transient"
-            self._record(delivery_id, request.url, outcome=outcome, error=str(exc), status_code=exc.status_code,
+            self._record(delivery_id, request, outcome=outcome, error=str(exc), status_code=exc.status_code,
                          excerpt=exc.response_excerpt, duration_ms=elapsed, started=started)
             self._observe(connector.name, outcome, elapsed)
             raise
-        self._record(delivery_id, request.url, outcome="success", status_code=response.status_code,
-                     excerpt=response.excerpt, duration_ms=response.duration_ms, started=started)
+        self._record(delivery_id, request, outcome="success", status_code=response.status_code,
+                     excerpt=response.excerpt, duration_ms=response.duration_ms, started=started,
+                     response=response)
         self._observe(connector.name, "success", response.duration_ms)
-        self._capture_xref(delivery_id, request, response)
 
-    def _capture_xref(self, delivery_id: str, request: Request, response: Any) -> None:
-        """Record the ids a target's answer reveals (``response_xref``); never fails the delivery."""
-        with self.db.session() as s:
-            d = s.get(Delivery, delivery_id)
-            if (d.connector, d.operation) not in self.registry.response_xref:
-                return
-            data = s.get(CanonicalMessage, d.canonical_id).data
-            try:
-                links = revealed_links(self.registry, d.connector, d.operation, request=request.body,
-                                       response=response.json, data=data, source=request.source)
-            except MappingError as exc:
-                log.warning("response_xref of %s.%s failed: %s", d.connector, d.operation, exc)
-                return
-            for link in links:
-                link_in(s, str(link["entity"]), link["ids"])
-
-    def _record(self, delivery_id: str, url: str | None, *, outcome: str, error: str | None = None,
+    def _record(self, delivery_id: str, request: Request | None, *, outcome: str, error: str | None = None,
                 status_code: int | None = None, excerpt: str | None = None, duration_ms: float = 0.0,
-                started: datetime | None = None) -> None:
+                started: datetime | None = None, response: Any = None) -> None:
+        """Store one attempt, the request it made and, after a success, the ids the answer reveals."""
         with self.db.session() as s:
             d = s.get(Delivery, delivery_id)
             d.attempts += 1
+            if request is not None:
+                d.request = {"method": request.method, "url": request.url, "body": request.body}
             s.add(Attempt(id=new_id(), delivery_id=delivery_id, number=d.attempts,
-                          started_at=started or datetime.now(UTC), duration_ms=duration_ms, url=url,
-                          status_code=status_code, outcome=outcome, error=error, response_excerpt=excerpt))
+                          started_at=started or datetime.now(UTC), duration_ms=duration_ms,
+                          url=request.url if request else None, status_code=status_code, outcome=outcome,
+                          error=error, response_excerpt=excerpt))
+            if request is not None and response is not None:
+                self._capture_xref(s, d, request, response)
+
+    def _capture_xref(self, s: Any, d: Delivery, request: Request, response: Any) -> None:
+        """Record the ids a target's answer reveals (``response_xref``); never fails the delivery."""
+        if (d.connector, d.operation) not in self.registry.response_xref:
+            return
+        data = s.get(CanonicalMessage, d.canonical_id).data
+        try:
+            links = revealed_links(self.registry, d.connector, d.operation, request=request.body,
+                                   response=response.json, data=data, source=request.source)
+            with s.begin_nested():
+                for link in links:
+                    link_in(s, str(link["entity"]), link["ids"])
+        except (MappingError, IntegrityError) as exc:
+            log.warning("response_xref of %s.%s not recorded: %s", d.connector, d.operation, exc)
 
     def _reschedule(self, delivery_id: str, connector: Connector, error: str, retry_after_s: float | None,
                     status_code: int | None = None) -> Outcome:
