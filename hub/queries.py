@@ -105,7 +105,7 @@ class QueryService:
 def query_call(registry: Registry, connector: str, name: str, request: dict[str, Any], system: str,
                functions: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
     """(path, query parameters) with which ``connector`` is asked query ``name`` on ``system``'s behalf."""
-    query = registry.files[connector].connector.queries[name]
+    query = registry.connectors[connector].queries[name]
     context = {"request": request, "system": system}
     path = registry.query_paths[(connector, name)].render(context, functions)
     params = registry.mappings.get(query.params).evaluate(context, None, functions) if query.params else None
@@ -115,7 +115,7 @@ def query_call(registry: Registry, connector: str, name: str, request: dict[str,
 def query_answer(registry: Registry, connector: str, name: str, request: dict[str, Any], system: str,
                  response: Any, functions: dict[str, Any]) -> Any:
     """``connector``'s answer to query ``name`` as its part of the canonical response."""
-    query = registry.files[connector].connector.queries[name]
+    query = registry.connectors[connector].queries[name]
     return registry.mappings.get(query.response).evaluate(
         {"request": request, "response": response, "system": system}, None, functions)
 

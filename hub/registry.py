@@ -74,10 +74,8 @@ class Registry:
         self.ordering: dict[str, Compiled] = {}
         self._check_and_compile()
 
-
     def connector(self, name: str) -> Connector | None:
-        f = self.files.get(name)
-        return f.connector if f else None
+        return self.connectors.get(name)
 
     def routes_for(self, canonical_type: str) -> list[Route]:
         return self.routes.get(canonical_type, [])

@@ -147,9 +147,6 @@ class Translator:
         return functions
 
     def _ignored(self, msg: InboundMessage) -> bool:
-        connector = self.registry.connector(msg.connector)
-        if connector is None or not connector.inbound.ignore:
-            return False
         msg.native_type = msg.native_type or native_type_of(self.registry, msg.connector, msg.body)
         return is_ignored(self.registry, msg.connector, msg.native_type)
 
@@ -158,7 +155,6 @@ class Translator:
         attrs = msg.attributes or {}
         functions = hub_functions(source=msg.connector, target="canonical", xref=self.xref,
                                   codes=self.registry.mappings.codes)
-        msg.native_type = msg.native_type or native_type_of(self.registry, msg.connector, msg.body)
         reading = read_native(self.registry, msg.connector, msg.body, functions=functions,
                               bindings={"connector": msg.connector, "event": attrs, "headers": msg.headers},
                               native_type=msg.native_type)
@@ -236,7 +232,7 @@ def read_native(registry: Registry, connector: str, body: Any, *, functions: dic
                 bindings: dict[str, Any] | None = None, native_type: str | None = None) -> Reading:
     """Map one native body to its canonical payload, time, cross-references and business keys."""
     native_type = native_type or native_type_of(registry, connector, body)
-    c = registry.files[connector].connector
+    c = registry.connectors[connector]
     event = c.inbound.events.get(native_type)
     if event is None:
         known = ", ".join(sorted(c.inbound.events)) or "none"

@@ -1,7 +1,7 @@
 """What a connector's operation makes of a canonical message, and of the answer: pure, no I/O.
 
-The deliverer, the dashboard's previews and the mapping round-trip tests all build calls here,
-so an operation means the same thing wherever it is looked at.
+The deliverer and the mapping round-trip tests both build calls here, so an operation means the
+same thing wherever it is exercised.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ class Call:
 def outbound_call(registry: Registry, connector: str, operation: str, envelope: dict[str, Any],
                   functions: dict[str, Any]) -> Call:
     """The call ``operation`` of ``connector`` makes for ``envelope``; its mapping may raise MappingError."""
-    op = registry.files[connector].connector.operations[operation]
+    op = registry.connectors[connector].operations[operation]
     bindings = {"target": connector, "operation": operation}
     body = registry.mappings.get(op.mapping).evaluate(envelope, bindings, functions) if op.mapping else envelope
     path = registry.paths[(connector, operation)].render(envelope, functions)

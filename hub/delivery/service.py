@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from hub.connectors import Connector, Operation
 from hub.delivery import policy
@@ -63,7 +64,6 @@ class Request:
     headers: dict[str, str]
     retry_statuses: frozenset[int] = frozenset()
     source: str = ""
-    operation: str = ""
 
 
 class Deliverer:
@@ -137,7 +137,7 @@ class Deliverer:
             return d.connector if claimed == 1 else None
 
     @staticmethod
-    def _has_predecessor(s: Any, d: Delivery) -> bool:
+    def _has_predecessor(s: Session, d: Delivery) -> bool:
         """Whether something that arrived before this keyed delivery may still have to go first.
 
         That is an open delivery to the same system with the same ordering key, or an earlier
@@ -175,7 +175,7 @@ class Deliverer:
                    "x-hub-canonical-id": canonical_id, "x-correlation-id": correlation_id,
                    "traceparent": child_traceparent(traceparent)}
         return Request(call.method, base + call.path, call.body, headers, frozenset(op.retry_statuses),
-                       origin or "", operation)
+                       origin or "")
 
     def _call(self, delivery_id: str, connector: Connector, request: Request) -> None:
         started = datetime.now(UTC)
@@ -212,7 +212,7 @@ class Deliverer:
             if request is not None and response is not None:
                 self._capture_xref(s, d, request, response)
 
-    def _capture_xref(self, s: Any, d: Delivery, request: Request, response: Any) -> None:
+    def _capture_xref(self, s: Session, d: Delivery, request: Request, response: Any) -> None:
         """Record the ids a target's answer reveals (``response_xref``); never fails the delivery."""
         if (d.connector, d.operation) not in self.registry.response_xref:
             return

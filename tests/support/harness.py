@@ -13,10 +13,11 @@ import itertools
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import cache
-from typing import Any, Protocol
+from typing import Any
 
 import pytest
 import yaml
+from pydantic import BaseModel
 
 from hub.connectors.models import Connector, InboundEvent
 from hub.delivery.calls import outbound_call, revealed_links
@@ -120,7 +121,7 @@ class DryHub:
 
     def query(self, name: str, request: dict[str, Any], system: str, call: Callable[..., Any]) -> Any:
         """Ask the system query ``name`` on ``system``'s behalf; ``call(method, path, params)`` answers."""
-        method = self.registry.files[self.system].connector.queries[name].method
+        method = self.registry.connectors[self.system].queries[name].method
         path, params = query_call(self.registry, self.system, name, request, system,
                                   self.functions(system, self.system))
         answer = call(method, path, params or {})
@@ -144,17 +145,16 @@ class Outbox:
                 for r in fresh]
 
 
-class Calls(Protocol):
-    def outbound(self, envelope: dict[str, Any]) -> list[tuple[str, str, str, Any]]: ...
-
-    def answered(self, operation: str, envelope: dict[str, Any], request: Any, response: Any) -> None: ...
-
-
-def send(client: Any, hub: Calls, envelope: dict[str, Any]) -> list[Any]:
-    """Make every call the connector's subscriptions make for ``envelope``; return the answers."""
+def send(client: Any, hub: DryHub, envelope: dict[str, Any], *, calls: list[Call] | None = None,
+         models: dict[str, type[BaseModel]] | None = None) -> list[Any]:
+    """Make ``calls`` (default: every call the system's subscriptions make for ``envelope``) on the
+    system and let the hub learn from each answer; return the answers. With ``models``, each body
+    must first pass its operation's request model (unknown fields refused)."""
     answers = []
-    for op, method, path, body in hub.outbound(envelope):
+    for op, method, path, body in hub.outbound(envelope) if calls is None else calls:
         assert not isinstance(body, Exception), f"{op}: {body}"
+        if models is not None:
+            models[op].model_validate(body)
         r = client.request(method, path, json=body)
         assert r.status_code < 300, f"{method} {path} {body} → {r.status_code} {r.text}"
         hub.answered(op, envelope, body, r.json())

@@ -24,7 +24,7 @@ from hub.catalog import Catalog
 from hub.connectors.loader import load_connector
 from hub.mapping import MappingLibrary, make_engine
 from hub.settings import REPO_ROOT
-from tests.support.harness import DryHub, inbound_cases, outbound_cases
+from tests.support.harness import DryHub, inbound_cases, outbound_cases, send
 from mocks.erp import events as erp_events
 from mocks.erp import schemas as erp_schemas
 
@@ -131,17 +131,6 @@ def _emitted(erp: Any, event_type: str) -> list[dict[str, Any]]:
             for r in rows if r["event_type"] == event_type]
 
 
-def _send(erp: Any, hub: DryHub, envelope: dict[str, Any]) -> list[Any]:
-    answers = []
-    for op, method, path, body in hub.outbound(envelope):
-        REQUEST_MODELS[op].model_validate(body)
-        r = erp.request(method, path, json=body)
-        assert r.status_code < 300, f"{method} {path} {body} → {r.status_code} {r.text}"
-        answers.append(r.json())
-        hub.answered(op, envelope, body, r.json())
-    return answers
-
-
 def _envelope(source: str, ctype: str, data: dict[str, Any], n: int = 1) -> dict[str, Any]:
     return {"specversion": "1.0", "id": f"m-{ctype}-{n}", "source": f"/connectors/{source}", "type": ctype,
             "time": "2026-11-22T02:30:00+00:00", "correlationid": "c-1", "data": data}
@@ -166,9 +155,9 @@ def test_order_to_cash_through_the_erp(erp, engine):
         "lines": [{"line_no": 1, "item": "PRD-DESK-1200", "qty": 50.0, "uom": "PCS", "unit_price": 1280.0,
                    "required_date": "2099-12-20"},
                   {"line_no": 2, "item": "PRD-CHAIR-ERG", "qty": 4.0, "uom": "PCS", "unit_price": 650.0}]})
-    [so] = _send(erp, hub, placed)
+    [so] = send(erp, hub, placed, models=REQUEST_MODELS)
     assert so["ext_ref"] == order_no and so["status"] == "released"
-    assert _send(erp, hub, placed) == [so]  # a redelivery answers with the same order
+    assert send(erp, hub, placed, models=REQUEST_MODELS) == [so]  # a redelivery answers with the same order
 
     checked, keys = hub.inbound(_emitted(erp, "so.credit_checked")[-1])
     assert checked["subject"] == order_no and keys == [f"sales_order:{order_no}"]
@@ -184,7 +173,7 @@ def test_order_to_cash_through_the_erp(erp, engine):
         "shipment_no": "SHP-20261122-0001", "order_no": order_no, "customer": "C101", "warehouse": "WH02",
         "lines": [{"line_no": 1, "item": "SKU-DESK-1200", "qty": 20, "lot": "LOT-1"}],
         "carrier": "顺丰速运", "tracking_no": "SF1234567890", "shipped_at": "2026-11-22T17:30:00Z"})
-    [delivery] = _send(erp, hub, shipped)
+    [delivery] = send(erp, hub, shipped, models=REQUEST_MODELS)
     assert delivery["ship_date"] == "2026-11-23" and delivery["invoice_no"]
     invoice, keys = hub.inbound(_emitted(erp, "invoice.posted")[-1])
     assert invoice["data"]["invoice_no"] == delivery["invoice_no"] and invoice["data"]["order_no"] == order_no
@@ -215,7 +204,7 @@ def test_a_credit_block_is_released_by_approval_and_another_order_is_cancelled(e
     placed = _envelope("crm", "sales_order.placed", {
         "order_no": order_no, "customer": "CUS-000103", "currency": "CNY", "total": 1280.0,
         "lines": [{"line_no": 1, "item": "PRD-DESK-1200", "qty": 1, "uom": "PCS"}]})
-    [so] = _send(erp, hub, placed)
+    [so] = send(erp, hub, placed, models=REQUEST_MODELS)
     assert so["status"] == "blocked"
     blocked, _ = hub.inbound(_emitted(erp, "so.credit_checked")[-1])
     assert blocked["data"]["result"] == "blocked" and "overdue" in blocked["data"]["reason"]
@@ -232,7 +221,7 @@ def test_a_credit_block_is_released_by_approval_and_another_order_is_cancelled(e
     approved = _envelope("oa", "approval.decided", {
         "approval_id": "PROC-3", "business_type": "credit_release", "business_key": order_no,
         "result": "approved", "decided_by": "zhoumin", "comment": "客户已承诺付款"}, 2)
-    [released] = _send(erp, hub, approved)
+    [released] = send(erp, hub, approved, models=REQUEST_MODELS)
     assert released["status"] == "released" and released["credit_approver"] == 90008
     accepted, keys = hub.inbound(_emitted(erp, "so.credit_checked")[-1])
     assert accepted["data"]["result"] == "accepted" and keys == [f"sales_order:{order_no}"]
@@ -240,10 +229,11 @@ def test_a_credit_block_is_released_by_approval_and_another_order_is_cancelled(e
     hub.inbound(_emitted(erp, "so.released")[-1])
 
     other_no = "SO-20261122-0003"
-    _send(erp, hub, _envelope("crm", "sales_order.placed", {
+    send(erp, hub, _envelope("crm", "sales_order.placed", {
         "order_no": other_no, "customer": "CUS-000102", "currency": "CNY", "total": 650.0,
-        "lines": [{"line_no": 1, "item": "PRD-CHAIR-ERG", "qty": 1, "uom": "PCS"}]}, 3))
-    [cancelled_so] = _send(erp, hub, _envelope("crm", "sales_order.cancelled", {"order_no": other_no}))
+        "lines": [{"line_no": 1, "item": "PRD-CHAIR-ERG", "qty": 1, "uom": "PCS"}]}, 3), models=REQUEST_MODELS)
+    [cancelled_so] = send(erp, hub, _envelope("crm", "sales_order.cancelled", {"order_no": other_no}),
+                          models=REQUEST_MODELS)
     assert cancelled_so["status"] == "cancelled" and cancelled_so["cancel_reason"] == "cancelled in crm"
     cancelled, keys = hub.inbound(_emitted(erp, "so.cancelled")[-1])
     assert cancelled["data"]["order_no"] == other_no and keys == [f"sales_order:{other_no}"]
@@ -260,20 +250,20 @@ def test_purchasing_and_production_reach_the_ledger(erp, engine):
         "total": 10500.0, "requisition_refs": ["PR-000001"],
         "lines": [{"line_no": 1, "item": "M-LEG-STL", "qty": 250, "uom": "PCS", "unit_price": 42.0,
                    "promised_date": "2026-12-06"}]})
-    [commitment] = _send(erp, hub, issued)
+    [commitment] = send(erp, hub, issued, models=REQUEST_MODELS)
     assert commitment["vendor_id"] == 200003 and commitment["pr_refs"] == ["PR-000001"]
     received = _envelope("wms", "goods.received", {
         "receipt_no": "RCV000001", "po_no": "PO-2026-0002", "supplier": "SUP-0003", "warehouse": "WH01",
         "received_at": "2026-11-22T03:00:00Z",
         "lines": [{"line_no": 1, "item": "SKU-LEG-STL", "qty": 240, "lot": "KS-1", "discrepancy": "short 10"}]})
-    [receipt] = _send(erp, hub, received)
+    [receipt] = send(erp, hub, received, models=REQUEST_MODELS)
     assert receipt["po_number"] == "PO-2026-0002" and receipt["flagged"] is False
     assert hub.outbound({**received, "data": {**received["data"], "po_no": None}}) == []
 
     completed = _envelope("mes", "production_order.completed", {
         "order_no": "MO-2026-0001", "item": "P-T1200", "qty_good": 30, "qty_scrap": 1, "defect_rate": 0.0323,
         "lots": ["LOT-1"], "actual_end": "2026-11-25T17:30:00+08:00", "origin_sales_order": "SO-20261122-0001"})
-    [production] = _send(erp, hub, completed)
+    [production] = send(erp, hub, completed, models=REQUEST_MODELS)
     assert production["material"] == "100-0001" and production["posting_date"] == "2026-11-25"
 
     raised = erp.post("/api/purchase-requisitions", json={
@@ -296,7 +286,7 @@ def test_master_data_replicates_into_and_out_of_the_erp(erp, engine):
         "credit_limit": 150000.0, "payment_terms": 45, "status": "active",
         "addresses": [{"kind": "office", "street": "苏州工业园区金鸡湖大道1355号", "city": "苏州", "is_default": True}],
         "contacts": [{"name": "林芳", "mobile": "13912345678", "is_primary": True}]})
-    [created] = _send(erp, hub, customer)
+    [created] = send(erp, hub, customer, models=REQUEST_MODELS)
     erp_id = str(created["customer_id"])
     assert hub.xref("customer", "CUS-000106", "crm", "erp") == erp_id  # learnt from the answer
     saved, keys = hub.inbound(_emitted(erp, "customer.saved")[-1])
@@ -304,7 +294,8 @@ def test_master_data_replicates_into_and_out_of_the_erp(erp, engine):
     assert saved["data"]["contacts"] == [{"name": "林芳", "mobile": "13912345678", "phone": None, "is_primary": True}]
     assert hub.xref("customer", erp_id, "erp", "crm") == "CUS-000106"  # and from the event's ext_refs
     # the same company sent again by CRM under a new id is linked, not archived twice
-    [linked] = _send(erp, hub, {**customer, "data": {**customer["data"], "code": "CUS-000199"}})
+    [linked] = send(erp, hub, {**customer, "data": {**customer["data"], "code": "CUS-000199"}},
+                    models=REQUEST_MODELS)
     assert str(linked["customer_id"]) == erp_id
     assert hub.outbound({**customer, "source": "/connectors/wms"}) == []
 
@@ -312,7 +303,7 @@ def test_master_data_replicates_into_and_out_of_the_erp(erp, engine):
         "code": "SUP-0009", "name": "常州恒力五金有限公司", "tax_id": _uscc("91320400MA1T2B3C4"),
         "status": "approved", "currency": "CNY", "default_lead_time_days": 12, "rating": 4.2,
         "contacts": [{"name": "钱丽", "phone": "0519-88886666", "is_primary": True}]})
-    [v] = _send(erp, hub, vendor)
+    [v] = send(erp, hub, vendor, models=REQUEST_MODELS)
     assert v["status"] == "active" and hub.xref("supplier", "SUP-0009", "srm", "erp") == str(v["vendor_id"])
     supplier, _ = hub.inbound(_emitted(erp, "vendor.saved")[-1])
     assert supplier["data"]["status"] == "approved" and supplier["data"]["rating"] == 4.2
@@ -320,7 +311,7 @@ def test_master_data_replicates_into_and_out_of_the_erp(erp, engine):
     onboarded = _envelope("oa", "employee.onboarded", {
         "employee_id": "emp0010", "name": "赵磊", "department": "PROD", "position": "装配工",
         "manager_id": "chenjie", "start_date": "2026-12-01", "roles": ["operator"]})
-    [e] = _send(erp, hub, onboarded)
+    [e] = send(erp, hub, onboarded, models=REQUEST_MODELS)
     assert e["manager_id"] == 90005 and hub.xref("employee", "emp0010", "oa", "erp") == str(e["employee_id"])
 
     put = erp.put("/api/materials/300-0009", json={

@@ -26,7 +26,7 @@ from hub.connectors.loader import load_connector
 from hub.envelope import parse_time
 from hub.mapping import MappingLibrary, make_engine
 from hub.settings import REPO_ROOT
-from tests.support.harness import DryHub, inbound_cases
+from tests.support.harness import DryHub, inbound_cases, send
 from mocks.mrp import events as mrp_events
 from mocks.mrp import schemas as mrp_schemas
 from mocks.mrp.dates import PLANT_TZ
@@ -143,18 +143,6 @@ def _emitted(mrp: Any, event_type: str) -> list[dict[str, Any]]:
             for r in rows if r["event_type"] == event_type]
 
 
-def _send(mrp: Any, hub: DryHub, envelope: dict[str, Any], calls: list[tuple[str, str, str, Any]]) -> list[Any]:
-    answers = []
-    for op, method, path, body in calls:
-        assert not isinstance(body, Exception), f"{op}: {body}"
-        REQUEST_MODELS[op].model_validate(body)
-        r = mrp.request(method, path, json=body)
-        assert r.status_code < 300, f"{method} {path} {body} → {r.status_code} {r.text}"
-        hub.answered(op, envelope, body, r.json())
-        answers.append(r.json())
-    return answers
-
-
 def _msg(source: str, ctype: str, data: dict[str, Any]) -> dict[str, Any]:
     return {"specversion": "1.0", "id": f"m-{ctype}", "source": f"/connectors/{source}", "type": ctype, "data": data}
 
@@ -172,7 +160,7 @@ def test_master_data_reaches_mrp_and_a_new_bom_comes_back(mrp, engine):
                                          "supply_method": "make", "lead_time_days": 5})
     [(_op, _m, path, _b)] = calls = hub.outbound(new)
     assert path == "/api/items/100-0009"
-    [item] = _send(mrp, hub, new, calls)
+    [item] = send(mrp, hub, new, calls=calls, models=REQUEST_MODELS)
     assert item["supply"] == "make" and item["lead_time_days"] == 5
     assert hub.xref("item", "100-0009", "erp", "mrp") == "100-0009"
     # an item MRP already plans is not overwritten (its cost and budget class would be reset)
@@ -185,7 +173,7 @@ def test_master_data_reaches_mrp_and_a_new_bom_comes_back(mrp, engine):
                                         "effective_from": "2026-01-01",
                                         "lines": [{"component": "200-0001", "qty": 1},
                                                   {"component": "300-0001", "qty": 4}]})
-    [saved] = _send(mrp, hub, bom, hub.outbound(bom))
+    [saved] = send(mrp, hub, bom, models=REQUEST_MODELS)
     assert [ln["component"] for ln in saved["lines"]] == ["TP", "L"]
     released, keys = hub.inbound(_emitted(mrp, "bom.saved")[-1])
     assert released["data"]["bom_code"] == "100-0009-A" and keys == ["bom:100-0009-A"]
@@ -198,7 +186,7 @@ def test_an_order_is_planned_bought_made_and_shipped_through_mrp(mrp, engine):
     hub = DryHub("mrp", engine)
     stock = _msg("wms", "inventory.level_changed", {"item": "SKU-LEG-STL", "warehouse": "WH01", "on_hand": 40,
                                                      "ref_doc": "RCV000001"})
-    [answer] = _send(mrp, hub, stock, hub.outbound(stock))
+    [answer] = send(mrp, hub, stock, models=REQUEST_MODELS)
     assert answer["on_hand"] == 40 and answer["item"] == "L"
     assert hub.outbound({**stock, "data": {**stock["data"], "item": "SKU-NOT-PLANNED"}}) == []
 
@@ -206,7 +194,7 @@ def test_an_order_is_planned_bought_made_and_shipped_through_mrp(mrp, engine):
     order = _msg("erp", "sales_order.confirmed", {
         "order_no": "SO-CRM-000900", "customer": "100001", "warehouse": "2000",
         "lines": [{"line_no": 10, "item": "100-0001", "qty": 80, "promised_date": _iso(30)}]})
-    _send(mrp, hub, order, hub.outbound(order))
+    send(mrp, hub, order, models=REQUEST_MODELS)
     plan, keys = hub.inbound(_emitted(mrp, "run.completed")[-1])
     run_id = plan["data"]["run_id"]
     assert keys == [f"mrp_run:{run_id}"] and plan["subject"] == run_id
@@ -230,7 +218,7 @@ def test_an_order_is_planned_bought_made_and_shipped_through_mrp(mrp, engine):
         "po_no": "PO20261122001", "supplier": "SUP-0003", "currency": "CNY", "total": 42.0 * line["qty"],
         "requisition_refs": [pr_no],
         "lines": [{"line_no": 1, "item": "M-LEG-STL", "qty": line["qty"], "promised_date": line["need_by"]}]})
-    [supply] = _send(mrp, hub, po, hub.outbound(po))
+    [supply] = send(mrp, hub, po, models=REQUEST_MODELS)
     assert supply["requisition_ref"] == pr_no and supply["item"] == "L"
     converted = mrp.get("/api/planned-orders", params={"order_no": pr_no}).json()
     assert [p["status"] for p in converted] == ["converted"]
@@ -238,7 +226,7 @@ def test_an_order_is_planned_bought_made_and_shipped_through_mrp(mrp, engine):
     later = (datetime.fromisoformat(line["need_by"]) + timedelta(days=3)).date().isoformat()
     confirmed = _msg("srm", "purchase_order.confirmed", {"po_no": "PO20261122001", "lines": [
         {"line_no": 1, "status": "changed", "confirmed_qty": line["qty"], "confirmed_date": later}]})
-    [moved] = _send(mrp, hub, confirmed, hub.outbound(confirmed))
+    [moved] = send(mrp, hub, confirmed, models=REQUEST_MODELS)
     assert moved["new_due_date"] == later.replace("-", "")
     accepted = _msg("srm", "purchase_order.confirmed", {"po_no": "PO20261122001",
                                                         "lines": [{"line_no": 1, "status": "accepted"}]})
@@ -246,7 +234,7 @@ def test_an_order_is_planned_bought_made_and_shipped_through_mrp(mrp, engine):
 
     delayed = _msg("srm", "purchase_order.delayed", {"po_no": "PO20261122001", "line_no": 1,
                                                       "new_date": _iso(60), "reason": "设备检修"})
-    [moved] = _send(mrp, hub, delayed, hub.outbound(delayed))
+    [moved] = send(mrp, hub, delayed, models=REQUEST_MODELS)
     assert moved["reason"] == "设备检修"
     replanned = _emitted(mrp, "supply.delayed_replanned")[-1]
     assert CONNECTOR.inbound.event_type == "type" and replanned["type"] in CONNECTOR.inbound.ignore
@@ -257,13 +245,13 @@ def test_an_order_is_planned_bought_made_and_shipped_through_mrp(mrp, engine):
 
     received = _msg("wms", "goods.received", {"receipt_no": "RCV000002", "po_no": "PO20261122001",
                                                "lines": [{"line_no": 1, "item": "SKU-LEG-STL", "qty": 100}]})
-    [lines] = _send(mrp, hub, received, hub.outbound(received))
+    [lines] = send(mrp, hub, received, models=REQUEST_MODELS)
     assert lines[0]["received_qty"] == 100
 
     # MES completes the production order; WMS ships the order
     done = _msg("mes", "production_order.completed", {"order_no": mo_no, "item": "P-T1200",
                                                        "qty_good": mo["data"]["qty"], "qty_scrap": 0})
-    [order_doc] = _send(mrp, hub, done, hub.outbound(done))
+    [order_doc] = send(mrp, hub, done, models=REQUEST_MODELS)
     assert order_doc["status"] == "completed"
     assert hub.outbound({**done, "data": {**done["data"], "order_no": "WO-2026-0001"}}) == []
 
@@ -271,12 +259,12 @@ def test_an_order_is_planned_bought_made_and_shipped_through_mrp(mrp, engine):
                                                    "tracking_no": "SF538027600001",
                                                    "shipped_at": "2026-11-22T10:00:00+08:00",
                                                    "lines": [{"item": "SKU-DESK-1200", "qty": 80}]})
-    [demand] = _send(mrp, hub, shipped, hub.outbound(shipped))
+    [demand] = send(mrp, hub, shipped, models=REQUEST_MODELS)
     assert [d["status"] for d in demand] == ["fulfilled"]
 
     alert = _msg("wms", "inventory.below_safety_stock", {"item": "SKU-LEG-STL", "warehouse": "WH01",
                                                           "available": 15, "safety_stock": 20, "shortfall": 5})
-    [answer] = _send(mrp, hub, alert, hub.outbound(alert))
+    [answer] = send(mrp, hub, alert, models=REQUEST_MODELS)
     assert answer["on_hand"] == 15
 
 
@@ -286,9 +274,9 @@ def test_a_cancelled_order_withdraws_its_demand_and_long_documents_are_sent_line
     hub = DryHub("mrp", engine)
     order = _msg("erp", "sales_order.confirmed", {"order_no": "SO-CRM-000901", "lines": [
         {"line_no": 1, "item": "100-0002", "qty": 5, "required_date": _iso(20)}]})
-    _send(mrp, hub, order, hub.outbound(order))
+    send(mrp, hub, order, models=REQUEST_MODELS)
     cancelled = _msg("crm", "sales_order.cancelled", {"order_no": "SO-CRM-000901", "reason": "客户取消"})
-    [demand] = _send(mrp, hub, cancelled, hub.outbound(cancelled))
+    [demand] = send(mrp, hub, cancelled, models=REQUEST_MODELS)
     assert [(d["status"], d["note"]) for d in demand] == [("cancelled", "客户取消")]
 
     items = ["M-LEG-STL", "M-BOLT-M8", "M-BOARD-E1", "M-CHAIR-ERG", "M-LEG-STL", "M-BOLT-M8"]
@@ -299,5 +287,5 @@ def test_a_cancelled_order_withdraws_its_demand_and_long_documents_are_sent_line
     calls = hub.outbound(po)
     assert [c[0] for c in calls] == [f"record_po_line_{n}" for n in range(1, 6)] + ["record_po_overflow"]
     assert "has 6 lines" in str(calls[-1][3])
-    answers = _send(mrp, hub, po, calls[:-1])
+    answers = send(mrp, hub, po, calls=calls[:-1], models=REQUEST_MODELS)
     assert [(a["line_no"], a["item"]) for a in answers] == [(1, "L"), (2, "BT"), (3, "B"), (4, "C"), (5, "L")]

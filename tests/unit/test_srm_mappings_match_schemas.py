@@ -21,7 +21,7 @@ from hub.catalog import Catalog
 from hub.connectors.loader import load_connector
 from hub.mapping import MappingLibrary, make_engine
 from hub.settings import REPO_ROOT
-from tests.support.harness import DryHub, inbound_cases, outbound_cases
+from tests.support.harness import DryHub, inbound_cases, outbound_cases, send
 from mocks.srm import events as srm_events
 from mocks.srm import schemas as srm_schemas
 
@@ -103,15 +103,6 @@ def _emitted(srm: Any, event_type: str) -> list[dict[str, Any]]:
              "data": r["data"]} for r in rows if r["event_type"] == event_type]
 
 
-def _send(srm: Any, calls: list[tuple[str, str, str, Any]]) -> list[Any]:
-    answers = []
-    for _op, method, path, body in calls:
-        r = srm.request(method, path, json=body)
-        assert r.status_code < 300, f"{method} {path} {body} → {r.status_code} {r.text}"
-        answers.append(r.json())
-    return answers
-
-
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_requisition_travels_through_srm_and_its_purchase_order_comes_back(srm, engine):
     assert srm.post("/_admin/reset").status_code == 200
@@ -120,12 +111,12 @@ def test_a_requisition_travels_through_srm_and_its_purchase_order_comes_back(srm
                    "time": "2026-11-22T02:30:00+00:00",
                    "data": {"requisition_no": "PR-MRP-000123", "origin": "SO-2026-0001", "estimated_amount": 10500.0,
                             "lines": [{"line_no": 1, "item": "L", "qty": 250, "uom": "PCS"}]}}
-    _send(srm, hub.outbound(requisition))
+    send(srm, hub, requisition)
     decided = {"specversion": "1.0", "id": "m-2", "source": "/connectors/oa", "type": "approval.decided",
                "data": {"approval_id": "PROC-1", "business_type": "purchase_requisition",
                         "business_key": "PR-MRP-000123", "result": "approved", "decided_by": "zhangwei",
                         "comment": "同意采购"}}
-    [req] = _send(srm, hub.outbound(decided))
+    [req] = send(srm, hub, decided)
     assert req["status"] == "ORDERED", req
 
     [issued_body] = _emitted(srm, "po.issued")
@@ -151,7 +142,7 @@ def test_a_requisition_travels_through_srm_and_its_purchase_order_comes_back(srm
                          "warehouse": "WH01", "received_at": "2026-11-22T03:00:00Z",
                          "lines": [{"line_no": 1, "item": "SKU-LEG-STL", "qty": 240, "lot": "KS-1",
                                     "location": "RM-RCV", "discrepancy": "short 10"}]}}
-    [po] = _send(srm, hub.outbound(received))
+    [po] = send(srm, hub, received)
     assert po["status"] == "PARTIALLY_RECEIVED" and po["lines"][0]["receivedQty"] == 240
 
     supplier, keys = hub.inbound(_emitted(srm, "supplier.changed")[-1])  # the rating moved on receipt
@@ -166,7 +157,7 @@ def test_a_bought_item_and_the_capacity_query_go_through_srm(srm, engine):
             "data": {"code": "300-0001", "name": "钢制桌腿", "uom": "PCS", "supply_method": "buy"}}
     [(_op, _m, path, _b)] = calls = hub.outbound(item)
     assert path == "/api/materials/M-LEG-STL"
-    _send(srm, calls)
+    send(srm, hub, item, calls=calls)
     made = {**item, "data": {**item["data"], "supply_method": "make", "code": "100-0001"}}
     assert hub.outbound(made) == []
 
