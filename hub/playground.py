@@ -4,7 +4,8 @@ The input is pasted JSON or a logged message: the raw body for an inbound
 mapping, the canonical envelope for an outbound one (both masked as the
 dashboard shows them). ``$xref`` answers from the live cross-reference and
 every lookup is recorded, so that a saved test case carries its own fixture
-and runs anywhere.
+and runs anywhere. The source is anyone's typing, so it runs in the
+:mod:`~hub.mapping.sandbox`, never in the hub's process.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from typing import Any
 import yaml
 
 from hub.errors import ConfigError, HubError, MappingError, NotFound
-from hub.mapping.functions import XrefResolver, hub_functions
+from hub.mapping.functions import XrefResolver
 from hub.mapping.library import CASES_SUFFIX, SUFFIX, CaseResult
+from hub.mapping.sandbox import Sandbox
 from hub.operations import Operations
 from hub.registry import Registry
 
@@ -50,6 +52,10 @@ class Playground:
         self.registry = registry
         self.ops = ops
         self.xref = xref
+        self.sandbox = Sandbox(engine=registry.engine.name, codes_root=registry.mappings.root / "codemaps")
+
+    def close(self) -> None:
+        self.sandbox.close()
 
     def usages(self) -> dict[str, list[Usage]]:
         """Every mapping name → where connectors use it."""
@@ -90,12 +96,10 @@ class Playground:
                 looked_up.setdefault(entity, {})[value] = found
             return found
 
-        functions = hub_functions(source=origin, target=target, xref=recording_xref,
-                                  codes=self.registry.mappings.codes)
         case_bindings = {"source": origin, "target": target, **bindings}
         try:
-            compiled = self.registry.engine.compile(source, file=mapping or PLAYGROUND_FILE)
-            output = compiled.evaluate(data, bindings, functions)
+            output = self.sandbox.evaluate(source, data, bindings=bindings, origin=origin, target=target,
+                                           xref=recording_xref, file=mapping or PLAYGROUND_FILE)
         except MappingError as exc:
             line, col = _line_col(source, exc.position)
             return RunResult(False, error=exc.message, position=exc.position, line=line, column=col,

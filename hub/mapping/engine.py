@@ -11,21 +11,41 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from hub.errors import MappingError
 
-EVALUATION_TIMEOUT_S = 5.0
-MAX_DEPTH = 500
-
 Functions = Mapping[str, Callable[..., Any]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Limits:
+    """What one evaluation may spend before it fails with a :class:`MappingError`.
+
+    ``max_steps``, ``max_array`` and ``max_string`` bind jlens only (jsonata-python has a
+    time and a depth limit alone); ``None`` means no limit.
+    """
+
+    timeout_s: float
+    max_depth: int
+    max_steps: int | None = None
+    max_array: int | None = None
+    max_string: int | None = None
+
+
+TRUSTED_LIMITS = Limits(timeout_s=5.0, max_depth=500, max_steps=10_000_000, max_array=1_000_000)
+"""The mapping files of the configuration: fast, in process; a runaway one fails its message."""
+UNTRUSTED_LIMITS = Limits(timeout_s=4.0, max_depth=200, max_steps=20_000_000, max_array=1_000_000,
+                          max_string=10_000_000)
+"""Source typed into the playground, evaluated in :mod:`hub.mapping.sandbox` (which also bounds memory)."""
 
 
 class Compiled(Protocol):
     source: str
 
     def evaluate(self, data: Any, bindings: Mapping[str, Any] | None = None,
-                 functions: Functions | None = None) -> Any: ...
+                 functions: Functions | None = None, *, limits: Limits = TRUSTED_LIMITS) -> Any: ...
 
 
 class Engine(Protocol):
@@ -53,12 +73,14 @@ class _JlensCompiled:
         self.file = file
 
     def evaluate(self, data: Any, bindings: Mapping[str, Any] | None = None,
-                 functions: Functions | None = None) -> Any:
+                 functions: Functions | None = None, *, limits: Limits = TRUSTED_LIMITS) -> Any:
         import jlens
 
         env = {**(bindings or {}), **(functions or {})}
         try:
-            return self.expr.evaluate(data, env, timeout=EVALUATION_TIMEOUT_S, max_depth=MAX_DEPTH)
+            return self.expr.evaluate(data, env, timeout=limits.timeout_s, max_depth=limits.max_depth,
+                                      max_steps=limits.max_steps, max_array_length=limits.max_array,
+                                      max_string_length=limits.max_string)
         except MappingError as exc:
             exc.file = exc.file or self.file
             raise
@@ -87,11 +109,12 @@ class _JsonataPythonCompiled:
         self._lock = threading.Lock()  # jsonata-python keeps evaluation state on the expression
 
     def evaluate(self, data: Any, bindings: Mapping[str, Any] | None = None,
-                 functions: Functions | None = None) -> Any:
+                 functions: Functions | None = None, *, limits: Limits = TRUSTED_LIMITS) -> Any:
         import jsonata
 
         with self._lock:
             frame = self.expr.create_frame()
+            frame.set_runtime_bounds(int(limits.timeout_s * 1000), limits.max_depth)
             for name, value in (bindings or {}).items():
                 frame.bind(name, value)
             for name, fn in (functions or {}).items():

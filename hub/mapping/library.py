@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
@@ -78,13 +78,16 @@ class MappingLibrary:
         cached = self._cache.get(name)
         if cached is not None:
             return cached
+        if not is_mapping_name(name):
+            raise ConfigError(f"{name!r} is not a mapping name: a relative path inside the mappings folder "
+                              f"ending in {SUFFIX}, without '..'")
         with self._lock:
             if name not in self._cache:
                 self._cache[name] = self._load(name)
             return self._cache[name]
 
     def exists(self, name: str) -> bool:
-        return (self.root / name).is_file()
+        return is_mapping_name(name) and (self.root / name).is_file()
 
     def names(self) -> list[str]:
         return sorted(str(p.relative_to(self.root)) for p in self.root.rglob(f"*{SUFFIX}"))
@@ -122,6 +125,17 @@ class MappingLibrary:
                               error=f"expected an error containing {case.error!r}, got a result")
         return CaseResult(mapping.name, case.name, actual == case.expected, actual=actual,
                           expected=case.expected)
+
+
+def is_mapping_name(name: str) -> bool:
+    """Whether ``name`` can only name a mapping file inside the mappings folder.
+
+    Names come from configuration and from the dashboard's query strings, so an absolute path,
+    a ``..`` segment or another suffix must never reach the file system.
+    """
+    path = PurePosixPath(name)
+    return (bool(name) and "\\" not in name and "\x00" not in name and not path.is_absolute()
+            and ".." not in path.parts and name.endswith(SUFFIX))
 
 
 def _load_cases(path: Path) -> list[MappingCase]:

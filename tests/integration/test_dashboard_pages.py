@@ -153,3 +153,40 @@ def test_times_are_shown_in_the_users_time_zone(client, app):
     page = client.get(f"/ui/messages/{mid}").text
     local = (received + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M:%S")
     assert f'<time datetime="{received.isoformat()}">{local}</time>' in page
+
+
+@pytest.mark.parametrize("mapping", ["/etc/passwd", "/proc/self/environ", "../../../etc/hostname",
+                                     "../../hub/settings.py", "../connectors/ledger.yaml"])
+def test_the_playground_never_opens_a_file_outside_the_mappings_folder(client, mapping):
+    log_in(client, "admin")
+    r = client.get("/ui/playground", params={"mapping": mapping})
+    assert r.status_code == 200
+    assert "root:" not in r.text and "HUB_" not in r.text and "base_url" not in r.text
+    assert client.get(f"/ui/mappings/{mapping}").status_code in {404, 422}
+
+
+def test_a_runaway_expression_in_the_playground_fails_alone_and_the_hub_keeps_answering(client, app):
+    import threading
+
+    """In the hub's own process such an expression held the interpreter for its whole timeout."""
+    log_in(client, "admin")
+    app.state.admin.playground.run("1", {})  # the sandbox is warm
+    answers: list[int] = []
+    running = threading.Event()
+
+    def probe() -> None:
+        while running.is_set():
+            answers.append(client.get("/healthz").status_code)
+            time.sleep(0.05)
+
+    running.set()
+    prober = threading.Thread(target=probe)
+    prober.start()
+    started = time.monotonic()
+    result = app.state.admin.playground.run("( $f := function($n){ $f($n+1) }; $f(0) )", {})
+    elapsed, during = time.monotonic() - started, len(answers)
+    running.clear()
+    prober.join()
+    assert not result.ok and result.error
+    assert elapsed > 1.0 and during >= elapsed * 4, f"{during} health checks answered in {elapsed:.1f} s"
+    assert set(answers) == {200}
