@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import subprocess
@@ -51,10 +52,12 @@ def _hub(**overrides: object):  # type: ignore[no-untyped-def]
 
 
 def _mocks_available() -> bool:
-    from mocks.common.config import SYSTEM_PORTS
-
-    import importlib.util
-    return all(importlib.util.find_spec(f"mocks.{s}.app") is not None for s in SYSTEM_PORTS)
+    """Whether the reference systems are installed beside the hub (found, never imported: the hub
+    starts them only as a separate process, ``python -m mocks``)."""
+    spec = importlib.util.find_spec("mocks")
+    if spec is None or not spec.submodule_search_locations:
+        return False
+    return any((Path(folder) / "__main__.py").is_file() for folder in spec.submodule_search_locations)
 
 
 def start_mocks(hub_url: str, *, simulation: bool) -> subprocess.Popen[bytes]:
@@ -312,105 +315,6 @@ def tokens_create(
         raise typer.Exit(1) from None
     audit.record(os.environ.get("USER", "cli"), "token.create", name, via="cli", detail={"scopes": new.info.scopes})
     console.print(new.token, soft_wrap=True, highlight=False)
-
-
-@app.command()
-def demo(
-    host: Annotated[str, typer.Option(help="address to listen on")] = DEFAULT_HOST,
-    port: Annotated[int, typer.Option(help="port to listen on")] = DEFAULT_PORT,
-    rounds: Annotated[int, typer.Option(help="at most this many simulation rounds")] = 120,
-    pause: Annotated[float, typer.Option(help="seconds between rounds")] = 0.3,
-    stay: Annotated[bool, typer.Option(help="stay up after the batch until interrupted")] = True,
-) -> None:
-    """Start the hub and the seven systems, run a batch of business through them, and stay up."""
-    import threading
-
-    import httpx
-    import uvicorn
-
-    from hub.api import create_app
-    from hub.demo import SYSTEMS, Company, run_batch
-    from mocks.common.config import MockSettings
-
-    import signal
-
-    logging.basicConfig(level=logging.WARNING, format=LOG_FORMAT)
-    signal.signal(signal.SIGTERM, _interrupt)  # stop as on Ctrl-C, so the systems are stopped too
-    db_path = Path(".hub/demo.db")
-    db_path.unlink(missing_ok=True)
-    hub = _hub(database_url=f"sqlite:///{db_path}")
-    hub.start_workers()
-    server = uvicorn.Server(uvicorn.Config(create_app(hub), host=host, port=port, log_level="warning"))
-    threading.Thread(target=server.run, daemon=True).start()
-    hub_url = f"http://{host}:{port}"
-    mock_proc = start_mocks(hub_url, simulation=False)
-    urls = {s: f"http://127.0.0.1:{MockSettings.from_env(s).port}" for s in SYSTEMS}
-    try:
-        with console.status("starting the hub and the seven systems…"):
-            _wait_until_up([hub_url, *urls.values()], httpx)
-            for url in urls.values():
-                httpx.post(f"{url}/_admin/reset", timeout=30).raise_for_status()
-        company = Company(urls)
-        with Progress(console=console) as progress:
-            task = progress.add_task("orders through the company", total=rounds)
-
-            def report(n: int, total: int, states: dict[str, str]) -> None:
-                done = sum(1 for v in states.values() if v in ("invoiced", "blocked", "cancelled"))
-                progress.update(task, completed=n,
-                                description=f"orders settled {done}/{len(states)}: "
-                                            + ", ".join(sorted(set(states.values()))))
-            result = run_batch(company, rounds=rounds, pause_s=pause, progress=report)
-        _print_summary(hub, result, hub_url)
-        if stay:
-            console.print(f"[bold]The hub stays up at {hub_url}/ui — press Ctrl-C to stop.[/]")
-            threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        mock_proc.terminate()
-        mock_proc.wait(timeout=10)
-        server.should_exit = True
-        hub.stop()
-
-
-def _interrupt(*_: object) -> None:
-    raise KeyboardInterrupt
-
-
-def _wait_until_up(urls: list[str], httpx, timeout_s: float = 60) -> None:  # type: ignore[no-untyped-def]
-    import time
-
-    deadline = time.monotonic() + timeout_s
-    for url in urls:
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise typer.Exit(f"{url} did not start") from None
-            time.sleep(0.2)
-
-
-def _print_summary(hub, result, hub_url: str) -> None:  # type: ignore[no-untyped-def]
-    table = Table(title=f"Demo batch: {len(result.orders)} orders in {result.seconds:.0f} s")
-    for col in ("CRM order", "what", "status"):
-        table.add_column(col)
-    for no, label in result.orders.items():
-        status = result.states.get(no, "?")
-        colour = {"invoiced": "green", "blocked": "yellow"}.get(status, "red")
-        table.add_row(no, label, f"[{colour}]{status}[/]")
-    console.print(table)
-    counts = hub.operations.counts()
-    failures = sum(counts.get(k, 0) for k in ("failed", "dead", "rejected"))
-    console.print("messages: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-                  + f" — failures {failures}")
-    if result.delayed_po:
-        console.print(f"supplier delay reported on {result.delayed_po}")
-    if result.complaint:
-        console.print(f"complaint {result.complaint} opened and routed to OA")
-    console.print(f"dashboard: {hub_url}/ui   ·   API: {hub_url}/docs")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from hub.demo import BATCH, DemoResult, run_batch
+from mocks.demo import BATCH, DemoResult, run_batch
 from tests.support.waiting import eventually
 from tests.support.world import World, company_world
 

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 
 from hub.cli import die_with_parent
-from hub.demo import SYSTEMS, Company
+from mocks.demo import SYSTEMS, Company
 from tests.support.auth import bearer, new_token
 from tests.support.processes import alive, stop
 from tests.support.target import free_port
