@@ -166,6 +166,8 @@ class SalesOrder(Base):
         back_populates="order", cascade="all, delete-orphan", order_by="TimelineEntry.id")
     production_runs: Mapped[list[ProductionRun]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="ProductionRun.id")
+    quality_inspections: Mapped[list[QualityInspection]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="QualityInspection.id")
 
     @property
     def customer_name(self) -> str:
@@ -192,6 +194,12 @@ class SalesOrder(Base):
             return done[0].defect_rate
         made = sum(run.qty_good + run.qty_scrap for run in done)
         return round(sum(run.qty_scrap for run in done) / made, 6) if made else None
+
+    @property
+    def quality_result(self) -> str | None:
+        """The worst result among the order's inspections (what a customer asking about quality hears first)."""
+        results = {i.result for i in self.quality_inspections}
+        return next((r for r in ("fail", "conditional", "pass") if r in results), None)
 
     @property
     def paid(self) -> bool:
@@ -238,6 +246,31 @@ class ProductionRun(Base):
     completed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     order: Mapped[SalesOrder] = relationship(back_populates="production_runs")
+
+
+class QualityInspection(Base):
+    """A quality inspection of the order's production, as MES recorded it (shown, never judged)."""
+
+    __tablename__ = "crm_quality_inspections"
+    __table_args__ = (UniqueConstraint("order_pk", "inspection_no"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_pk: Mapped[int] = mapped_column(ForeignKey("crm_sales_orders.id", ondelete="CASCADE"))
+    inspection_no: Mapped[str] = mapped_column(String(50))
+    kind: Mapped[str] = mapped_column(String(20))
+    """incoming | inProcess | final."""
+    production_order_no: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    product_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    lot: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    qty_inspected: Mapped[float] = mapped_column(Numeric(14, 3, asdecimal=False))
+    qty_accepted: Mapped[float | None] = mapped_column(Numeric(14, 3, asdecimal=False), nullable=True)
+    qty_rejected: Mapped[float | None] = mapped_column(Numeric(14, 3, asdecimal=False), nullable=True)
+    result: Mapped[str] = mapped_column(String(20))
+    """pass | conditional (accepted with a concession) | fail."""
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    inspected_at: Mapped[datetime] = mapped_column(DateTime)
+
+    order: Mapped[SalesOrder] = relationship(back_populates="quality_inspections")
 
 
 class TimelineEntry(Base):

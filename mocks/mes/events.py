@@ -92,10 +92,11 @@ def rescheduled(session: Session, wo: WorkOrder, old_start: datetime, old_end: d
         "Reason": reason, "Ref": ref, "Status": wo.status})
 
 
-def inspection_recorded(session: Session, insp: Inspection) -> str:
+def inspection_recorded(session: Session, insp: Inspection, source_sales_order: str | None = None) -> str:
+    """``SourceSalesOrder``: the sales order of the inspected work order (InProcess and Final), if any."""
     return emit(session, INSPECTION_RECORDED, {
         "InspectionNo": insp.inspection_no, "Kind": insp.kind, "RefDoc": insp.ref_doc,
         "PartNo": insp.part_no, "Lot": insp.lot, "QtyInspected": insp.qty_inspected,
         "QtyAccepted": insp.qty_accepted, "QtyRejected": insp.qty_rejected, "Result": insp.result,
         "Inspector": insp.inspector, "InspectedAt": fmt(insp.inspected_at), "Remark": insp.remark,
-        "ExternalRef": insp.external_ref})
+        "ExternalRef": insp.external_ref, "SourceSalesOrder": source_sales_order})

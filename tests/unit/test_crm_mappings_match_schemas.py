@@ -45,6 +45,7 @@ REQUEST_MODELS: dict[str, type[BaseModel]] = {
     "show_production_progress": crm_schemas.ProductionProgressIn,
     "show_production_completion": crm_schemas.ProductionCompletionIn,
     "show_production_reschedule": crm_schemas.RescheduleIn,
+    "show_quality_inspection": crm_schemas.QualityInspectionIn,
     "show_shipment": crm_schemas.ShipmentIn,
     "show_invoice": crm_schemas.InvoiceIn,
     "show_payment": crm_schemas.PaymentIn,
@@ -199,6 +200,11 @@ def test_an_order_placed_in_the_crm_shows_what_every_other_system_reports(crm, e
                                                    "qty_scrap": 2, "defect_rate": 0.0667, "lots": ["LT000001-01"],
                                                    "actual_end": "2027-01-16T16:00:00+08:00",
                                                    "origin_sales_order": no}),
+        _env("mes", "quality.inspection.recorded", {"inspection_id": "QC202701160001", "kind": "final",
+                                                    "ref_doc": "MO-000001", "item": "P-T1200", "lot": "LT000001-01",
+                                                    "qty_inspected": 30, "qty_accepted": 28, "qty_rejected": 2,
+                                                    "result": "fail", "inspected_at": "2027-01-16T16:00:00+08:00",
+                                                    "origin_sales_order": no}),
         _env("wms", "shipment.dispatched", {"shipment_no": "SH-000001", "order_no": no, "carrier": "顺丰速运",
                                             "tracking_no": "SF1234567890", "shipped_at": "2027-01-17T15:00:00+08:00",
                                             "lines": [{"item": "SKU-DESK-1200", "qty": 28, "lot": "LT000001-01"},
@@ -222,6 +228,14 @@ def test_an_order_placed_in_the_crm_shows_what_every_other_system_reports(crm, e
         "MO-000001", "completed", 28, 0.0667)
     assert (order["shipmentNo"], order["trackingNo"], order["invoiceNo"], order["paid"]) == (
         "SH-000001", "SF1234567890", "IV2701-00001", True)
+    [inspection] = order["qualityInspections"]
+    assert (inspection["inspectionNo"], inspection["productCode"], inspection["result"], order["qualityResult"]) == (
+        "QC202701160001", "PRD-DESK-1200", "fail", "fail")
+    incoming = _env("mes", "quality.inspection.recorded", {"inspection_id": "QC202701100001", "kind": "incoming",
+                                                           "ref_doc": "PO-2026-0001", "item": "P-LEG-STL",
+                                                           "qty_inspected": 100, "result": "pass",
+                                                           "origin_sales_order": no})
+    assert hub.outbound(incoming) == []  # bought material concerns no customer order
 
     other = _ok(crm.post("/api/v1/salesOrders", json={
         "customerId": "CUS-000103", "lines": [{"productCode": "PRD-DESK-1200", "quantity": 2}]}), 201)["orderNo"]

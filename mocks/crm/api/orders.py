@@ -15,7 +15,8 @@ from mocks.common import SessionDep
 from mocks.crm.rules import fulfilment, orders
 from mocks.crm.rules.common import get_order
 from mocks.crm.schemas import (CancelIn, ConfirmationIn, CreditResultIn, InvoiceIn, OrderStatus, PaymentIn,
-                               ProductionCompletionIn, ProductionProgressIn, RescheduleIn, SalesOrderIn,
+                               ProductionCompletionIn, ProductionProgressIn, QualityInspectionIn, RescheduleIn,
+                               SalesOrderIn,
                                SalesOrderOut, SalesOrderPatch, ShipmentIn)
 
 router = APIRouter(prefix="/api/v1/salesOrders", tags=["salesOrders"])
@@ -104,6 +105,16 @@ def record_production_completion(orderNo: str, body: ProductionCompletionIn,  # 
 def record_reschedule(orderNo: str, body: RescheduleIn, session: SessionDep) -> SalesOrderOut:  # noqa: N803
     """Canonical `production_order.rescheduled`: the production order's new planned end."""
     return SalesOrderOut.model_validate(fulfilment.record_reschedule(session, orderNo, body))
+
+
+@router.post("/{orderNo}/qualityInspection", summary="Show a quality inspection of the order's production",
+             **_HUB_REPORT)
+def record_quality_inspection(orderNo: str, body: QualityInspectionIn,  # noqa: N803
+                              session: SessionDep) -> SalesOrderOut:
+    """Canonical `quality.inspection.recorded` (in-process and final inspections of production pegged to
+    the order): listed in `qualityInspections`, the worst result in `qualityResult`; the status is unchanged.
+    A repeat changes nothing; the same inspectionNo with other content is a 409."""
+    return SalesOrderOut.model_validate(fulfilment.record_quality_inspection(session, orderNo, body))
 
 
 @router.post("/{orderNo}/shipment", summary="Show WMS's shipment", **_HUB_REPORT)

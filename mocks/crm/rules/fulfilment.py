@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 
 from mocks.common import BusinessError
 from mocks.crm import clock
-from mocks.crm.models import ProductionRun, SalesOrder
+from mocks.crm.models import ProductionRun, QualityInspection, SalesOrder
 from mocks.crm.rules.common import get_order
 from mocks.crm.rules.orders import move, note
 from mocks.crm.schemas import (ConfirmationIn, CreditResultIn, InvoiceIn, PaymentIn, ProductionCompletionIn,
-                               ProductionProgressIn, RescheduleIn, ShipmentIn)
+                               ProductionProgressIn, QualityInspectionIn, RescheduleIn, ShipmentIn)
 
 PRODUCING = frozenset({"accepted", "inProduction", "shipped", "invoiced"})
 """Statuses in which MES news is accepted (late reports after shipping are kept, status unchanged)."""
@@ -147,6 +147,44 @@ def record_reschedule(session: Session, order_no: str, body: RescheduleIn) -> Sa
     note(order, "productionRescheduled",
          f"{body.production_order_no} now ends {body.new_end.isoformat()}"
          + (f" ({body.reason})" if body.reason else ""), source="mes", ref=ref, details=_details(body))
+    session.flush()
+    return order
+
+
+def record_quality_inspection(session: Session, order_no: str, body: QualityInspectionIn) -> SalesOrder:
+    """MES inspected the order's production: the inspection is shown on the order (status unchanged).
+
+    Accepted once the order has left draft — quality news about a cancelled or blocked order's
+    production is still the customer's history. The quantities must add up, and a product the
+    CRM names must be one the order sells.
+    """
+    order = get_order(session, order_no)
+    if order.status == "draft":
+        raise BusinessError("not_submitted", f"order {order_no} is a draft; nothing has been produced for it",
+                            field="status", status=409)
+    ref = f"inspection:{body.inspection_no}"
+    if _already_reported(order, ref, body, "inspectionNo"):
+        return order
+    if body.qty_accepted is not None and body.qty_rejected is not None \
+            and round(body.qty_accepted + body.qty_rejected, 3) != round(body.qty_inspected, 3):
+        raise BusinessError("quantities_do_not_add_up",
+                            f"qtyAccepted {body.qty_accepted:g} + qtyRejected {body.qty_rejected:g} "
+                            f"≠ qtyInspected {body.qty_inspected:g}", field="qtyInspected")
+    if body.product_code and body.product_code not in {line.product_code for line in order.lines}:
+        raise BusinessError("product_not_on_order", f"order {order_no} has no line for {body.product_code}",
+                            field="productCode")
+    order.quality_inspections.append(QualityInspection(
+        inspection_no=body.inspection_no, kind=body.kind, production_order_no=body.production_order_no,
+        product_code=body.product_code, lot=body.lot, qty_inspected=body.qty_inspected,
+        qty_accepted=body.qty_accepted, qty_rejected=body.qty_rejected, result=body.result,
+        comment=body.comment, inspected_at=body.inspected_at))
+    rejected = f", {body.qty_rejected:g} rejected" if body.qty_rejected else ""
+    note(order, "qualityInspected",
+         f"{body.kind} inspection {body.inspection_no}"
+         + (f" of {body.production_order_no}" if body.production_order_no else "")
+         + f": {body.result} ({body.qty_inspected:g} inspected{rejected})",
+         source="mes", ref=ref, details=_details(body), at=body.inspected_at)
+    order.updated_at = clock.now()
     session.flush()
     return order
 

@@ -17,7 +17,7 @@ from mocks.crm.schemas.orders import (
     OrderStatus, OrderLineIn, ORDER_EXAMPLE, SalesOrderIn, SalesOrderPatch, CancelIn, CreditResultIn,
     PromisedLineIn, ConfirmationIn, ProductionProgressIn, ProductionCompletionIn, RescheduleIn,
     ShippedLineIn, ShipmentIn, InvoiceIn, PaymentIn, OrderLineOut, ProductionRunOut, TimelineEntryOut,
-    SalesOrderOut,
+    SalesOrderOut, InspectionKind, InspectionResult, QualityInspectionIn, QualityInspectionOut,
 )
 from mocks.crm.schemas.service import (
     Severity, ComplaintIn, AssignmentIn, ResolutionIn, ComplaintOut, StockAlertIn, SubstituteOut,
@@ -44,6 +44,8 @@ __all__ = [
     "CustomerOut",
     "CustomerPatch",
     "ExternalRefs",
+    "InspectionKind",
+    "InspectionResult",
     "InvoiceIn",
     "LocalDateTime",
     "Money",
@@ -61,6 +63,8 @@ __all__ = [
     "ProductionProgressIn",
     "ProductionRunOut",
     "PromisedLineIn",
+    "QualityInspectionIn",
+    "QualityInspectionOut",
     "RefValue",
     "RescheduleIn",
     "ResolutionIn",

@@ -118,6 +118,27 @@ class RescheduleIn(CrmIn):
     reason: str | None = None
 
 
+InspectionKind = Literal["incoming", "inProcess", "final"]
+InspectionResult = Literal["pass", "conditional", "fail"]
+
+
+class QualityInspectionIn(CrmIn):
+    """MES inspected the order's production (canonical ``quality.inspection.recorded``)."""
+
+    inspection_no: Code
+    kind: InspectionKind
+    production_order_no: str | None = Field(default=None, description="The inspected production order")
+    product_code: Code | None = Field(default=None, description="Sent when the CRM sells the inspected item; "
+                                                                "must then be on the order")
+    lot: str | None = None
+    qty_inspected: Annotated[float, Field(gt=0)]
+    qty_accepted: Annotated[float, Field(ge=0)] | None = None
+    qty_rejected: Annotated[float, Field(ge=0)] | None = None
+    result: InspectionResult
+    comment: str | None = None
+    inspected_at: LocalDateTime
+
+
 class ShippedLineIn(CrmIn):
     product_code: Code
     quantity: Annotated[float, Field(gt=0)]
@@ -179,6 +200,20 @@ class ProductionRunOut(CrmModel):
     completed_at: LocalDateTime | None
 
 
+class QualityInspectionOut(CrmModel):
+    inspection_no: str
+    kind: str
+    production_order_no: str | None
+    product_code: str | None
+    lot: str | None
+    qty_inspected: float
+    qty_accepted: float | None
+    qty_rejected: float | None
+    result: str
+    comment: str | None
+    inspected_at: LocalDateTime
+
+
 class TimelineEntryOut(CrmModel):
     occurred_at: LocalDateTime
     kind: str
@@ -212,6 +247,9 @@ class SalesOrderOut(CrmModel):
     scrap_qty: float
     defect_rate: float | None
     production_orders: list[ProductionRunOut] = Field(validation_alias="production_runs")
+    quality_result: str | None = Field(description="The worst result among the inspections: fail, conditional "
+                                                   "or pass; null before any")
+    quality_inspections: list[QualityInspectionOut]
     shipment_no: str | None
     carrier: str | None
     tracking_no: str | None

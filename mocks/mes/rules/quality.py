@@ -43,6 +43,7 @@ def record_inspection(session: Session, *, kind: str, ref_doc: str | None, part_
         raise BusinessError("quantities_do_not_add_up", f"QtyAccepted + QtyRejected = "
                             f"{qty_accepted + qty_rejected}, but QtyInspected = {qty_inspected}",
                             field="QtyInspected")
+    wo = None
     if kind != "Incoming":
         if not ref_doc:
             raise BusinessError("ref_doc_required", f"a {kind} inspection needs the WorkOrderNo as RefDoc",
@@ -64,7 +65,7 @@ def record_inspection(session: Session, *, kind: str, ref_doc: str | None, part_
                       external_ref=external_ref, inspected_at=at)
     session.add(insp)
     session.flush()
-    events.inspection_recorded(session, insp)
+    events.inspection_recorded(session, insp, wo.source_sales_order if wo is not None else None)
     return insp, True
 
 
