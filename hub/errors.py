@@ -4,11 +4,16 @@
 
     HubError
     ├── ConfigError                 a connector, mapping, schema or setting is wrong (file:line)
-    ├── IngestError                 a webhook is refused; carries the HTTP status
-    │   ├── UnknownConnector        404
-    │   ├── SignatureError          401 (missing, bad or stale signature)
-    │   ├── PayloadTooLarge         413
-    │   └── BadPayload              400 / 422 (not JSON, invalid CloudEvent)
+    ├── RequestRefused              a request is refused for what it carries; HTTP status + JSON body
+    │   ├── BadRequest              400 — a NUL character in a path or query parameter, …
+    │   └── IngestError             a webhook is refused
+    │       ├── UnknownConnector    404
+    │       ├── SignatureError      401 (missing, bad or stale signature)
+    │       ├── PayloadTooLarge     413
+    │       └── BadPayload          400 (not UTF-8, not JSON) / 422 (see its subclasses)
+    │           ├── InvalidEnvelope 422 — an invalid CloudEvent
+    │           ├── InvalidMessageId 422 — a sender's message id too long (or with a NUL) to deduplicate on
+    │           └── UnsafeJson      422 — NaN/Infinity, a NUL character, or nested past the depth limit
     ├── MappingError                a JSONata mapping failed (file, position)
     │   └── XrefMissing             an id has no cross-reference (yet)
     ├── SchemaError                 a canonical payload breaks its JSON Schema (path)
@@ -40,7 +45,9 @@ class ConfigError(HubError):
         self.line = line
 
 
-class IngestError(HubError):
+class RequestRefused(HubError):
+    """A request refused for what it carries: answered with ``status`` and :meth:`body`."""
+
     status = 400
     code = "bad_request"
 
@@ -51,6 +58,14 @@ class IngestError(HubError):
 
     def body(self) -> dict[str, Any]:
         return {"error": {"code": self.code, "message": self.message, **self.detail}}
+
+
+class BadRequest(RequestRefused):
+    """Any request: something no handler can take (a NUL character in a path or query parameter)."""
+
+
+class IngestError(RequestRefused):
+    """A webhook is refused."""
 
 
 class UnknownConnector(IngestError):
@@ -76,6 +91,18 @@ class BadPayload(IngestError):
 class InvalidEnvelope(BadPayload):
     status = 422
     code = "invalid_cloudevent"
+
+
+class InvalidMessageId(BadPayload):
+    status = 422
+    code = "invalid_message_id"
+
+
+class UnsafeJson(BadPayload):
+    """JSON the hub will not store: NaN/Infinity, a NUL character, or nesting past the depth limit."""
+
+    status = 422
+    code = "unsafe_json"
 
 
 class MappingError(HubError):

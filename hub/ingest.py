@@ -10,11 +10,18 @@ Accepted forms, all signed per Standard Webhooks (``webhook-id``,
 - a plain JSON webhook;
 - a CloudEvent in binary mode (``ce-*`` headers, data as the body);
 - a CloudEvent in structured mode (``Content-Type: application/cloudevents+json``).
+
+Refused before anything is stored, each with a 4xx body saying what is wrong: a body that is
+not UTF-8 (checked before the signature, so the sender hears the real fault), not JSON, or
+unsafe to store (NaN/Infinity, a NUL character, nesting past
+:data:`~hub.safejson.MAX_JSON_DEPTH`; see :mod:`hub.safejson`); a CloudEvent that is not an
+object or whose data is not an object or array; a sender's message id (``webhook-id``, or
+CloudEvent ``source#id``) longer than :data:`MAX_SENDER_ID_CHARS` — it is deduplicated on
+whole, never on a cut prefix — or holding a NUL character.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,7 +35,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from hub.errors import BadPayload, InvalidEnvelope, PayloadTooLarge, SignatureError, UnknownConnector
+from hub import safejson
+from hub.errors import (BadPayload, InvalidEnvelope, InvalidMessageId, PayloadTooLarge, SignatureError,
+                        UnknownConnector)
 from hub.ids import new_id
 from hub.registry import Registry
 from hub.settings import Settings
@@ -37,6 +46,10 @@ from hub.store.models import MessageStatus
 
 KEPT_HEADERS = ("content-type", "user-agent", "webhook-id", "webhook-timestamp", "traceparent", "tracestate")
 CE_STRUCTURED = "application/cloudevents+json"
+MAX_SENDER_ID_CHARS = 255
+"""Longest sender message id deduplicated on (the ``sender_id`` column); a longer one is refused."""
+MAX_TYPE_CHARS = 200
+"""Longest CloudEvent ``type`` stored (the ``native_type`` column)."""
 
 
 @dataclass(frozen=True)
@@ -63,12 +76,13 @@ class Ingestor:
             raise PayloadTooLarge(f"body is {len(body)} bytes; the limit is {self.settings.max_payload_bytes}",
                                   limit=self.settings.max_payload_bytes)
         headers = {k.lower(): v for k, v in headers.items()}
+        safejson.utf8(body)
         self._verify(connector, headers, body)
         mode, payload, attributes = _parse(headers, body)
-        sender_id = (f"{attributes['source']}#{attributes['id']}" if attributes else headers["webhook-id"])
+        sender_id = _sender_id(headers, attributes)
         now = datetime.now(UTC)
         message = InboundMessage(
-            id=new_id(), connector=connector, sender_id=sender_id[:255], mode=mode,
+            id=new_id(), connector=connector, sender_id=sender_id, mode=mode,
             native_type=attributes.get("type") if attributes else None,
             headers={k: v for k, v in headers.items() if k in KEPT_HEADERS or k.startswith("ce-")},
             body=payload, attributes=attributes, received_at=now, updated_at=now,
@@ -79,7 +93,7 @@ class Ingestor:
         except IntegrityError:
             with self.db.session() as s:
                 existing = s.scalar(select(InboundMessage.id).where(
-                    InboundMessage.connector == connector, InboundMessage.sender_id == sender_id[:255]))
+                    InboundMessage.connector == connector, InboundMessage.sender_id == sender_id))
             if existing is None:
                 raise
             return Accepted(existing, duplicate=True)
@@ -123,26 +137,44 @@ def _explain(reason: str) -> str:
     }.get(reason, reason)
 
 
+def _sender_id(headers: dict[str, str], attributes: dict[str, Any] | None) -> str:
+    """What duplicates are recognised by: ``webhook-id``, or a CloudEvent's ``source#id``."""
+    if attributes:
+        sender_id, named = f"{attributes['source']}#{attributes['id']}", "the CloudEvent's source#id"
+    else:
+        sender_id, named = headers["webhook-id"], "webhook-id"
+    if safejson.NUL in sender_id:
+        raise InvalidMessageId(f"{named} holds a NUL character")
+    if len(sender_id) > MAX_SENDER_ID_CHARS:
+        raise InvalidMessageId(f"{named} is {len(sender_id)} characters; the limit is {MAX_SENDER_ID_CHARS}, "
+                               "and duplicates are recognised by the whole id", limit=MAX_SENDER_ID_CHARS)
+    return sender_id
+
+
 def _parse(headers: dict[str, str], body: bytes) -> tuple[str, Any, dict[str, Any] | None]:
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == CE_STRUCTURED:
+        envelope = safejson.loads(body)
+        if not isinstance(envelope, dict):
+            raise InvalidEnvelope("a structured CloudEvent must be a JSON object (with specversion, id, "
+                                  "source, type and data)")
         event = _cloudevent(lambda: from_structured(HTTPMessage(headers, body), JSONFormat()))
-        return "cloudevent-structured", _event_data(event), _attributes(event)
+        data = envelope["data"] if "data" in envelope else event.get_data()  # data_base64: bytes
+        if isinstance(data, str):
+            raise InvalidEnvelope("the CloudEvent's data must be a JSON object or array, not a string")
+        return "cloudevent-structured", _event_data(data), _attributes(event)
     if any(k.startswith("ce-") for k in headers):
+        if body.strip():
+            safejson.loads(body)
         event = _cloudevent(lambda: from_binary(HTTPMessage(headers, body), JSONFormat()))
-        return "cloudevent-binary", _event_data(event), _attributes(event)
+        return "cloudevent-binary", _event_data(event.get_data()), _attributes(event)
     return "webhook", _json(body), None
 
 
-def _json(body: bytes) -> Any:
-    try:
-        value = json.loads(body)
-    except UnicodeDecodeError:
-        raise BadPayload("body is not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise BadPayload(f"body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+def _json(body: bytes, *, what: str = "body") -> Any:
+    value = safejson.loads(body, what=what)
     if not isinstance(value, (dict, list)):
-        raise BadPayload("body must be a JSON object or array")
+        raise BadPayload(f"{what} must be a JSON object or array")
     return value
 
 
@@ -155,15 +187,25 @@ def _cloudevent(parse: Callable[[], BaseCloudEvent]) -> BaseCloudEvent:
         raise InvalidEnvelope(f"invalid CloudEvent: {type(exc).__name__}: {exc}") from None
 
 
-def _event_data(event: BaseCloudEvent) -> Any:
-    data = event.get_data()
+def _event_data(data: Any) -> Any:
+    """A CloudEvent's data as the hub stores it: a JSON object or array (text and bytes are parsed)."""
     if isinstance(data, (bytes, str)):
-        data = _json(data.encode() if isinstance(data, str) else data)
+        data = _json(data.encode() if isinstance(data, str) else data, what="the CloudEvent's data")
     if data is None:
         raise InvalidEnvelope("the CloudEvent carries no data")
+    if not isinstance(data, (dict, list)):
+        raise InvalidEnvelope(f"the CloudEvent's data must be a JSON object or array, not {type(data).__name__}")
+    safejson.check(data, what="the CloudEvent's data")
     return data
 
 
 def _attributes(event: BaseCloudEvent) -> dict[str, Any]:
-    return {k: (v.isoformat() if isinstance(v, datetime) else v)
-            for k, v in event.get_attributes().items() if v is not None}
+    attributes = {k: (v.isoformat() if isinstance(v, datetime) else v)
+                  for k, v in event.get_attributes().items() if v is not None}
+    for name, value in attributes.items():
+        if isinstance(value, str) and safejson.NUL in value:
+            raise InvalidEnvelope(f"CloudEvent attribute {name!r} holds a NUL character", attribute=name)
+    if len(str(attributes.get("type", ""))) > MAX_TYPE_CHARS:
+        raise InvalidEnvelope(f"CloudEvent attribute 'type' is longer than {MAX_TYPE_CHARS} characters",
+                              attribute="type")
+    return attributes

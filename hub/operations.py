@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from hub.delivery.service import refresh_message_status
 from hub.errors import NotFound
 from hub.registry import Registry
+from hub.safejson import MAX_JSON_DEPTH, TOO_DEEP
 from hub.store import CanonicalMessage, Database, Delivery, InboundMessage
 from hub.store.models import ConnectorState, DeliveryStatus, MessageStatus
 from hub.translate import Translator
@@ -229,11 +230,32 @@ def _summary(m: InboundMessage, c: CanonicalMessage | None) -> MessageSummary:
 
 
 def mask(value: Any, fields: frozenset[str]) -> Any:
-    """A copy of ``value`` with every key in ``fields`` shown as ``***``."""
-    if not fields:
+    """A copy of ``value`` for showing: every key in ``fields`` as ``***``, and whatever lies deeper
+    than :data:`~hub.safejson.MAX_JSON_DEPTH` as a note (bodies stored before ingest refused them).
+
+    Iterative, so no stored value can exhaust the stack.
+    """
+    if not isinstance(value, (dict, list)):
         return value
-    if isinstance(value, dict):
-        return {k: (MASK if k in fields and v is not None else mask(v, fields)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [mask(v, fields) for v in value]
-    return value
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any, int]] = [(value, root, 0, 1)]
+    while stack:
+        node, parent, slot, depth = stack.pop()
+        if isinstance(node, (dict, list)) and depth > MAX_JSON_DEPTH:
+            parent[slot] = TOO_DEEP
+        elif isinstance(node, dict):
+            copy: dict[str, Any] = {}
+            parent[slot] = copy
+            for k, v in node.items():
+                if k in fields and v is not None:
+                    copy[k] = MASK
+                else:
+                    copy[k] = None
+                    stack.append((v, copy, k, depth + 1))
+        elif isinstance(node, list):
+            items: list[Any] = [None] * len(node)
+            parent[slot] = items
+            stack.extend((v, items, i, depth + 1) for i, v in enumerate(node))
+        else:
+            parent[slot] = node
+    return root[0]

@@ -13,6 +13,7 @@ from hub import __version__
 from hub.admin import AdminServices
 from hub.api import audit, connectors, health, messages, queries, tokens, webhooks
 from hub.api.errors import install_error_handlers
+from hub.api.guards import PageHeaders, RefuseNul
 from hub.api.security import UI_PREFIX, api_auth_error, api_guard
 from hub.errors import AuthError
 from hub.runtime import Hub
@@ -61,6 +62,8 @@ def create_app(hub: Hub) -> FastAPI:
     app.add_middleware(SessionMiddleware, secret_key=_session_secret(hub), session_cookie=SESSION_COOKIE,
                        max_age=int(hub.settings.session_max_s), same_site="lax",
                        https_only=hub.settings.secure_cookies)
+    app.add_middleware(PageHeaders)
+    app.add_middleware(RefuseNul)
     return app
 
 

@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from hub.errors import IngestError, NotFound
+from hub.errors import NotFound, RequestRefused
 
 log = logging.getLogger("hub.api")
 
@@ -18,8 +18,8 @@ def error_body(code: str, message: str, **detail: object) -> dict[str, object]:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(IngestError)
-    async def _ingest(_: Request, exc: IngestError) -> JSONResponse:
+    @app.exception_handler(RequestRefused)
+    async def _refused(_: Request, exc: RequestRefused) -> JSONResponse:
         return JSONResponse(exc.body(), status_code=exc.status)
 
     @app.exception_handler(NotFound)

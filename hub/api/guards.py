@@ -1,0 +1,71 @@
+"""Guards every request passes before any route: refuse what no handler can take, add the page headers.
+
+* :class:`RefuseNul` — a NUL character (``%00``) in the path or the query string is refused
+  with ``400`` and a JSON body, on every route, before it can reach a database (PostgreSQL
+  text cannot hold it; SQLite would store it): the same answer on both stores.
+* :class:`PageHeaders` — the dashboard's pages may not be framed (``X-Frame-Options: DENY``
+  and ``frame-ancestors 'none'``) and load scripts from the hub only (:data:`UI_CSP`).
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import unquote_to_bytes
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hub.errors import BadRequest
+
+UI_PREFIX = "/ui"
+UI_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+          "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+"""Scripts only from the hub (htmx and app.js are served from ``/ui/static``); inline ``style``
+attributes are allowed, inline scripts are not."""
+UI_HEADERS = ((b"x-frame-options", b"DENY"), (b"content-security-policy", UI_CSP.encode()),
+              (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"))
+
+
+def nul_in(scope: Scope) -> str | None:
+    """Which part of the request holds a NUL character, if any."""
+    if "\x00" in scope.get("path", ""):
+        return "the path"
+    query: bytes = scope.get("query_string", b"")
+    if b"%00" in query or b"\x00" in query or b"\x00" in unquote_to_bytes(query):
+        return "the query string"
+    return None
+
+
+class RefuseNul:
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        where = nul_in(scope) if scope["type"] == "http" else None
+        if where is None:
+            await self.app(scope, receive, send)
+            return
+        error = BadRequest(f"{where} holds a NUL character (%00); no id or parameter of the hub may contain one")
+        body = json.dumps(error.body()).encode()
+        await send({"type": "http.response.start", "status": error.status,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+class PageHeaders:
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope.get("path", "").startswith(UI_PREFIX):
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []),
+                                      *((k, v) for k, v in UI_HEADERS if k not in present)]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

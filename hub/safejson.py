@@ -1,0 +1,94 @@
+"""JSON the hub will store: parsed strictly, checked without recursion, the same on SQLite and PostgreSQL.
+
+A webhook body is refused (:class:`~hub.errors.UnsafeJson`, 422) when it holds
+
+- ``NaN``, ``Infinity`` or a number too large for a double (JSON has none of them, and
+  PostgreSQL refuses them where SQLite would store them);
+- a NUL character (``\\u0000``) in a key or a string (PostgreSQL text cannot hold it, and
+  the field would reach text columns, logs and target systems);
+- objects and arrays nested deeper than :data:`MAX_JSON_DEPTH` (no business message needs it,
+  and every reader of a stored body would have to walk it).
+
+Bytes that are not UTF-8, or not JSON, are :class:`~hub.errors.BadPayload` (400). The walk is
+iterative, so no input can exhaust the stack; :func:`hub.operations.mask` bounds what is shown
+of values stored before the limit existed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from hub.errors import BadPayload, UnsafeJson
+
+MAX_JSON_DEPTH = 64
+"""Deepest nesting of objects and arrays accepted (the top-level object is depth 1)."""
+TOO_DEEP = f"… (nested deeper than {MAX_JSON_DEPTH} levels: not shown)"
+NUL = "\x00"
+
+
+def loads(data: bytes | str, *, what: str = "body") -> Any:
+    """Parse ``data`` strictly; raise BadPayload or UnsafeJson saying what is wrong and where."""
+    text = utf8(data, what=what) if isinstance(data, bytes) else data
+    try:
+        value = json.loads(text, parse_constant=_constant, parse_float=_float)
+    except RecursionError:
+        raise _too_deep(what) from None
+    except json.JSONDecodeError as exc:
+        raise BadPayload(f"{what} is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    check(value, what=what)
+    return value
+
+
+def utf8(data: bytes, *, what: str = "body") -> str:
+    """``data`` as text, or BadPayload naming the first byte that is not UTF-8."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadPayload(f"{what} is not UTF-8 text: byte 0x{data[exc.start]:02x} at position {exc.start} "
+                         "is invalid (send JSON encoded as UTF-8)", position=exc.start) from None
+
+
+def check(value: Any, *, what: str = "body") -> None:
+    """Refuse NUL characters, non-finite numbers and nesting past MAX_JSON_DEPTH — without recursion."""
+    stack: list[tuple[Any, str, int]] = [(value, "$", 1)]
+    while stack:
+        node, path, depth = stack.pop()
+        if isinstance(node, dict):
+            if depth > MAX_JSON_DEPTH:
+                raise _too_deep(what, path)
+            for key, child in node.items():
+                if NUL in key:
+                    raise _nul(what, f"{path}, in a key")
+                stack.append((child, f"{path}.{key}", depth + 1))
+        elif isinstance(node, list):
+            if depth > MAX_JSON_DEPTH:
+                raise _too_deep(what, path)
+            stack.extend((child, f"{path}[{i}]", depth + 1) for i, child in enumerate(node))
+        elif isinstance(node, str):
+            if NUL in node:
+                raise _nul(what, path)
+        elif isinstance(node, float) and not math.isfinite(node):
+            raise UnsafeJson(f"{what} holds {node} at {path}: JSON has no NaN or Infinity", path=path)
+
+
+def _constant(name: str) -> Any:
+    raise UnsafeJson(f"body holds {name}: JSON has no NaN or Infinity (send null or a string)")
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise UnsafeJson(f"body holds the number {text[:40]}, too large for a double (send it as a string)")
+    return value
+
+
+def _too_deep(what: str, path: str | None = None) -> UnsafeJson:
+    at = f" (at {path[:200]})" if path else ""
+    return UnsafeJson(f"{what} is nested deeper than {MAX_JSON_DEPTH} levels{at}", limit=MAX_JSON_DEPTH)
+
+
+def _nul(what: str, path: str) -> UnsafeJson:
+    return UnsafeJson(f"{what} holds a NUL character (\\u0000) at {path[:200]}: the hub does not store it",
+                      path=path[:200])
