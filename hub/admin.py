@@ -12,10 +12,12 @@ import logging
 from dataclasses import dataclass
 
 from hub.auth import Actions, AuditLog, AuthService
+from hub.auth.throttle import LoginThrottle
 from hub.playground import Playground
 from hub.runtime import Hub
 from hub.search import MessageSearch
-from hub.settings import DEFAULT_ADMIN_PASSWORD
+from hub.errors import ConfigError
+from hub.settings import DEFAULT_ADMIN_PASSWORD, PRODUCTION_REFUSAL
 from hub.stats import Stats
 
 log = logging.getLogger("hub.admin")
@@ -26,6 +28,7 @@ class AdminServices:
     hub: Hub
     auth: AuthService
     audit: AuditLog
+    throttle: LoginThrottle
     actions: Actions
     stats: Stats
     search: MessageSearch
@@ -35,7 +38,7 @@ class AdminServices:
     def build(cls, hub: Hub) -> AdminServices:
         audit = AuditLog(hub.db)
         services = cls(
-            hub=hub, auth=AuthService(hub.db), audit=audit,
+            hub=hub, auth=AuthService(hub.db), audit=audit, throttle=LoginThrottle(hub.db),
             actions=Actions(ops=hub.operations, audit=audit, registry=hub.registry),
             stats=Stats(db=hub.db, registry=hub.registry, ops=hub.operations),
             search=MessageSearch(hub.db),
@@ -44,9 +47,18 @@ class AdminServices:
         return services
 
     def bootstrap(self) -> None:
-        """Create the first admin from HUB_ADMIN_USER / HUB_ADMIN_PASSWORD when there is no user yet."""
+        """Create the first admin from HUB_ADMIN_USER / HUB_ADMIN_PASSWORD when there is no user yet.
+
+        In production the development password is refused: as the first admin's, and while the
+        admin still has it (ConfigError naming HUB_ADMIN_PASSWORD).
+        """
         s = self.hub.settings
         password = s.admin_password.get_secret_value()
+        if s.production and password == DEFAULT_ADMIN_PASSWORD and (
+                not self.auth.has_admin() or self.auth.has_password(s.admin_user, password)):
+            raise ConfigError(PRODUCTION_REFUSAL + f"HUB_ADMIN_PASSWORD is the development default "
+                              f"{DEFAULT_ADMIN_PASSWORD!r}: set a strong one (the first admin, {s.admin_user!r}, "
+                              "is created with it)")
         created = self.auth.ensure_admin(s.admin_user, password)
         if created:
             self.audit.record("system", "user.create", s.admin_user, via="system", detail={"role": "admin"})

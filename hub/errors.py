@@ -21,6 +21,7 @@
     │   ├── TransientDeliveryError  worth retrying (network, timeout, 5xx, 408/409/425/429)
     │   └── RejectedDelivery        the target refused the content (other 4xx): not retried
     ├── NotFound                    an API lookup found nothing (404)
+    ├── MasterDataError             a steward's request the golden records cannot honour (409)
     └── AuthError                   the security layer refuses (status per class)
         ├── NotAuthenticated        401 — no valid session or token (the dashboard redirects to login)
         ├── Forbidden               403 — the role or scope does not allow it
@@ -152,7 +153,12 @@ class DeliveryError(HubError):
 
 
 class TransientDeliveryError(DeliveryError):
-    pass
+    """Worth another try: a network fault, a timeout, or an answer a response rule calls transient.
+
+    ``schedule`` is the rule's own retry schedule, when it declares one.
+    """
+
+    schedule: tuple[float, ...] | None = None
 
 
 class RejectedDelivery(DeliveryError):
@@ -161,6 +167,10 @@ class RejectedDelivery(DeliveryError):
 
 class NotFound(HubError):
     pass
+
+
+class MasterDataError(HubError):
+    """A merge, unmerge or review decision that cannot be done (already merged, nothing to undo)."""
 
 
 class AuthError(HubError):
@@ -186,3 +196,14 @@ class CsrfRejected(AuthError):
 class InvalidRequest(AuthError):
     status = 422
     code = "invalid_request"
+
+
+class TooManyAttempts(AuthError):
+    """Logins refused until ``retry_after_s`` has passed (answered with ``Retry-After``)."""
+
+    status = 429
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, *, retry_after_s: int):
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

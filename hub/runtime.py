@@ -21,7 +21,7 @@ from hub.metrics import Metrics
 from hub.operations import Operations
 from hub.queries import QueryService
 from hub.registry import Registry, load_registry
-from hub.settings import Settings
+from hub.settings import Settings, check_production
 from hub.store import Database
 from hub.store.migrate import upgrade
 from hub.translate import Translator
@@ -60,6 +60,7 @@ class Hub:
         if migrate:
             upgrade(db)
         registry = load_registry(settings.config_dir, make_engine(settings.mapping_engine))
+        check_production(settings, sorted(registry.connectors))
         broker = make_broker(settings)
         xrefs = XrefStore(db)
         client = OutboundClient()

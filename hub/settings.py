@@ -18,10 +18,16 @@ HUB_ADMIN_PASSWORD     that admin's password                              ``admi
 HUB_SESSION_SECRET     key signing dashboard session cookies              random per process
 HUB_SESSION_IDLE_S     a session ends after this long without a request   ``1800`` (30 min)
 HUB_SESSION_MAX_S      a session ends this long after login, whatever     ``43200`` (12 h)
-HUB_SECURE_COOKIES     send cookies over HTTPS only (set behind TLS)       ``false``
+HUB_SECURE_COOKIES     send cookies over HTTPS only                       ``true`` in production, else ``false``
+HUB_ENV                ``development`` or ``production``                  production when PostgreSQL or
+                                                                          Redis is configured, else
+                                                                          development
 =====================  =================================================  ==============================
 
-Misconfiguration fails at start with a message naming the variable.
+Misconfiguration fails at start with a message naming the variable. A production start
+(see :attr:`Settings.production`) refuses the published development credentials — the
+``admin``/``admin`` login and the development webhook secrets — naming what to set
+(:func:`production_problems`).
 """
 
 from __future__ import annotations
@@ -68,7 +74,8 @@ class Settings(BaseSettings):
     session_secret: SecretStr | None = None
     session_idle_s: float = Field(DEFAULT_SESSION_IDLE_S, gt=0)
     session_max_s: float = Field(DEFAULT_SESSION_MAX_S, gt=0)
-    secure_cookies: bool = False
+    secure_cookies: bool | None = None
+    env: Literal["development", "production"] | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -99,6 +106,17 @@ class Settings(BaseSettings):
     def embedded(self) -> bool:
         return self.broker_url is None
 
+    @cached_property
+    def production(self) -> bool:
+        """``HUB_ENV``, else production as soon as PostgreSQL or Redis is configured."""
+        if self.env is not None:
+            return self.env == "production"
+        return self.database_url.startswith("postgresql") or self.broker_url is not None
+
+    @cached_property
+    def cookies_https_only(self) -> bool:
+        return self.secure_cookies if self.secure_cookies is not None else self.production
+
     def connector_secret(self, connector: str) -> str:
         """``HUB_SECRET_<CONNECTOR>``, else the development secret shared with the mocks."""
         return os.environ.get(f"HUB_SECRET_{connector.upper()}") or dev_secret(connector)
@@ -111,6 +129,30 @@ def dev_secret(connector: str) -> str:
     """``whsec_`` + base64(SHA-256("dev-secret-<connector>")): for laptops only, never production."""
     digest = hashlib.sha256(f"dev-secret-{connector}".encode()).digest()
     return "whsec_" + base64.b64encode(digest).decode()
+
+
+def production_problems(settings: Settings, connectors: list[str]) -> list[str]:
+    """What a production start must not run with: the development webhook secrets, each naming its variable.
+
+    (The ``admin``/``admin`` login is refused where the users are known: :meth:`hub.admin.AdminServices.bootstrap`.)
+    """
+    if not settings.production:
+        return []
+    problems = [f"HUB_SECRET_{name.upper()} is unset: connector {name!r} would accept webhooks signed with "
+                "the published development secret" for name in sorted(connectors)
+                if settings.connector_secret(name) == dev_secret(name)]
+    return problems
+
+
+PRODUCTION_REFUSAL = ("refusing a production start (HUB_ENV=production, or PostgreSQL/Redis configured; "
+                      "HUB_ENV=development for a trial): ")
+
+
+def check_production(settings: Settings, connectors: list[str]) -> None:
+    """Refuse to start in production with development credentials (ConfigError naming each variable)."""
+    problems = production_problems(settings, connectors)
+    if problems:
+        raise ConfigError(PRODUCTION_REFUSAL + "; ".join(problems))
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -33,7 +33,8 @@ def target() -> Iterator[Target]:
 def make_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     def make(**overrides: object) -> Settings:
         values: dict[str, object] = {"database_url": f"sqlite:///{tmp_path}/hub.db", "config_dir": QUICKSTART,
-                                     "worker_threads": 4, "sweep_interval_s": 0.5, "sweep_grace_s": 1.0}
+                                     "worker_threads": 4, "sweep_interval_s": 0.5, "sweep_grace_s": 1.0,
+                                     "env": "development"}  # the tests sign with the development secrets
         values.update(overrides)
         return load_settings(**values)
     return make

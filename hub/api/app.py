@@ -61,7 +61,7 @@ def create_app(hub: Hub) -> FastAPI:
     dashboard.mount(app)
     app.add_middleware(SessionMiddleware, secret_key=_session_secret(hub), session_cookie=SESSION_COOKIE,
                        max_age=int(hub.settings.session_max_s), same_site="lax",
-                       https_only=hub.settings.secure_cookies)
+                       https_only=hub.settings.cookies_https_only)
     app.add_middleware(PageHeaders)
     app.add_middleware(RefuseNul)
     return app

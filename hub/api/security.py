@@ -2,7 +2,9 @@
 
 * ``Authorization: Bearer hub_…`` — an API token; its scopes decide (see :mod:`hub.auth.roles`).
 * otherwise the signed session cookie of a dashboard login (Starlette's
-  ``SessionMiddleware``; idle and absolute expiry, see :func:`session_principal`);
+  ``SessionMiddleware``; idle and absolute expiry, see :func:`session_principal`). Each
+  session has a random id; logging out revokes it on the server (the cookie is refused at
+  once, even if a copy of it was kept);
   an unsafe call on a session must carry the ``X-CSRF-Token`` header.
 
 :func:`api_guard` protects the ``/api`` routers: safe methods need ``read``,
@@ -13,6 +15,7 @@ webhook endpoint (authenticated by its signature), ``/healthz``, ``/readyz``,
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -32,6 +35,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SESSION_USER = "uid"
 SESSION_LOGIN_AT = "login_at"
 SESSION_SEEN_AT = "seen_at"
+SESSION_ID = "sid"
+SESSION_ID_BYTES = 16
 UI_PREFIX = "/ui"
 
 
@@ -45,8 +50,8 @@ AdminDep = Annotated[AdminServices, Depends(services)]
 def session_principal(request: Request) -> Principal | None:
     """The logged-in user of this request's session, or None; ends sessions past their time."""
     session = request.session
-    uid, login_at = session.get(SESSION_USER), session.get(SESSION_LOGIN_AT)
-    if not uid or not isinstance(login_at, (int, float)):
+    uid, login_at, sid = session.get(SESSION_USER), session.get(SESSION_LOGIN_AT), session.get(SESSION_ID)
+    if not uid or not isinstance(login_at, (int, float)) or not isinstance(sid, str):
         return None
     settings = request.app.state.hub.settings
     now = time.time()
@@ -54,7 +59,7 @@ def session_principal(request: Request) -> Principal | None:
     if now - login_at > settings.session_max_s or now - seen > settings.session_idle_s:
         end_session(request)
         return None
-    who = services(request).auth.session_principal(uid, datetime.fromtimestamp(login_at, UTC))
+    who = services(request).auth.session_principal(uid, datetime.fromtimestamp(login_at, UTC), sid)
     if who is None:
         end_session(request)
         return None
@@ -66,12 +71,18 @@ def start_session(request: Request, who: Principal) -> None:
     """A fresh session for ``who`` (a new CSRF token too: no fixation across a login)."""
     request.session.clear()
     now = time.time()
-    request.session.update({SESSION_USER: who.id, SESSION_LOGIN_AT: now, SESSION_SEEN_AT: now})
+    request.session.update({SESSION_USER: who.id, SESSION_LOGIN_AT: now, SESSION_SEEN_AT: now,
+                            SESSION_ID: secrets.token_urlsafe(SESSION_ID_BYTES)})
     csrf.session_token(request.session)
 
 
 def end_session(request: Request) -> None:
     request.session.clear()
+
+
+def session_id(request: Request) -> str | None:
+    sid = request.session.get(SESSION_ID)
+    return sid if isinstance(sid, str) else None
 
 
 def bearer_token(request: Request) -> str | None:

@@ -24,7 +24,7 @@ from hub.auth.views import NewToken, TokenView, UserView
 from hub.errors import NotFound
 from hub.ids import new_id
 from hub.store import Database
-from hub.store.models import ApiToken, User
+from hub.store.models import ApiToken, AuditEntry, User
 
 log = logging.getLogger("hub.auth")
 
@@ -34,6 +34,8 @@ SHOWN_PREFIX_CHARS = 12
 TOKEN_TOUCH_INTERVAL_S = 60.0
 """``last_used_at`` is written at most this often per token, so reads do not become writes."""
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,100}$")
+LOGOUT = "logout"
+"""The audit action that ends a session: its target is the session id, refused from then on."""
 
 
 def token_hash(token: str) -> str:
@@ -64,6 +66,10 @@ class AuthService:
             return False
         log.info("created the first admin user %r", username)
         return True
+
+    def has_admin(self) -> bool:
+        with self.db.session() as s:
+            return bool(s.scalar(select(func.count()).select_from(User).where(User.role == "admin")))
 
     def create_user(self, username: str, password: str, role: str, *, check_strength: bool = True) -> UserView:
         if not USERNAME.match(username):
@@ -118,7 +124,7 @@ class AuthService:
     def authenticate(self, username: str, password: str) -> Principal | None:
         """The user, if the name and password match an active account; records the login time."""
         with self.db.session() as s:
-            u = s.scalar(select(User).where(User.username == username))
+            u = s.scalar(select(User).where(User.username == username)) if USERNAME.match(username) else None
             ok, new_hash = verify_password(password, u.password_hash if u else None)
             if u is None or not ok or not u.active:
                 return None
@@ -133,13 +139,23 @@ class AuthService:
             u = s.scalar(select(User).where(User.username == username))
         return bool(u and u.active and verify_password(password, u.password_hash)[0])
 
-    def session_principal(self, user_id: str, login_at: datetime) -> Principal | None:
-        """The user of a session, if still active and the session began after the last password change."""
+    def session_principal(self, user_id: str, login_at: datetime, session_id: str) -> Principal | None:
+        """The user of a session, if still active, the session began after the last password change
+        and was not logged out."""
         with self.db.session() as s:
             u = s.get(User, user_id)
             if u is None or not u.active or login_at < u.password_changed_at - timedelta(seconds=1):
                 return None
-            return _user_principal(u)
+            ended = s.scalar(select(AuditEntry.id).where(
+                AuditEntry.action == LOGOUT, AuditEntry.actor == u.username, AuditEntry.target == session_id,
+                AuditEntry.at >= login_at - timedelta(seconds=1)).limit(1))
+            return None if ended else _user_principal(u)
+
+    def end_session(self, who: Principal, session_id: str, *, via: str = "ui") -> None:
+        """Log a session out for good: the ``logout`` audit entry naming it is what refuses it from now on."""
+        with self.db.session() as s:
+            s.add(AuditEntry(id=new_id(), at=datetime.now(UTC), actor=who.actor[:100], action=LOGOUT,
+                             target=session_id, via=via, detail=None))
 
     # ------------------------------------------------------------------ tokens
     def create_token(self, name: str, scopes: list[str], *, created_by: str | None,

@@ -64,6 +64,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "login.failed": ("Wrong username or password, or the account is disabled.",
                      "用户名或密码错误，或账号已停用。"),
     "login.expired": ("Your session has ended; please log in again.", "会话已结束，请重新登录。"),
+    "login.locked": ("Too many failed logins: try again in {minutes} minute(s).",
+                     "登录失败次数过多，请 {minutes} 分钟后再试。"),
     "login.logged_out": ("You are logged out.", "您已退出登录。"),
     "login.intro": ("Find any message by business key, see why it failed, fix and replay it.",
                     "按业务单号查找任何消息，查看失败原因，修复并重放。"),

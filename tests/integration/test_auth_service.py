@@ -47,18 +47,18 @@ def test_the_first_admin_is_created_only_when_there_is_no_user(auth):
 def test_a_disabled_user_cannot_log_in_and_loses_the_sessions_it_had(auth):
     user = auth.create_user("wangfang", "viewer-pass", "viewer")
     login_at = datetime.now(UTC)
-    assert auth.session_principal(user.id, login_at) is not None
+    assert auth.session_principal(user.id, login_at, "s-1") is not None
     auth.update_user(user.id, active=False)
     assert auth.authenticate("wangfang", "viewer-pass") is None
-    assert auth.session_principal(user.id, login_at) is None
+    assert auth.session_principal(user.id, login_at, "s-1") is None
 
 
 def test_a_new_password_ends_the_sessions_that_began_before_it(auth):
     user = auth.create_user("zhaolei", "first-pass", "operator")
     old_login = datetime.now(UTC) - timedelta(minutes=5)
     auth.update_user(user.id, password="second-pass")
-    assert auth.session_principal(user.id, old_login) is None
-    assert auth.session_principal(user.id, datetime.now(UTC) + timedelta(seconds=2)) is not None
+    assert auth.session_principal(user.id, old_login, "s-1") is None
+    assert auth.session_principal(user.id, datetime.now(UTC) + timedelta(seconds=2), "s-2") is not None
 
 
 def test_the_last_active_admin_cannot_be_demoted_or_disabled(auth):

@@ -65,7 +65,7 @@ def company_world(tmp: Path, *, mode: str = "embedded", database_url: str | None
                                       stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent))
     else:
         env.update(HUB_DATABASE_URL=database_url or "", HUB_BROKER_URL=redis_url or "",
-                   HUB_REDIS_NAMESPACE=namespace or "hub")
+                   HUB_REDIS_NAMESPACE=namespace or "hub", HUB_ENV="development")  # the mocks sign with dev secrets
         subprocess.run([*hub_cli, "db", "upgrade"], env=env, check=True, stdout=log, stderr=subprocess.STDOUT)
         procs.append(subprocess.Popen([*hub_cli, "serve", "--port", str(hub_port)], env=env,
                                       stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent))

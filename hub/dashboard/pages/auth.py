@@ -9,8 +9,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from hub.api.security import current_principal, end_session, start_session
+from hub.api.security import current_principal, end_session, session_id, start_session
 from hub.auth.roles import Principal
+from hub.auth.service import USERNAME
+from hub.errors import TooManyAttempts
 from hub.dashboard import i18n
 from hub.dashboard.web import PREFIX, Form, Services, flash, redirect, render, url
 
@@ -43,11 +45,21 @@ async def login_page(request: Request, next: str | None = None, expired: bool = 
 async def login(request: Request, form: Form, admin: Services) -> Response:
     username = str(form.get("username", "")).strip()
     password = str(form.get("password", ""))
+    name = username if USERNAME.match(username) else None  # no stranger text in queries, logs or the audit
+    address = request.client.host if request.client else "unknown"
+    next_page = safe_next(str(form.get("next") or ""))
+    try:
+        await run_in_threadpool(admin.throttle.check, name, address)
+    except TooManyAttempts as exc:
+        locked = render(request, None, "login.html", status_code=exc.status, next=next_page, error="login.locked",
+                        minutes=-(-exc.retry_after_s // 60), username=name or "")
+        locked.headers["Retry-After"] = str(exc.retry_after_s)
+        return locked
     who = await run_in_threadpool(admin.auth.authenticate, username, password)
     if who is None:
-        await run_in_threadpool(admin.audit.record, username or "?", "login.failed", None, via="ui")
-        return render(request, None, "login.html", status_code=401, next=safe_next(str(form.get("next") or "")),
-                      error="login.failed", username=username)
+        await run_in_threadpool(admin.audit.record, name or "?", "login.failed", address, via="ui")
+        return render(request, None, "login.html", status_code=401, next=next_page,
+                      error="login.failed", username=name or "")
     start_session(request, who)
     await run_in_threadpool(admin.audit.record, who.actor, "login", None, via="ui")
     return redirect(safe_next(str(form.get("next") or "")))
@@ -56,8 +68,9 @@ async def login(request: Request, form: Form, admin: Services) -> Response:
 @router.post("/logout")
 async def logout(request: Request, form: Form, admin: Services,
                  who: Annotated[Principal | None, Depends(current_principal)]) -> Response:
-    if who is not None:
-        await run_in_threadpool(admin.audit.record, who.actor, "logout", None, via="ui")
+    sid = session_id(request)
+    if who is not None and sid is not None:
+        await run_in_threadpool(admin.auth.end_session, who, sid)
     end_session(request)
     t = i18n.translator(i18n.negotiate(request))
     flash(request, t("login.logged_out"))
