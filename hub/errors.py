@@ -21,12 +21,12 @@
     │   ├── TransientDeliveryError  worth retrying (network, timeout, 5xx, 408/409/425/429)
     │   └── RejectedDelivery        the target refused the content (other 4xx): not retried
     ├── NotFound                    an API lookup found nothing (404)
-    ├── MasterDataError             a steward's request the golden records cannot honour (409)
     └── AuthError                   the security layer refuses (status per class)
         ├── NotAuthenticated        401 — no valid session or token (the dashboard redirects to login)
         ├── Forbidden               403 — the role or scope does not allow it
         ├── CsrfRejected            403 — a form or cookie-authenticated call without its CSRF token
-        └── InvalidRequest          422 — a user or token request that cannot be honoured (name taken, …)
+        ├── InvalidRequest          422 — a user or token request that cannot be honoured (name taken, …)
+        └── TooManyAttempts         429 — logins refused for a while after repeated failures (Retry-After)
 """
 
 from __future__ import annotations
@@ -153,12 +153,7 @@ class DeliveryError(HubError):
 
 
 class TransientDeliveryError(DeliveryError):
-    """Worth another try: a network fault, a timeout, or an answer a response rule calls transient.
-
-    ``schedule`` is the rule's own retry schedule, when it declares one.
-    """
-
-    schedule: tuple[float, ...] | None = None
+    pass
 
 
 class RejectedDelivery(DeliveryError):
@@ -167,10 +162,6 @@ class RejectedDelivery(DeliveryError):
 
 class NotFound(HubError):
     pass
-
-
-class MasterDataError(HubError):
-    """A merge, unmerge or review decision that cannot be done (already merged, nothing to undo)."""
 
 
 class AuthError(HubError):
