@@ -16,6 +16,8 @@ from rich.progress import Progress
 from rich.table import Table
 
 from hub.errors import ConfigError, HubError
+from hub.logs import UVICORN_LOG_CONFIG
+from hub.logs import configure as configure_logs
 
 app = typer.Typer(help="Integration hub: canonical messages between business systems.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -28,7 +30,6 @@ console = Console()
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
 def _settings(**overrides: object):  # type: ignore[no-untyped-def]
@@ -93,7 +94,7 @@ def up(
 
     from hub.api import create_app
 
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    configure_logs(logging.INFO)
     hub = _hub()
     hub.start_workers()
     mock_proc = None
@@ -101,7 +102,7 @@ def up(
         mock_proc = start_mocks(f"http://{host}:{port}", simulation=simulation)
     console.print(f"[bold green]hub up[/] on http://{host}:{port}  (API docs: /docs, metrics: /metrics)")
     try:
-        uvicorn.run(create_app(hub), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(hub), host=host, port=port, log_level="warning", log_config=UVICORN_LOG_CONFIG)
     finally:
         if mock_proc:
             mock_proc.terminate()
@@ -118,8 +119,9 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = 1) 
     if settings.embedded:
         console.print("[yellow]warning:[/] HUB_BROKER_URL is unset: nothing will consume the work "
                       "this API enqueues unless it runs in `hub up`.")
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
-    uvicorn.run("hub.api.factory:app", factory=False, host=host, port=port, workers=workers, log_level="info")
+    configure_logs(logging.INFO)
+    uvicorn.run("hub.api.factory:app", factory=False, host=host, port=port, workers=workers, log_level="info",
+                log_config=UVICORN_LOG_CONFIG)
 
 
 @app.command()
@@ -128,7 +130,7 @@ def worker(threads: Annotated[Optional[int], typer.Option(help="worker threads")
     import signal
     import threading
 
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    configure_logs(logging.INFO)
     overrides = {"worker_threads": threads} if threads else {}
     hub = _hub(**overrides)
     if hub.settings.embedded:
