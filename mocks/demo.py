@@ -48,6 +48,8 @@ DEMO_DIR = Path(".hub")
 PAYMENT_HORIZON_DAYS = 90
 """Finance's payment run pays every approved payable due within this many days."""
 COMPLAINT_SEVERITY = "high"
+FINANCE_MANAGER = 90008
+"""周敏, finance manager: ERP's employee id of the person who approves payment runs."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class Company:
     transit_ticks: int = 2
     """Rounds between a supplier's confirmation and the goods arriving at the warehouse."""
     _confirmed_at: dict[str, int] = field(default_factory=dict)
+    _received: set[str] = field(default_factory=set)
     _round: int = 0
 
     def call(self, system: str, method: str, path: str, **kw: Any) -> Any:
@@ -108,13 +111,14 @@ class Company:
                      for i, ln in enumerate(asn.get("lines", []))]
             self.call("wms", "POST", "/api/receipts", json={"asn": asn["asn"], "lines": lines})
             received.append(asn["ref"])
+            self._received.add(asn["ref"])
             short_by = 0
         return received
 
     def report_delay(self, days: int = 7) -> str | None:
-        """A supplier reports that the first line of its newest confirmed PO will be late."""
+        """A supplier reports that the first line of a confirmed PO still on its way will be late."""
         for po in self.call("srm", "GET", "/api/purchaseOrders") or []:
-            if po.get("status") == "CONFIRMED":
+            if po.get("status") == "CONFIRMED" and po["poNo"] not in self._received:
                 line = po["lines"][0]
                 new = _srm_date(line.get("confirmedDate") or line.get("promisedDate"), days)
                 self.call("srm", "POST", f"/api/purchaseOrders/{po['poNo']}/delay", json={
@@ -134,7 +138,7 @@ class Company:
         due_by = date.today() + timedelta(days=horizon_days)
         return dict(self.call("erp", "POST", "/api/payment-runs", json={
             "run_ref": f"DEMO-{due_by:%Y%m%d}-{self._round}", "due_by": due_by.isoformat(),
-            "approver": "zhoumin"}))
+            "approved_by": FINANCE_MANAGER}))
 
     def tick(self, systems: tuple[str, ...] = TICK_ORDER) -> None:
         self._round += 1
@@ -144,9 +148,11 @@ class Company:
     def order(self, order_no: str) -> dict[str, Any]:
         return dict(self.call("crm", "GET", f"/api/v1/salesOrders/{order_no}"))
 
-    def open_payables(self) -> list[dict[str, Any]]:
-        """Supplier payables ERP still owes (open or on hold)."""
-        return [p for p in self.call("erp", "GET", "/api/payables") or [] if p.get("status") != "paid"]
+    def open_payables(self, *, horizon_days: int = PAYMENT_HORIZON_DAYS) -> list[dict[str, Any]]:
+        """Supplier payables ERP may pay now: open (received, not held) and due within the horizon."""
+        due_by = (date.today() + timedelta(days=horizon_days)).isoformat()
+        return [p for p in self.call("erp", "GET", "/api/payables", params={"status": "open"}) or []
+                if p["due_date"] <= due_by]
 
     def open_work(self) -> int:
         """Work still under way: unfinished work orders in MES and purchase orders not yet received."""

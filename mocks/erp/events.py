@@ -16,6 +16,7 @@ native event           when                                 canonical type (hub)
 ``invoice.posted``     delivery invoiced                    invoice.issued
 ``payment.posted``     customer payment posted              payment.received
 ``pr.created``         purchase requisition raised          purchase_requisition.raised
+``vendor_payment.posted``  a supplier payable paid         payment.made
 =====================  ==================================  ===========================
 """
 
@@ -46,6 +47,7 @@ SO_CANCELLED = "so.cancelled"
 INVOICE_POSTED = "invoice.posted"
 PAYMENT_POSTED = "payment.posted"
 PR_CREATED = "pr.created"
+VENDOR_PAYMENT_POSTED = "vendor_payment.posted"
 
 
 def envelope(event_type: str, data: dict[str, Any], event_id: str, occurred_at: datetime) -> dict[str, Any]:
@@ -118,3 +120,7 @@ def payment_posted(session: Session, payment: m.Payment) -> None:
 
 def pr_created(session: Session, requisition: m.PurchaseRequisition) -> None:
     emit(session, PR_CREATED, {**_dump(s.RequisitionOut, requisition), "origin": "erp"})
+
+
+def vendor_payment_posted(session: Session, payment: m.VendorPayment) -> None:
+    emit(session, VENDOR_PAYMENT_POSTED, _dump(s.VendorPaymentOut, payment))

@@ -306,6 +306,8 @@ class PurchaseCommitment(Base):
 
     items: Mapped[list[CommitmentItem]] = relationship(
         back_populates="commitment", order_by="CommitmentItem.line_no", cascade="all, delete-orphan")
+    delays: Mapped[list[PurchaseDelay]] = relationship(
+        back_populates="commitment", order_by="PurchaseDelay.id", cascade="all, delete-orphan")
 
 
 class CommitmentItem(Base):
@@ -320,12 +322,44 @@ class CommitmentItem(Base):
     net: Mapped[Decimal] = mapped_column(Money)
     promised_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     received_qty: Mapped[int] = mapped_column(Integer, default=0)
+    delayed_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    """The delivery date the supplier's latest delay gives (None: as promised)."""
 
     commitment: Mapped[PurchaseCommitment] = relationship(back_populates="items")
 
     @property
     def open_qty(self) -> int:
         return max(self.qty - self.received_qty, 0)
+
+    @property
+    def expected_date(self) -> date | None:
+        return self.delayed_to or self.promised_date
+
+
+class PurchaseDelay(Base):
+    """A supplier's delay of one purchase-order line, as ERP records it against the commitment."""
+
+    __tablename__ = "purchase_delays"
+    __table_args__ = (UniqueConstraint("commitment_id", "line_no", "new_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delay_no: Mapped[str] = mapped_column(String(20), unique=True, default="")
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("purchase_commitments.id"))
+    line_no: Mapped[int] = mapped_column(Integer)
+    material: Mapped[str] = mapped_column(String(20))
+    old_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    new_date: Mapped[date] = mapped_column(Date)
+    days_late: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """new_date − the line's promised date."""
+    qty_affected: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    recorded_on: Mapped[date] = mapped_column(Date)
+
+    commitment: Mapped[PurchaseCommitment] = relationship(back_populates="delays")
+
+    @property
+    def po_number(self) -> str:
+        return self.commitment.po_number
 
 
 class GoodsReceipt(Base):
@@ -358,7 +392,61 @@ class Payable(Base):
     net: Mapped[Decimal] = mapped_column(Money)
     tax: Mapped[Decimal] = mapped_column(Money)
     gross: Mapped[Decimal] = mapped_column(Money)
-    status: Mapped[str] = mapped_column(String(10))  # open | on_hold (receipt flagged)
+    status: Mapped[str] = mapped_column(String(10))  # open | on_hold (receipt flagged) | paid
+    hold_released_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    paid_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    payment_no: Mapped[str | None] = mapped_column(String(20), nullable=True)
+
+
+class VendorPayment(Base):
+    """Money paid to a vendor for one payable (alone, or in a payment run)."""
+
+    __tablename__ = "vendor_payments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payment_no: Mapped[str] = mapped_column(String(20), unique=True, default="")
+    payable_id: Mapped[int] = mapped_column(ForeignKey("payables.id"), unique=True)
+    """One payment per payable: a payable is never paid twice."""
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    paid_on: Mapped[date] = mapped_column(Date)
+    approved_by: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    bank_ref: Mapped[str | None] = mapped_column(String(60), unique=True, nullable=True)
+    run_no: Mapped[str | None] = mapped_column(String(20), nullable=True)
+
+    payable: Mapped[Payable] = relationship()
+
+    @property
+    def payable_no(self) -> str:
+        return self.payable.payable_no
+
+    @property
+    def po_number(self) -> str:
+        return self.payable.po_number
+
+    @property
+    def gr_number(self) -> str:
+        return self.payable.gr_number
+
+
+class PaymentRun(Base):
+    """Finance's payment run: every open payable due by a date paid at once, each exactly once."""
+
+    __tablename__ = "payment_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_no: Mapped[str] = mapped_column(String(20), unique=True, default="")
+    run_ref: Mapped[str] = mapped_column(String(60), unique=True)
+    due_by: Mapped[date] = mapped_column(Date)
+    paid_on: Mapped[date] = mapped_column(Date)
+    vendor_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    approved_by: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    total: Mapped[Decimal] = mapped_column(Money)
+    paid: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """The vendor payment numbers it made."""
+    skipped: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    """[{payable_no, reason}]: payables due by the date it could not pay (on hold)."""
 
 
 class PurchaseRequisition(Base):

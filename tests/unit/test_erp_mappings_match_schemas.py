@@ -45,6 +45,7 @@ REQUEST_MODELS: dict[str, type[BaseModel]] = {
     "record_purchase_commitment": erp_schemas.CommitmentIn,
     "post_goods_receipt": erp_schemas.GoodsReceiptIn,
     "post_production_receipt": erp_schemas.ProductionReceiptIn,
+    "record_po_delay": erp_schemas.DelayIn,
     "upsert_customer": erp_schemas.CustomerIn,
     "upsert_vendor": erp_schemas.VendorIn,
     "onboard_employee": erp_schemas.EmployeeIn,
@@ -252,6 +253,14 @@ def test_purchasing_and_production_reach_the_ledger(erp, engine):
                    "promised_date": "2026-12-06"}]})
     [commitment] = send(erp, hub, issued, models=REQUEST_MODELS)
     assert commitment["vendor_id"] == 200003 and commitment["pr_refs"] == ["PR-000001"]
+    delayed = _envelope("srm", "purchase_order.delayed", {
+        "po_no": "PO-2026-0002", "line_no": 1, "item": "M-LEG-STL", "supplier": "SUP-0003",
+        "old_date": "2026-12-06", "new_date": "2026-12-13", "qty_affected": 250, "reason": "原材料钢管到货延迟"})
+    [delay] = send(erp, hub, delayed, models=REQUEST_MODELS)
+    assert (delay["po_number"], delay["days_late"], delay["material"]) == ("PO-2026-0002", 7, "300-0001")
+    assert send(erp, hub, delayed, models=REQUEST_MODELS) == [delay]  # a redelivery records nothing new
+    line = erp.get("/api/purchase-commitments/PO-2026-0002").json()["items"][0]
+    assert (line["promised_date"], line["expected_date"]) == ("2026-12-06", "2026-12-13")
     received = _envelope("wms", "goods.received", {
         "receipt_no": "RCV000001", "po_no": "PO-2026-0002", "supplier": "SUP-0003", "warehouse": "WH01",
         "received_at": "2026-11-22T03:00:00Z",
@@ -259,6 +268,14 @@ def test_purchasing_and_production_reach_the_ledger(erp, engine):
     [receipt] = send(erp, hub, received, models=REQUEST_MODELS)
     assert receipt["po_number"] == "PO-2026-0002" and receipt["flagged"] is False
     assert hub.outbound({**received, "data": {**received["data"], "po_no": None}}) == []
+
+    run = erp.post("/api/payment-runs", json={"run_ref": "RUN-T1", "due_by": "2099-12-31", "approved_by": 90008})
+    assert run.status_code == 201, run.text
+    paid, keys = hub.inbound(_emitted(erp, "vendor_payment.posted")[-1])
+    assert paid["type"] == "payment.made" and keys == ["purchase_order:PO-2026-0002"]
+    assert (paid["data"]["po_no"], paid["data"]["supplier"], paid["data"]["payable_no"]) == (
+        "PO-2026-0002", "200003", receipt["payable_no"])
+    assert paid["data"]["amount"] == 11390.4 and paid["data"]["payment_run"] == run.json()["run_no"]
 
     completed = _envelope("mes", "production_order.completed", {
         "order_no": "MO-2026-0001", "item": "P-T1200", "qty_good": 30, "qty_scrap": 1, "defect_rate": 0.0323,

@@ -13,6 +13,13 @@ A receipt above the open commitment is accepted (the goods are there) but
 payable is put ``on_hold`` until someone clears it. A commitment is recorded
 even when it overdraws its budget (the PO is already issued) and marked
 ``over_budget``; a new requisition that would overdraw is refused.
+
+A supplier's **delay** is recorded against the commitment line: its expected
+date becomes the new date (the promised date is kept, and the days late are
+counted from it), so the buyer's view shows what is really coming when. Only
+a line still open can be delayed, and only to a date after the one it had
+before (the sender's ``old_date``, else the line's expected date); the same
+delay again changes nothing. Paying the payables is :mod:`mocks.erp.rules.payables`.
 """
 
 from __future__ import annotations
@@ -27,14 +34,14 @@ from sqlalchemy.orm import Session
 from mocks.common import BusinessError, NotFound
 from mocks.erp import events
 from mocks.erp.models import (
-    Budget, CommitmentItem, Employee, GoodsReceipt, Material, Payable, PurchaseCommitment, PurchaseRequisition,
-    Vendor,
+    Budget, CommitmentItem, Employee, GoodsReceipt, Material, Payable, PurchaseCommitment, PurchaseDelay,
+    PurchaseRequisition, Vendor,
 )
 from mocks.erp.rules import inventory
 from mocks.erp.rules.archives import get_material
 from mocks.erp.rules.money import ZERO, cents, fmt, vat
 from mocks.erp.rules.numbers import doc_no
-from mocks.erp.schemas import CommitmentIn, GoodsReceiptIn, RequisitionIn
+from mocks.erp.schemas import CommitmentIn, DelayIn, GoodsReceiptIn, RequisitionIn
 
 DEFAULT_BUDGET_BY_WAREHOUSE = {"1000": "PUR-2026-RM", "2000": "PUR-2026-FG"}
 """Budget charged when none is named: raw materials vs. bought-in finished goods."""
@@ -135,6 +142,44 @@ def list_commitments(session: Session, *, vendor_id: int | None = None, status: 
     if status:
         q = q.where(PurchaseCommitment.status == status)
     return list(session.scalars(q))
+
+
+def record_delay(session: Session, po_number: str, body: DelayIn) -> tuple[PurchaseDelay, bool]:
+    """Record a supplier's delay of one open line of the commitment; True if new (a repeat of the same
+    line and date returns the first record)."""
+    commitment = get_commitment(session, po_number)
+    line = next((x for x in commitment.items if x.line_no == body.line_no), None)
+    if line is None:
+        raise BusinessError("not_on_purchase_order", f"purchase order {po_number} has no line {body.line_no}",
+                            field="line_no")
+    existing = session.scalar(select(PurchaseDelay).where(
+        PurchaseDelay.commitment_id == commitment.id, PurchaseDelay.line_no == body.line_no,
+        PurchaseDelay.new_date == body.new_date))
+    if existing is not None:
+        return existing, False
+    if line.open_qty == 0:
+        raise BusinessError("line_received", f"line {line.line_no} of purchase order {po_number} is fully "
+                            f"received ({line.received_qty} of {line.qty}); there is nothing left to delay",
+                            field="line_no")
+    before = body.old_date or line.expected_date
+    if before is not None and body.new_date <= before:
+        raise BusinessError("not_a_delay", f"new_date {body.new_date} is not after {before}, the date of line "
+                            f"{line.line_no} before this delay", field="new_date")
+    if body.qty_affected is not None and body.qty_affected > line.open_qty:
+        raise BusinessError("qty_above_open", f"qty_affected {body.qty_affected} exceeds the open quantity "
+                            f"{line.open_qty} of line {line.line_no}", field="qty_affected")
+    delay = PurchaseDelay(commitment_id=commitment.id, line_no=line.line_no, material=line.material,
+                          old_date=before, new_date=body.new_date,
+                          days_late=(body.new_date - line.promised_date).days if line.promised_date else None,
+                          qty_affected=body.qty_affected or line.open_qty, reason=body.reason,
+                          recorded_on=date.today())
+    session.add(delay)
+    session.flush()
+    delay.delay_no = doc_no("DY", delay.recorded_on, delay.id)
+    line.delayed_to = body.new_date
+    session.flush()
+    session.refresh(commitment)
+    return delay, True
 
 
 # ------------------------------------------------------------ goods receipts

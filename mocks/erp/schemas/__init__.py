@@ -6,8 +6,9 @@ from mocks.erp.schemas.archives import (
 )
 from mocks.erp.schemas.inventory import InventoryValueOut, ProductionReceiptIn, ProductionReceiptOut, StockLineOut
 from mocks.erp.schemas.purchasing import (
-    BudgetOut, CommitmentIn, CommitmentOut, GoodsReceiptIn, GoodsReceiptOut, PayableOut,
-    RequisitionIn, RequisitionOut,
+    BudgetOut, CommitmentIn, CommitmentOut, DelayIn, DelayOut, GoodsReceiptIn, GoodsReceiptOut, PayableOut,
+    PayablePaymentIn, PayableReleaseIn, PaymentRunIn, PaymentRunOut, RequisitionIn, RequisitionOut,
+    VendorPaymentOut,
 )
 from mocks.erp.schemas.sales import (
     CreditReleaseIn, CreditStatusOut, DeliveryIn, DeliveryOut, InvoiceOut, OrderStatusOut, PaymentIn,
@@ -16,10 +17,10 @@ from mocks.erp.schemas.sales import (
 
 __all__ = [
     "BudgetOut", "CommitmentIn", "CommitmentOut", "CreditReleaseIn", "CreditStatusOut", "CustomerIn",
-    "CustomerOut", "CustomerPatch", "DeliveryIn", "DeliveryOut", "EmployeeIn", "EmployeeOut",
+    "CustomerOut", "CustomerPatch", "DelayIn", "DelayOut", "DeliveryIn", "DeliveryOut", "EmployeeIn", "EmployeeOut",
     "EmployeePatch", "GoodsReceiptIn", "GoodsReceiptOut", "InventoryValueOut", "InvoiceOut",
-    "MaterialIn", "MaterialOut", "MaterialPatch", "OrderStatusOut", "PayableOut", "PaymentIn",
-    "PaymentOut", "ProductionReceiptIn", "ProductionReceiptOut", "ReceivablesOut", "RequisitionIn",
+    "MaterialIn", "MaterialOut", "MaterialPatch", "OrderStatusOut", "PayableOut", "PayablePaymentIn",
+    "PayableReleaseIn", "PaymentIn", "PaymentOut", "PaymentRunIn", "PaymentRunOut", "ProductionReceiptIn", "ProductionReceiptOut", "ReceivablesOut", "RequisitionIn",
     "RequisitionOut", "SalesOrderCancelIn", "SalesOrderIn", "SalesOrderOut", "StockLineOut",
-    "VendorIn", "VendorOut", "VendorPatch",
+    "VendorIn", "VendorOut", "VendorPatch", "VendorPaymentOut",
 ]

@@ -37,8 +37,32 @@ class CommitmentItemOut(Out):
     unit_price: Money
     net: Money
     promised_date: date | None
+    expected_date: date | None = Field(description="the promised date, or the date the latest delay gives")
     received_qty: int
     open_qty: int
+
+
+class DelayIn(In):
+    """A supplier moved a purchase-order line's delivery later (canonical ``purchase_order.delayed``)."""
+
+    line_no: LineNo
+    new_date: date = Field(description="the delivery date now; must be after the date before this delay")
+    old_date: date | None = Field(None, description="the date before this delay, as the supplier states it")
+    qty_affected: Qty | None = Field(None, description="default: the line's open quantity")
+    reason: str | None = Field(None, max_length=300)
+
+
+class DelayOut(Out):
+    delay_no: str
+    po_number: str
+    line_no: int
+    material: str
+    old_date: date | None
+    new_date: date
+    days_late: int | None = Field(description="new_date − the line's promised date (≤ 0 while still within it)")
+    qty_affected: int | None
+    reason: str | None
+    recorded_on: date
 
 
 class CommitmentOut(Out):
@@ -54,6 +78,7 @@ class CommitmentOut(Out):
     over_budget: bool = Field(description="recording it took the budget below zero")
     pr_refs: list[str]
     items: list[CommitmentItemOut]
+    delays: list[DelayOut]
 
 
 class GoodsReceiptItemIn(In):
@@ -93,7 +118,62 @@ class PayableOut(Out):
     net: Money
     tax: Money
     gross: Money
-    status: str = Field(description="open | on_hold (its receipt is flagged)")
+    status: str = Field(description="open | on_hold (its receipt is flagged) | paid")
+    hold_released_by: int | None
+    paid_on: date | None
+    payment_no: str | None
+
+
+class PayableReleaseIn(In):
+    """A finance manager clears the hold of a payable whose receipt was flagged."""
+
+    approved_by: Id = Field(examples=[90008], description="an employee with role finance_manager")
+    note: str | None = Field(None, max_length=300)
+
+
+class PayablePaymentIn(In):
+    """Pay one payable in full."""
+
+    approved_by: Id = Field(examples=[90008], description="an employee with role finance_manager")
+    paid_on: date | None = Field(None, description="default: today")
+    bank_ref: str | None = Field(None, max_length=60, description="one payment per bank_ref (a repeat answers 200)")
+
+
+class PaymentRunIn(In):
+    """Pay every open payable due by ``due_by`` (optionally of one vendor)."""
+
+    run_ref: str = Field(min_length=1, max_length=60, examples=["RUN-2026-12-W1"],
+                         description="finance's reference; one run per run_ref (a repeat answers 200)")
+    due_by: date = Field(description="payables due on or before this date are paid")
+    approved_by: Id = Field(examples=[90008], description="an employee with role finance_manager")
+    vendor_id: Id | None = None
+    paid_on: date | None = Field(None, description="default: today")
+
+
+class VendorPaymentOut(Out):
+    payment_no: str
+    payable_no: str
+    vendor_id: int
+    po_number: str
+    gr_number: str
+    amount: Money = Field(description="the payable's gross amount")
+    currency: str
+    paid_on: date
+    approved_by: int
+    bank_ref: str | None
+    run_no: str | None
+
+
+class PaymentRunOut(Out):
+    run_no: str
+    run_ref: str
+    due_by: date
+    paid_on: date
+    vendor_id: int | None
+    approved_by: int
+    total: Money
+    paid: list[str] = Field(description="vendor payment numbers")
+    skipped: list[dict[str, Any]] = Field(description="[{payable_no, reason}]: due but on hold")
 
 
 class BudgetOut(BaseModel):
