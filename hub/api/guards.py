@@ -4,7 +4,9 @@
   with ``400`` and a JSON body, on every route, before it can reach a database (PostgreSQL
   text cannot hold it; SQLite would store it): the same answer on both stores.
 * :class:`PageHeaders` — the dashboard's pages may not be framed (``X-Frame-Options: DENY``
-  and ``frame-ancestors 'none'``) and load scripts from the hub only (:data:`UI_CSP`).
+  and ``frame-ancestors 'none'``), load scripts from the hub only (:data:`UI_CSP`), and are
+  not kept by caches (``Cache-Control: no-store``: they show messages, tokens, users);
+  its static files stay cacheable.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ UI_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inlin
 attributes are allowed, inline scripts are not."""
 UI_HEADERS = ((b"x-frame-options", b"DENY"), (b"content-security-policy", UI_CSP.encode()),
               (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"))
+UI_STATIC = UI_PREFIX + "/static/"
+NO_STORE = ((b"cache-control", b"no-store"),)
 
 
 def nul_in(scope: Scope) -> str | None:
@@ -61,11 +65,13 @@ class PageHeaders:
             await self.app(scope, receive, send)
             return
 
+        extra = UI_HEADERS if scope["path"].startswith(UI_STATIC) else UI_HEADERS + NO_STORE
+
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {k.lower() for k, _ in message.get("headers", [])}
                 message["headers"] = [*message.get("headers", []),
-                                      *((k, v) for k, v in UI_HEADERS if k not in present)]
+                                      *((k, v) for k, v in extra if k not in present)]
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -4,33 +4,45 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from hub.api.security import AdminDep, Manager
+from hub.auth.passwords import MIN_PASSWORD_LENGTH
 from hub.auth.roles import ROLES, SCOPES
+from hub.auth.service import USERNAME
 from hub.auth.views import NewToken, TokenView, UserView
 
 router = APIRouter(prefix="/api", tags=["users and tokens"])
 
 
+NAME_CHARS = r"^[^\x00-\x1f\x7f]{1,100}$"
+"""A token's name: 1–100 characters, none of them a control character."""
+PASSWORD_RULE = f"at least {MIN_PASSWORD_LENGTH} characters"
+ROLE_RULE = {"enum": list(ROLES)}
+SCOPES_RULE = {"items": {"enum": list(SCOPES)}, "minItems": 1, "uniqueItems": True}
+
+
 class TokenRequest(BaseModel):
-    name: str = Field(examples=["erp-reporting"])
-    scopes: list[str] = Field(description=f"some of: {', '.join(SCOPES)}", examples=[["query"]])
+    name: str = Field(min_length=1, max_length=100, pattern=NAME_CHARS, examples=["erp-reporting"],
+                      description="1–100 characters, no control characters")
+    scopes: list[str] = Field(description=f"one or more of: {', '.join(SCOPES)}", examples=[["query"]],
+                              json_schema_extra=SCOPES_RULE)
     expires_in_days: int | None = Field(None, ge=1, le=3650)
 
 
 class UserRequest(BaseModel):
-    username: str = Field(examples=["liqiang"])
-    password: str = Field(min_length=1)
-    role: str = Field(description=f"one of: {', '.join(ROLES)}", examples=["operator"])
+    username: str = Field(pattern=USERNAME.pattern, examples=["liqiang"],
+                          description="1–100 letters, digits or . _ @ -")
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, description=PASSWORD_RULE)
+    role: str = Field(description=f"one of: {', '.join(ROLES)}", examples=["operator"], json_schema_extra=ROLE_RULE)
 
 
 class UserChange(BaseModel):
-    role: str | None = None
+    role: str | None = Field(None, description=f"one of: {', '.join(ROLES)}", json_schema_extra=ROLE_RULE)
     active: bool | None = None
-    password: str | None = None
+    password: str | None = Field(None, min_length=MIN_PASSWORD_LENGTH, description=PASSWORD_RULE)
 
 
 @router.get("/tokens", response_model=list[TokenView], summary="Every API token (never its value)")
@@ -39,8 +51,11 @@ async def list_tokens(_: Manager, admin: AdminDep) -> list[TokenView]:
 
 
 @router.post("/tokens", response_model=NewToken, status_code=201,
-             summary="Create a token; its value is in this answer only")
-async def create_token(req: TokenRequest, who: Manager, admin: AdminDep) -> NewToken:
+             summary="Create a token; its value is in this answer only",
+             description="The answer carries `Cache-Control: no-store`: no cache keeps the token's value.")
+async def create_token(req: TokenRequest, who: Manager, admin: AdminDep, response: Response) -> NewToken:
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
     new = await run_in_threadpool(lambda: admin.auth.create_token(req.name, req.scopes, created_by=who.actor,
                                                                   expires_in_days=req.expires_in_days))
     await run_in_threadpool(admin.audit.record, who.actor, "token.create", req.name, via="api",
