@@ -1,0 +1,284 @@
+"""The entity file (``mappings/masterdata/<entity>.yaml``), key by key, and its loader.
+
+A new entity type is a file alone. A minimal one::
+
+    entity: supplier
+    title: Supplier
+    sources:
+      - {type: party.supplier.upserted, id: code}
+    fields:
+      name:   {normalise: company_name}
+      tax_id: {normalise: tax_id}
+      phone:  {path: [contacts[].phone, contacts[].mobile], normalise: phone}
+    comparisons:
+      name:  {method: company_name, levels: [1.0, 0.92, 0.8]}
+      phone: {method: exact}
+    blocking:
+      - {field: name, kind: prefix, length: 2}
+      - {field: phone}
+    rules:
+      - {field: tax_id, check: uscc}
+    thresholds: {auto_merge: 0.995, review: 0.6}
+    survivorship:
+      default: most_recent
+      fields:
+        name: {rule: source_priority, order: [erp, srm]}
+
+Unknown keys are refused with the file, the line and the nearest known key.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from hub.errors import ConfigError
+from hub.masterdata.compare import COMPARATORS
+from hub.masterdata.normalise import CHECKS, NORMALISERS
+from hub.yamlfile import YamlDocument
+
+DEFAULT_AUTO_MERGE = 0.995
+"""Match probability at or above which two records are merged without a steward."""
+DEFAULT_REVIEW = 0.6
+"""Match probability at or above which (and below auto-merge) a pair waits for a steward."""
+DEFAULT_LEVELS = (1.0, 0.92, 0.8)
+DEFAULT_PREFIX_LENGTH = 3
+DEFAULT_PRIOR = 0.01
+"""Prior probability that a blocked candidate pair is a match, until EM learns it."""
+
+Rule = Literal["source_priority", "most_recent", "most_complete", "most_frequent"]
+BlockKind = Literal["value", "prefix", "tokens", "phonetic", "pinyin", "initials"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Model):
+    """A canonical message type that carries this entity, and where its local id is."""
+
+    type: str = Field(description="canonical type, e.g. party.customer.upserted")
+    id: str = Field("code", description="payload key of the sender's local id")
+
+
+class FieldSpec(_Model):
+    """One field the matcher reads, and how it is normalised."""
+
+    path: list[str] = Field(default_factory=list,
+                            description="payload paths tried in order: 'a.b', 'a[].b' for each element, "
+                                        "'family_name+given_name' to join; the field's own name is tried last")
+    normalise: str = Field("text", description=f"one of: {', '.join(sorted(NORMALISERS))}")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _path_as_list(cls, data: object) -> object:
+        if isinstance(data, dict) and isinstance(data.get("path"), str):
+            return {**data, "path": [data["path"]]}
+        return data
+
+    @model_validator(mode="after")
+    def _known_normaliser(self) -> FieldSpec:
+        if self.normalise not in NORMALISERS:
+            raise ValueError(f"unknown normaliser {self.normalise!r}{_close(self.normalise, NORMALISERS)}")
+        return self
+
+
+class Comparison(_Model):
+    """How one field of two records is compared: a similarity, cut into agreement levels."""
+
+    field: str | None = Field(None, description="the field compared; defaults to the comparison's name")
+    method: str = Field("jaro_winkler", description=f"one of: {', '.join(sorted(COMPARATORS))}")
+    levels: list[float] = Field(list(DEFAULT_LEVELS),
+                                description="similarity thresholds, highest first; below the last one the "
+                                            "field disagrees")
+    m: list[float] | None = Field(None, description="starting P(level | match), one per level plus disagree")
+    u: list[float] | None = Field(None, description="starting P(level | non-match), one per level plus disagree")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Comparison:
+        if self.method not in COMPARATORS:
+            raise ValueError(f"unknown comparison method {self.method!r}{_close(self.method, COMPARATORS)}")
+        if list(self.levels) != sorted(self.levels, reverse=True) or not self.levels:
+            raise ValueError("levels must be similarity thresholds, highest first")
+        for name in ("m", "u"):
+            probs = getattr(self, name)
+            if probs is not None and (len(probs) != len(self.levels) + 1 or not all(0 < p < 1 for p in probs)):
+                raise ValueError(f"{name} needs {len(self.levels) + 1} probabilities in (0, 1)")
+        return self
+
+
+class BlockingKeySpec(_Model):
+    """A key two records must share to be compared at all; stored in an indexed table."""
+
+    field: str
+    kind: BlockKind = Field("value", description="value: the whole value; prefix: its first `length` "
+                                                  "characters; tokens: each word; phonetic: metaphone of each "
+                                                  "Latin word; pinyin: the pinyin of the first `length` "
+                                                  "Chinese characters; initials: pinyin initials")
+    length: int = Field(DEFAULT_PREFIX_LENGTH, ge=1, le=20)
+    min_length: int = Field(2, ge=1, description="values (or tokens) shorter than this make no key")
+
+
+class DeterministicRule(_Model):
+    """A code that identifies the entity: the same valid code merges; two different valid codes never do."""
+
+    field: str
+    check: str = Field("any", description=f"which codes count as valid: {', '.join(sorted(CHECKS))}")
+    when_different: Literal["distinct", "review"] = Field(
+        "distinct", description="two different valid codes: never linked (distinct), or at most a review")
+
+    @model_validator(mode="after")
+    def _known_check(self) -> DeterministicRule:
+        if self.check not in CHECKS:
+            raise ValueError(f"unknown check {self.check!r}{_close(self.check, CHECKS)}")
+        return self
+
+
+class Thresholds(_Model):
+    auto_merge: float = Field(DEFAULT_AUTO_MERGE, gt=0, le=1)
+    review: float = Field(DEFAULT_REVIEW, gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Thresholds:
+        if self.review > self.auto_merge:
+            raise ValueError("review must not be above auto_merge")
+        return self
+
+
+class FieldRule(_Model):
+    rule: Rule = "most_recent"
+    order: list[str] = Field(default_factory=list, description="systems, most trusted first (source_priority)")
+
+
+class Survivorship(_Model):
+    """Which source wins each golden field; every golden field records where it came from."""
+
+    default: Rule = "most_recent"
+    fields: dict[str, FieldRule] = Field(default_factory=dict)
+    exclude: list[str] = Field(default_factory=lambda: ["code"],
+                               description="payload keys that are each system's own (never golden)")
+
+    def rule_for(self, key: str) -> FieldRule:
+        return self.fields.get(key) or FieldRule(rule=self.default)
+
+
+class Entity(_Model):
+    entity: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="also the cross-reference's entity name")
+    title: str = ""
+    description: str = ""
+    sources: list[Source] = Field(default_factory=list)
+    fields: dict[str, FieldSpec]
+    comparisons: dict[str, Comparison]
+    blocking: list[BlockingKeySpec] = Field(min_length=1)
+    rules: list[DeterministicRule] = Field(default_factory=list)
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    prior: float = Field(DEFAULT_PRIOR, gt=0, lt=1, description="starting P(match) of a candidate pair")
+    survivorship: Survivorship = Field(default_factory=Survivorship)
+    display: list[str] = Field(default_factory=lambda: ["name"], description="fields that name a record in lists")
+
+    @model_validator(mode="after")
+    def _fields_named(self) -> Entity:
+        for name, comp in self.comparisons.items():
+            if (comp.field or name) not in self.fields:
+                raise ValueError(f"comparisons.{name} compares field {comp.field or name!r}, which is not "
+                                 f"declared{_close(comp.field or name, self.fields)}")
+        for i, key in enumerate(self.blocking):
+            if key.field not in self.fields:
+                raise ValueError(f"blocking[{i}] names field {key.field!r}, which is not declared"
+                                 f"{_close(key.field, self.fields)}")
+        for i, rule in enumerate(self.rules):
+            if rule.field not in self.fields:
+                raise ValueError(f"rules[{i}] names field {rule.field!r}, which is not declared"
+                                 f"{_close(rule.field, self.fields)}")
+        return self
+
+
+@dataclass(frozen=True)
+class EntityFile:
+    """A validated entity with the document it came from."""
+
+    entity: Entity
+    path: Path
+
+
+@dataclass
+class EntityCatalog:
+    """Every entity of a folder, and which canonical type carries which."""
+
+    entities: dict[str, Entity] = field(default_factory=dict)
+
+    @cached_property
+    def by_type(self) -> dict[str, tuple[Entity, Source]]:
+        return {src.type: (e, src) for e in self.entities.values() for src in e.sources}
+
+    def get(self, name: str) -> Entity:
+        from hub.errors import NotFound
+
+        try:
+            return self.entities[name]
+        except KeyError:
+            raise NotFound(f"no master-data entity {name!r} (known: {', '.join(sorted(self.entities))})") from None
+
+
+def load_entities(folder: Path) -> EntityCatalog:
+    """``<folder>/*.yaml``, each validated; a folder that does not exist holds no entities."""
+    catalog = EntityCatalog()
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        entity = load_entity(path)
+        catalog.entities[entity.entity] = entity
+    return catalog
+
+
+def load_entity(path: Path) -> Entity:
+    doc = YamlDocument(path)
+    if not isinstance(doc.data, dict):
+        raise ConfigError("an entity file must be a map of keys", file=str(path), line=1)
+    try:
+        entity = Entity.model_validate(doc.data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        line = doc.line_of(loc)
+        where = ".".join(str(p) for p in loc) or "(top)"
+        if err["type"] == "extra_forbidden":
+            key = str(loc[-1])
+            raise ConfigError(f"unknown key {key!r} at {where}{_close(key, _all_keys())}",
+                              file=str(path), line=line) from None
+        message = err["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{where}: {message}", file=str(path), line=line) from None
+    if entity.entity != path.stem:
+        raise ConfigError(f"entity {entity.entity!r} must match the file name {path.stem!r}",
+                          file=str(path), line=doc.line_of(("entity",)))
+    return entity
+
+
+def _all_keys() -> set[str]:
+    keys: set[str] = set()
+    stack: list[type[BaseModel]] = [Entity]
+    seen: set[type[BaseModel]] = set()
+    while stack:
+        model = stack.pop()
+        seen.add(model)
+        for name, info in model.model_fields.items():
+            keys.add(name)
+            stack.extend(m for m in _models_in(info.annotation) if m not in seen)
+    return keys
+
+
+def _models_in(annotation: object) -> list[type[BaseModel]]:
+    out: list[type[BaseModel]] = []
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        out.append(annotation)
+    for arg in getattr(annotation, "__args__", ()) or ():
+        out.extend(_models_in(arg))
+    return out
+
+
+def _close(word: str, known: object) -> str:
+    close = difflib.get_close_matches(word, list(known), n=1)  # type: ignore[call-overload]
+    return f" (did you mean {close[0]!r}?)" if close else ""
