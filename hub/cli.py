@@ -16,6 +16,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from hub.errors import ConfigError, HubError
+from hub.masterdata import cli as masterdata_cli
 from hub.logs import UVICORN_LOG_CONFIG
 from hub.logs import configure as configure_logs
 
@@ -26,6 +27,7 @@ connectors_app = typer.Typer(help="Connector files.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(mappings_app, name="mappings")
 app.add_typer(connectors_app, name="connectors")
+app.add_typer(masterdata_cli.app, name="masterdata")
 console = Console()
 
 DEFAULT_HOST = "127.0.0.1"

@@ -21,6 +21,7 @@
     │   ├── TransientDeliveryError  worth retrying (network, timeout, 5xx, 408/409/425/429)
     │   └── RejectedDelivery        the target refused the content (other 4xx): not retried
     ├── NotFound                    an API lookup found nothing (404)
+    ├── MasterDataError             a steward's request the golden records cannot honour (409)
     └── AuthError                   the security layer refuses (status per class)
         ├── NotAuthenticated        401 — no valid session or token (the dashboard redirects to login)
         ├── Forbidden               403 — the role or scope does not allow it
@@ -162,6 +163,10 @@ class RejectedDelivery(DeliveryError):
 
 class NotFound(HubError):
     pass
+
+
+class MasterDataError(HubError):
+    """A merge, unmerge or review decision that cannot be done (already merged, nothing to undo)."""
 
 
 class AuthError(HubError):
