@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import dramatiq
 from dramatiq import Worker
 
+from hub.connectors.allow import check_registry
 from hub.delivery.client import OutboundClient
 from hub.delivery.service import Deliverer
 from hub.ingest import Ingestor
@@ -61,6 +62,7 @@ class Hub:
             upgrade(db)
         registry = load_registry(settings.config_dir, make_engine(settings.mapping_engine))
         check_production(settings, sorted(registry.connectors))
+        check_registry(settings, registry.connectors)
         broker = make_broker(settings)
         xrefs = XrefStore(db)
         client = OutboundClient()

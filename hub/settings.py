@@ -22,6 +22,8 @@ HUB_SECURE_COOKIES     send cookies over HTTPS only                       ``true
 HUB_ENV                ``development`` or ``production``                  production when PostgreSQL or
                                                                           Redis is configured, else
                                                                           development
+HUB_OUTBOUND_ALLOW     hosts, *.domains, IPs and CIDRs connectors may     this machine in development,
+                       call (see :mod:`hub.connectors.allow`)             nothing in production
 =====================  =================================================  ==============================
 
 Misconfiguration fails at start with a message naming the variable. A production start
@@ -76,6 +78,7 @@ class Settings(BaseSettings):
     session_max_s: float = Field(DEFAULT_SESSION_MAX_S, gt=0)
     secure_cookies: bool | None = None
     env: Literal["development", "production"] | None = None
+    outbound_allow: str | None = None
 
     @field_validator("database_url")
     @classmethod
