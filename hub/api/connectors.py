@@ -1,10 +1,16 @@
-"""Connectors as configured (secrets never shown), and pausing delivery to one."""
+"""Connectors as configured (secrets never shown), and pausing delivery to one.
+
+Fields a connector model marks ``secret`` (an operation's ``headers``: a target's
+``Authorization``, an API key) are shown by name with every value as ``***``, to every
+caller: reading the configuration needs only the ``query`` scope.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from hub.api.deps import HubDep
@@ -12,13 +18,15 @@ from hub.errors import NotFound
 
 router = APIRouter(prefix="/api/connectors", tags=["connectors"])
 
+HIDDEN = "***"
+
 
 @router.get("", summary="Every connector with its events, operations and subscriptions")
 async def list_connectors(hub: HubDep) -> list[dict[str, Any]]:
     out = []
     for name, c in sorted(hub.registry.connectors.items()):
         out.append({
-            **c.model_dump(mode="json"),
+            **shown(c),
             "base_url": hub.settings.connector_url(name, c.base_url),
             "paused": await run_in_threadpool(hub.operations.is_paused, name),
         })
@@ -30,7 +38,7 @@ async def get_connector(name: str, hub: HubDep) -> dict[str, Any]:
     c = hub.registry.connector(name)
     if c is None:
         raise NotFound(f"no connector {name}")
-    return {**c.model_dump(mode="json"), "base_url": hub.settings.connector_url(name, c.base_url),
+    return {**shown(c), "base_url": hub.settings.connector_url(name, c.base_url),
             "paused": await run_in_threadpool(hub.operations.is_paused, name)}
 
 
@@ -44,3 +52,20 @@ async def pause(name: str, hub: HubDep) -> dict[str, Any]:
 async def resume(name: str, hub: HubDep) -> dict[str, Any]:
     released = await run_in_threadpool(hub.operations.set_paused, name, False)
     return {"connector": name, "paused": False, "released": released}
+
+
+def shown(model: BaseModel) -> dict[str, Any]:
+    """``model`` as JSON with the values of its secret fields (and its sub-models') hidden."""
+    out: dict[str, Any] = model.model_dump(mode="json")
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        if extra.get("secret"):
+            out[name] = {k: HIDDEN for k in value} if isinstance(value, dict) else HIDDEN if value else value
+        elif isinstance(value, BaseModel):
+            out[name] = shown(value)
+        elif isinstance(value, dict):
+            out[name] = {k: shown(v) if isinstance(v, BaseModel) else out[name][k] for k, v in value.items()}
+        elif isinstance(value, list):
+            out[name] = [shown(v) if isinstance(v, BaseModel) else out[name][i] for i, v in enumerate(value)]
+    return out
