@@ -162,8 +162,8 @@ class AuthService:
                      expires_in_days: int | None = None) -> NewToken:
         """A new token; its plain value is returned this once and never stored."""
         name = name.strip()
-        if not name or len(name) > 100:
-            raise InvalidRequest("a token needs a name of 1–100 characters")
+        if not name or len(name) > 100 or any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+            raise InvalidRequest("a token needs a name of 1–100 characters, none of them a control character")
         unknown = sorted(set(scopes) - set(SCOPES))
         if unknown or not scopes:
             raise InvalidRequest(f"scopes must be some of {', '.join(SCOPES)}" +

@@ -185,3 +185,12 @@ def test_a_body_that_is_not_utf8_is_400_saying_so_not_a_signature_error(client):
     status, body = post(client, b'{"type": "order.created", "x": "\xff"}')
     assert status == 400, body
     assert body["error"]["code"] == "bad_payload" and "not UTF-8" in body["error"]["message"]
+
+
+# ---------------------------------------------------------------------- names stored as text
+@pytest.mark.parametrize("name", ["a\x00b", "line\nbreak"])
+def test_a_token_name_with_a_control_character_is_refused_whatever_face_creates_it(hub: Hub, name):
+    from hub.auth import AuthService, InvalidRequest
+
+    with pytest.raises(InvalidRequest, match="control character"):
+        AuthService(hub.db).create_token(name, ["query"], created_by="tests")
