@@ -1,8 +1,10 @@
 """Guards every request passes before any route: refuse what no handler can take, add the page headers.
 
-* :class:`RefuseNul` — a NUL character (``%00``) in the path or the query string is refused
-  with ``400`` and a JSON body, on every route, before it can reach a database (PostgreSQL
-  text cannot hold it; SQLite would store it): the same answer on both stores.
+* :class:`RefuseNul` — a NUL character (``%00``) in the path, the query string or a posted
+  form (``application/x-www-form-urlencoded``) is refused with ``400`` and a JSON body, on
+  every route, before it can reach a database (PostgreSQL text cannot hold it; SQLite would
+  store it): the same answer on both stores. (JSON bodies are checked where they are read:
+  webhooks by :mod:`hub.safejson`, the API's models by their fields.)
 * :class:`PageHeaders` — the dashboard's pages may not be framed (``X-Frame-Options: DENY``
   and ``frame-ancestors 'none'``), load scripts from the hub only (:data:`UI_CSP`), and are
   not kept by caches (``Cache-Control: no-store``: they show messages, tokens, users);
@@ -29,14 +31,24 @@ UI_STATIC = UI_PREFIX + "/static/"
 NO_STORE = ((b"cache-control", b"no-store"),)
 
 
+FORM = b"application/x-www-form-urlencoded"
+
+
 def nul_in(scope: Scope) -> str | None:
-    """Which part of the request holds a NUL character, if any."""
+    """Which part of the request line holds a NUL character, if any."""
     if "\x00" in scope.get("path", ""):
         return "the path"
-    query: bytes = scope.get("query_string", b"")
-    if b"%00" in query or b"\x00" in query or b"\x00" in unquote_to_bytes(query):
+    if _has_nul(scope.get("query_string", b"")):
         return "the query string"
     return None
+
+
+def _has_nul(encoded: bytes) -> bool:
+    return b"%00" in encoded or b"\x00" in encoded or b"\x00" in unquote_to_bytes(encoded)
+
+
+def _is_form(scope: Scope) -> bool:
+    return any(k == b"content-type" and v.split(b";")[0].strip().lower() == FORM for k, v in scope["headers"])
 
 
 class RefuseNul:
@@ -45,6 +57,19 @@ class RefuseNul:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         where = nul_in(scope) if scope["type"] == "http" else None
+        if where is None and scope["type"] == "http" and _is_form(scope):
+            received: list[Message] = []
+            more = True
+            while more:
+                message = await receive()
+                received.append(message)
+                more = message["type"] == "http.request" and message.get("more_body", False)
+            if _has_nul(b"".join(m.get("body", b"") for m in received)):
+                where = "the form"
+
+            async def replay() -> Message:
+                return received.pop(0) if received else await receive()
+            receive = replay
         if where is None:
             await self.app(scope, receive, send)
             return

@@ -150,6 +150,19 @@ def test_a_nul_character_in_a_path_or_query_parameter_is_refused_with_400(client
     assert r.json()["error"]["code"] == "bad_request" and "NUL" in r.json()["error"]["message"]
 
 
+@pytest.mark.parametrize("form", [{"username": "admin\x00", "password": "x"},
+                                  {"username": "admin", "password": "x", "next": "/ui\x00"}])
+def test_a_nul_character_in_a_posted_form_is_refused_with_400(client, form):
+    r = client.post("/ui/login", data=form, follow_redirects=False)
+    assert r.status_code == 400, r.text
+    assert "the form holds a NUL character" in r.json()["error"]["message"]
+
+
+def test_a_form_without_nul_still_reaches_its_page(client):
+    r = client.post("/ui/login", data={"username": "nobody", "password": "x"}, follow_redirects=False)
+    assert r.status_code == 403  # no CSRF token: the page itself answered
+
+
 def test_an_over_long_cloudevent_type_is_refused_with_422_on_both_stores(client):
     event = {"specversion": "1.0", "type": "t" * 300, "source": "/shop", "id": "e-type", "data": order_created()}
     status, body = post(client, json.dumps(event).encode(), extra_headers=CE_JSON)
