@@ -134,3 +134,23 @@ def test_reset_restores_the_seed_state(client):
     client.post("/widgets", json={"name": "d", "qty": 1})
     assert client.post("/_admin/reset").status_code == 200
     assert client.get("/widgets/count").json() == {"count": 1}
+
+
+def test_an_idempotency_key_reused_with_a_different_body_is_refused_with_422_and_not_applied(client):
+    first = client.post("/widgets", json={"name": "a", "qty": 1}, headers={"Idempotency-Key": "k2"})
+    reused = client.post("/widgets", json={"name": "b", "qty": 5}, headers={"Idempotency-Key": "k2"})
+    assert first.status_code == 201
+    assert reused.status_code == 422
+    assert reused.json()["error"]["code"] == "idempotency_key_reused"
+    assert "k2" in reused.json()["error"]["message"]
+    assert client.get("/widgets/count").json() == {"count": 2}
+    assert client.get("/_admin/idempotency", params={"key": "k2"}).json()["key"]["mismatches"] == 1
+
+
+def test_an_idempotency_key_repeated_with_the_same_json_in_another_key_order_is_a_replay(client):
+    first = client.post("/widgets", content=b'{"name": "a", "qty": 1}', headers={
+        "Idempotency-Key": "k3", "content-type": "application/json"})
+    again = client.post("/widgets", content=b'{"qty": 1, "name": "a"}', headers={
+        "Idempotency-Key": "k3", "content-type": "application/json"})
+    assert first.status_code == again.status_code == 201
+    assert again.headers["idempotent-replayed"] == "true"
