@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from mocks.common import emit
-from mocks.mes.models import Inspection, ProgressReport, WorkOrder, WorkOrderOperation
+from mocks.mes.models import Complaint, Inspection, ProgressReport, WorkOrder, WorkOrderOperation
 from mocks.mes.timefmt import fmt, utc_to_local_text
 
 PLANT = "SZ01"
@@ -28,6 +28,7 @@ WORK_ORDER_PROGRESS = "WorkOrderProgress"
 WORK_ORDER_COMPLETED = "WorkOrderCompleted"
 WORK_ORDER_RESCHEDULED = "WorkOrderRescheduled"
 INSPECTION_RECORDED = "InspectionRecorded"
+COMPLAINT_RESOLVED = "ComplaintResolved"
 
 CANONICAL: dict[str, str | None] = {
     WORK_ORDER_CREATED: None,  # acknowledgement of production_order.released (xref WorkOrderNo ↔ ExternalOrderNo)
@@ -36,6 +37,7 @@ CANONICAL: dict[str, str | None] = {
     WORK_ORDER_COMPLETED: "production_order.completed",
     WORK_ORDER_RESCHEDULED: "production_order.rescheduled",
     INSPECTION_RECORDED: "quality.inspection.recorded",
+    COMPLAINT_RESOLVED: "complaint.investigated",
 }
 """Native event → the canonical type the hub should map it to (None: not a canonical event)."""
 
@@ -100,3 +102,14 @@ def inspection_recorded(session: Session, insp: Inspection, source_sales_order: 
         "QtyAccepted": insp.qty_accepted, "QtyRejected": insp.qty_rejected, "Result": insp.result,
         "Inspector": insp.inspector, "InspectedAt": fmt(insp.inspected_at), "Remark": insp.remark,
         "ExternalRef": insp.external_ref, "SourceSalesOrder": source_sales_order})
+
+
+def complaint_resolved(session: Session, complaint: Complaint) -> str:
+    return emit(session, COMPLAINT_RESOLVED, {
+        "ComplaintNo": complaint.complaint_no, "ExternalRef": complaint.external_ref,
+        "Customer": complaint.customer, "SourceSalesOrder": complaint.source_sales_order,
+        "PartNo": complaint.part_no, "Lot": complaint.lot, "Severity": complaint.severity,
+        "RootCause": complaint.root_cause, "CorrectiveAction": complaint.corrective_action,
+        "Disposition": complaint.disposition, "Investigator": complaint.investigator,
+        "ResolvedAt": fmt(complaint.resolved_at), "WorkOrders": list(complaint.work_orders),
+        "Inspections": list(complaint.inspections)})

@@ -1,5 +1,6 @@
 """MES tables: parts, routings, BOM versions, operators, work orders and their
-operations and reports, inspections, material delays and reschedules.
+operations and reports, inspections, material delays and reschedules, and the
+quality department's customer complaints.
 
 Datetimes are naive plant time (see :mod:`mocks.mes.timefmt`). Status words
 are the product's own: ``Released``, ``InProgress``, ``Completed``,
@@ -184,3 +185,30 @@ class Reschedule(Base):
     reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
     ref: Mapped[str | None] = mapped_column(String(80), nullable=True)
     rescheduled_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Complaint(Base):
+    """A customer complaint the quality department investigates: linked to the work orders and
+    inspections behind it, closed with a root cause, a corrective action and a disposition."""
+
+    __tablename__ = "mes_complaints"
+
+    complaint_no: Mapped[str] = mapped_column(String(20), primary_key=True)
+    external_ref: Mapped[str] = mapped_column(String(80), unique=True)
+    """The sender's complaint id (CRM's); one MES complaint each."""
+    customer: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    source_sales_order: Mapped[str | None] = mapped_column(String(60), nullable=True, index=True)
+    part_no: Mapped[str | None] = mapped_column(ForeignKey("mes_parts.part_no"), nullable=True)
+    lot: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    severity: Mapped[str] = mapped_column(String(10))  # Low | Medium | High | Critical
+    description: Mapped[str] = mapped_column(String(2000))
+    status: Mapped[str] = mapped_column(String(16), default="Open", index=True)  # Open | Investigating | Resolved
+    work_orders: Mapped[list[str]] = mapped_column(JSON, default=list)
+    inspections: Mapped[list[str]] = mapped_column(JSON, default=list)
+    investigator: Mapped[str | None] = mapped_column(ForeignKey("mes_operators.operator_no"), nullable=True)
+    root_cause: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    corrective_action: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    disposition: Mapped[str | None] = mapped_column(String(10), nullable=True)  # Replace | Credit | Repair
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    investigation_started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

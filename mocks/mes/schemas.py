@@ -17,6 +17,9 @@ from mocks.mes.timefmt import EXAMPLE, LocalDateTime
 WorkOrderStatus = Literal["Released", "InProgress", "Completed", "Closed", "OnHold"]
 InspectionKind = Literal["Incoming", "InProcess", "Final"]
 InspectionResult = Literal["Pass", "Conditional", "Fail"]
+ComplaintSeverity = Literal["Low", "Medium", "High", "Critical"]
+ComplaintStatus = Literal["Open", "Investigating", "Resolved"]
+Disposition = Literal["Replace", "Credit", "Repair"]
 
 
 class MesIn(BaseModel):
@@ -299,3 +302,54 @@ class OperatorOut(MesOut):
     roles: list[str]
     start_date: LocalDateTime | None
     active: bool
+
+
+# ------------------------------------------------------------------- complaints
+class ComplaintIn(MesIn):
+    """A customer complaint handed to the quality department (from CRM, through the hub)."""
+
+    external_ref: str = Field(min_length=1, max_length=80, examples=["CMP-000001"],
+                              description="The sender's complaint id; one MES complaint each (a repeat returns it)")
+    customer: str | None = Field(None, max_length=200, examples=["上海明辉贸易有限公司"])
+    source_sales_order: str | None = Field(None, max_length=60, examples=["SO-20261122-0001"],
+                                           description="The sales order complained about: links its work orders")
+    part_no: str | None = Field(None, examples=["P-T1200"], description="Must be a part MES knows")
+    lot: str | None = Field(None, max_length=40, examples=["LT2026120001-01"])
+    severity: ComplaintSeverity = "Medium"
+    description: str = Field(min_length=1, max_length=2000)
+
+
+class InvestigationIn(MesIn):
+    investigator: str = Field(min_length=1, examples=["OP-006"],
+                              description="An operator of the quality department (role quality_manager or inspector)")
+
+
+class ResolutionIn(MesIn):
+    """The quality department's finding: why it happened, what changes so it does not happen again,
+    and what the customer gets."""
+
+    root_cause: str = Field(min_length=1, max_length=500, examples=["焊接电流偏低导致桌腿虚焊"])
+    corrective_action: str = Field(min_length=1, max_length=500, examples=["调整焊接参数并对该批次全检"])
+    disposition: Disposition
+    investigator: str = Field(min_length=1, examples=["OP-006"])
+
+
+class ComplaintOut(MesOut):
+    complaint_no: str = Field(examples=["QN2026120001"])
+    external_ref: str
+    customer: str | None
+    source_sales_order: str | None
+    part_no: str | None
+    lot: str | None
+    severity: ComplaintSeverity
+    description: str
+    status: ComplaintStatus
+    work_orders: list[str] = Field(description="Work orders behind the complaint (its sales order, part or lot)")
+    inspections: list[str] = Field(description="Inspections of those work orders or of the lot")
+    investigator: str | None
+    root_cause: str | None
+    corrective_action: str | None
+    disposition: Disposition | None
+    received_at: LocalDateTime
+    investigation_started_at: LocalDateTime | None
+    resolved_at: LocalDateTime | None

@@ -108,6 +108,7 @@ def task_completed(session: Session, task: Task) -> None:
         "executorUserId": task.executor_user_id,
         "completedByUserId": task.completed_by_user_id,
         "rootCause": task.root_cause,
+        "correctiveAction": task.corrective_action,
         "disposition": task.disposition,
         "remark": task.remark,
         "finishTime": fmt_time(task.finish_time),

@@ -181,7 +181,10 @@ class Task(Base):
     notified_user_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     due_time: Mapped[datetime] = mapped_column(DateTime)
     status: Mapped[str] = mapped_column(String(16), default="RUNNING", index=True)
+    handled_in: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    """The system where the department works the case; such a task waits for its result."""
     root_cause: Mapped[str | None] = mapped_column(Text, nullable=True)
+    corrective_action: Mapped[str | None] = mapped_column(Text, nullable=True)
     disposition: Mapped[str | None] = mapped_column(String(16), nullable=True)
     remark: Mapped[str | None] = mapped_column(Text, nullable=True)
     completed_by_user_id: Mapped[str | None] = mapped_column(String(64), nullable=True)

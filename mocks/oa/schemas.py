@@ -156,11 +156,17 @@ class TaskIn(CamelIn):
     item: str | None = Field(default=None, max_length=100)
     lot: str | None = Field(default=None, max_length=100)
     dept_id: DbId | None = Field(default=None, description="route to this department instead of the routing rule's")
+    handled_in: str | None = Field(
+        default=None, max_length=30, examples=["MES"],
+        description="the system where the department works the case (e.g. quality in MES): the task is "
+                    "completed when that system's result arrives, never automatically")
 
 
 class TaskCompleteIn(CamelIn):
     user_id: str = Field(min_length=1, description="the assignee or a member of the task's department")
     root_cause: str = Field(min_length=1, max_length=2000, examples=["焊接电流偏低导致虚焊"])
+    corrective_action: str | None = Field(default=None, max_length=2000, examples=["调整焊接参数，焊点全检"],
+                                          description="what changes so it does not happen again")
     disposition: Disposition
     remark: str | None = Field(default=None, max_length=1000)
 
@@ -176,6 +182,7 @@ class TaskOut(CamelOut):
     order_no: str | None
     item: str | None
     lot: str | None
+    handled_in: str | None
     dept_id: int
     dept_name: str
     executor_user_id: str
@@ -183,6 +190,7 @@ class TaskOut(CamelOut):
     due_time: str
     status: Literal["RUNNING", "COMPLETED"]
     root_cause: str | None
+    corrective_action: str | None
     disposition: str | None
     remark: str | None
     completed_by_user_id: str | None
@@ -194,10 +202,11 @@ class TaskOut(CamelOut):
         return cls(
             task_id=t.task_id, source_type=t.source_type, source_id=t.source_id, title=t.title,
             description=t.description, severity=t.severity, customer=t.customer, order_no=t.order_no,
-            item=t.item, lot=t.lot, dept_id=t.dept_id, dept_name=t.department.name,
+            item=t.item, lot=t.lot, handled_in=t.handled_in, dept_id=t.dept_id, dept_name=t.department.name,
             executor_user_id=t.executor_user_id, notified_user_ids=list(t.notified_user_ids),
             due_time=fmt_time(t.due_time) or "", status=t.status,  # type: ignore[arg-type]
-            root_cause=t.root_cause, disposition=t.disposition, remark=t.remark,
+            root_cause=t.root_cause, corrective_action=t.corrective_action, disposition=t.disposition,
+            remark=t.remark,
             completed_by_user_id=t.completed_by_user_id, create_time=fmt_time(t.create_time) or "",
             finish_time=fmt_time(t.finish_time))
 

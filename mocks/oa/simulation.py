@@ -7,7 +7,8 @@ Each tick (seeded, so a given seed replays the same remarks and root causes):
   approver agrees. At or above it the approvers agree step by step too — but
   refuse, stating the reason, when the amount exceeds the available budget.
 - every open task ages one tick; after :data:`TASK_TICKS_TO_COMPLETE` ticks its
-  assignee completes it with a plausible root cause and disposition.
+  assignee completes it with a plausible root cause and disposition — except a
+  task worked in another system (``handledIn``), which waits for that system.
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ def tick(session: Session, rng: random.Random) -> dict[str, Any]:
             agreed.append(inst.process_instance_id)
     completed: list[str] = []
     for task in tasks.search(session, status=tasks.RUNNING):
+        if task.handled_in:
+            continue  # worked in another system: completed when its finding arrives
         task.sim_ticks += 1
         if task.sim_ticks >= TASK_TICKS_TO_COMPLETE:
             cause, disposition = rng.choice(RESOLUTIONS)

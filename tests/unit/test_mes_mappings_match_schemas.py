@@ -35,7 +35,7 @@ CATALOG = Catalog(MAPPINGS / "canonical")
 QUERIES = Catalog(MAPPINGS / "canonical" / "queries")
 LIBRARY = MappingLibrary(MAPPINGS, make_engine("jlens"))
 ENGINES = ["jlens", "jsonata-python"]
-KEY_PREFIXES = ("sales_order:", "production_order:", "purchase_order:")
+KEY_PREFIXES = ("sales_order:", "production_order:", "purchase_order:", "complaint:")
 
 REQUEST_MODELS: dict[str, type[BaseModel]] = {
     "create_work_order": mes_schemas.WorkOrderIn,
@@ -44,6 +44,7 @@ REQUEST_MODELS: dict[str, type[BaseModel]] = {
     "upsert_operator": mes_schemas.OperatorIn,
     "register_material_delay": mes_schemas.MaterialDelayIn,
     "hold_for_cancelled_sales_order": mes_schemas.SalesOrderCancellationIn,
+    "open_complaint": mes_schemas.ComplaintIn,
 }
 """Each operation → the body model MES validates it with (unknown fields refused)."""
 
@@ -246,3 +247,34 @@ def test_parts_boms_and_operators_replicate_into_mes(mes, engine):
     assert hub.xref("employee", "emp0010", "oa", "mes") == operator["OperatorNo"]
     [again] = send(mes, hub, hired)
     assert again["OperatorNo"] == operator["OperatorNo"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_complaint_is_investigated_in_mes_and_its_finding_comes_back(mes, engine):
+    assert mes.post("/_admin/reset").status_code == 200
+    hub, outbox = DryHub("mes", engine), Outbox(mes, mes_events.envelope)
+    [wo] = send(mes, hub, _released("MO-000009", "T", "2027-01-11", "2027-01-18", "SO-20261122-0001"))
+    no = wo["WorkOrderNo"]
+    for op, center, good, scrap in ((10, "WC-ASM", 30, 0), (20, "WC-QC", 29, 1)):
+        assert mes.post(f"/api/WorkOrders/{no}/Reports", json={
+            "OperationNo": op, "WorkCenter": center, "GoodQty": good, "ScrapQty": scrap,
+            "Operator": "OP-009"}).status_code == 201
+    outbox.new()
+    opened = {"specversion": "1.0", "id": "m-c1", "source": "/connectors/crm", "type": "complaint.opened",
+              "subject": "CMP-000001",
+              "data": {"complaint_id": "CMP-000001", "customer": "CUS-000101", "customer_name": "上海明辉贸易有限公司",
+                       "order_no": "SO-20261122-0001", "item": "PRD-DESK-1200", "severity": "high",
+                       "description": "桌腿焊点开裂"}}
+    [complaint] = send(mes, hub, opened, models=REQUEST_MODELS)
+    assert (complaint["PartNo"], complaint["WorkOrders"], complaint["Severity"]) == ("P-T1200", [no], "High")
+    assert send(mes, hub, opened) == [complaint]  # a redelivery answers with the same complaint
+    assert len(complaint["Inspections"]) == 1 and outbox.new() == []
+
+    for _ in range(2):  # the quality department takes it up, then resolves it
+        assert mes.post("/_admin/simulation/tick").status_code == 200
+    [(found, keys)] = [m for m in (hub.inbound(b) for b in outbox.new()) if m and m[0]["type"] == "complaint.investigated"]
+    assert keys == ["complaint:CMP-000001", "sales_order:SO-20261122-0001"] and found["subject"] == "CMP-000001"
+    data = found["data"]
+    assert (data["disposition"], data["investigated_by"], data["production_orders"]) == ("replace", "OP-006",
+                                                                                       ["MO-000009"])
+    assert data["inspections"] == complaint["Inspections"] and "拒收 1/30" in data["root_cause"]

@@ -110,3 +110,53 @@ def test_code_tables_agree_both_ways():
         assert code in originators
     assert set(to_oa.values()) == set(from_oa)
 
+
+
+# ----------------------------------------------------------------- round trip
+@pytest.fixture(scope="module")
+def oa(tmp_path_factory: pytest.TempPathFactory):
+    from fastapi.testclient import TestClient
+
+    from mocks.common import MockSettings
+    from mocks.oa.app import build
+    folder = tmp_path_factory.mktemp("oa")
+    # webhooks stay in OA's outbox (read through /_admin/webhooks): nothing listens on port 9
+    settings = MockSettings.from_env("oa", database_url=f"sqlite:///{folder}/oa.db", hub_url="http://127.0.0.1:9")
+    with TestClient(build(settings)) as client:
+        yield client
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_quality_finding_from_mes_closes_the_complaint_task_and_its_resolution_goes_on(oa, engine):
+    from mocks.oa import events as oa_events
+    from tests.support.harness import DryHub, Outbox, send
+
+    assert oa.post("/_admin/reset").status_code == 200
+    hub, outbox = DryHub("oa", engine), Outbox(oa, oa_events.envelope)
+    opened = {"specversion": "1.0", "id": "m-o1", "source": "/connectors/crm", "type": "complaint.opened",
+              "data": {"complaint_id": "CMP-000001", "customer": "CUS-000101", "severity": "high",
+                       "order_no": "SO-20261122-0001", "description": "桌腿焊点开裂"}}
+    [task] = send(oa, hub, opened)
+    assert (task["handledIn"], task["executorUserId"]) == ("MES", "yangjing")
+    [(assigned, _)] = [hub.inbound(b) for b in outbox.new()]
+    assert assigned["type"] == "complaint.assigned"
+    assert hub.xref("complaint", "CMP-000001", "crm", "oa") == task["taskId"]  # learnt from task_assigned
+
+    for _ in range(3):  # OA leaves a task worked in MES to MES
+        assert oa.post("/_admin/simulation/tick").status_code == 200
+    assert oa.get(f"/api/tasks/{task['taskId']}").json()["status"] == "RUNNING"
+
+    investigated = {"specversion": "1.0", "id": "m-o2", "source": "/connectors/mes", "type": "complaint.investigated",
+                    "data": {"complaint_id": "CMP-000001", "investigation_no": "QN2026120001",
+                             "root_cause": "焊接电流偏低导致桌腿焊点虚焊", "corrective_action": "调整焊接参数，焊点全检",
+                             "disposition": "replace", "investigated_by": "OP-006", "production_orders": ["MO-000001"],
+                             "inspections": ["QC202612060001"]}}
+    [(op, _, path, _)] = hub.outbound(investigated)
+    assert (op, path) == ("complete_complaint_task", f"/api/tasks/{task['taskId']}/complete")
+    [done] = send(oa, hub, investigated)
+    assert (done["status"], done["completedByUserId"], done["correctiveAction"]) == (
+        "COMPLETED", "yangjing", "调整焊接参数，焊点全检")
+    [(resolved, keys)] = [hub.inbound(b) for b in outbox.new()]
+    assert resolved["type"] == "complaint.resolved" and keys == ["complaint:CMP-000001"]
+    assert (resolved["data"]["root_cause"], resolved["data"]["corrective_action"], resolved["data"]["disposition"]) == (
+        "焊接电流偏低导致桌腿焊点虚焊", "调整焊接参数，焊点全检", "replace")

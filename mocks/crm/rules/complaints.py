@@ -95,12 +95,14 @@ def record_resolution(session: Session, complaint_id: str, body: ResolutionIn) -
     """assigned → resolved with root cause and disposition; the same resolution again is a no-op."""
     complaint = get_complaint(session, complaint_id)
     if complaint.status in ("resolved", "closed") and (
-            complaint.root_cause, complaint.disposition, clock.local(complaint.resolved_at)
-    ) == (body.root_cause, body.disposition, body.resolved_at):
+            complaint.root_cause, complaint.corrective_action, complaint.disposition,
+            clock.local(complaint.resolved_at)
+    ) == (body.root_cause, body.corrective_action, body.disposition, body.resolved_at):
         return complaint
     _move(complaint, "resolved", action="resolve")
     complaint.root_cause, complaint.disposition, complaint.resolved_at = (
         body.root_cause, body.disposition, body.resolved_at)
+    complaint.corrective_action = body.corrective_action
     session.flush()
     return complaint
 

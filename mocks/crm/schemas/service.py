@@ -39,6 +39,8 @@ class ResolutionIn(CrmIn):
     """The complaint was resolved (canonical ``complaint.resolved``)."""
 
     root_cause: Text
+    corrective_action: str | None = Field(default=None, max_length=2000,
+                                          description="What the company changes so it does not happen again")
     disposition: Literal["replace", "credit", "repair"]
     resolved_at: LocalDateTime
 
@@ -60,6 +62,7 @@ class ComplaintOut(CrmModel):
     due_at: LocalDateTime | None
     assigned_at: LocalDateTime | None
     root_cause: str | None
+    corrective_action: str | None
     disposition: str | None
     resolved_at: LocalDateTime | None
     closed_at: LocalDateTime | None

@@ -86,3 +86,14 @@ def test_a_complaint_must_be_about_the_customers_own_order_and_its_products(clie
                                                 "description": "x"})
     assert r.status_code == 422 and r.json()["error"]["field"] == "productCode"
     assert _open(client, orderNo=order_no, productCode=CHAIR)["productCode"] == CHAIR
+
+
+def test_the_resolution_shows_the_quality_departments_corrective_action(client):
+    cid = _open(client)["complaintId"]
+    ok(client.post(f"/api/v1/complaints/{cid}/assignment", json=ASSIGNMENT))
+    body = {**RESOLUTION, "correctiveAction": "调整焊接参数，焊点全检 (welding reset, every joint checked)"}
+    resolved = ok(client.post(f"/api/v1/complaints/{cid}/resolution", json=body))
+    assert resolved["correctiveAction"] == body["correctiveAction"] and resolved["status"] == "resolved"
+    assert ok(client.post(f"/api/v1/complaints/{cid}/resolution", json=body)) == resolved
+    r = client.post(f"/api/v1/complaints/{cid}/resolution", json={**body, "correctiveAction": "另一个措施"})
+    assert r.status_code == 409  # a resolved complaint keeps the finding it was resolved with

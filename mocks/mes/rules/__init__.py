@@ -3,7 +3,8 @@
 One module per concern: :mod:`.common` (lookups, numbering, tolerances),
 :mod:`.masterdata` (parts, BOM versions, operators), :mod:`.workorders`
 (creation and status transitions), :mod:`.progress` (reports and
-completion), :mod:`.quality` (inspections), :mod:`.scheduling`
+completion), :mod:`.quality` (inspections), :mod:`.complaints` (customer
+complaints the quality department investigates), :mod:`.scheduling`
 (rescheduling and material delays). Rule violations raise
 :class:`~mocks.common.BusinessError` naming the field.
 """

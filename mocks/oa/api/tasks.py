@@ -43,7 +43,8 @@ def get_task(taskId: str, session: SessionDep) -> TaskOut:  # noqa: N803
              summary="Complete a task with root cause and disposition (replace | credit | repair)")
 def complete_task(taskId: str, body: TaskCompleteIn, session: SessionDep) -> TaskOut:  # noqa: N803
     return TaskOut.of(tasks.complete(session, taskId, user_id=body.user_id, root_cause=body.root_cause,
-                                     disposition=body.disposition, remark=body.remark))
+                                     disposition=body.disposition, remark=body.remark,
+                                     corrective_action=body.corrective_action))
 
 
 @router.get("/api/routingrules", response_model=list[RoutingRuleOut], summary="The task routing table")

@@ -5,7 +5,9 @@ rule naming the severity winning over the catch-all): complaints go to the
 quality department; critical ones also notify the general manager. The task
 is assigned to the department head, due :data:`DUE_HOURS_BY_SEVERITY` hours
 later. The assignee — or a colleague of the department — completes it with a
-root cause and a disposition (replace | credit | repair).
+root cause, a corrective action and a disposition (replace | credit | repair);
+a task whose case is worked in another system (``handledIn``, e.g. quality in
+MES) is completed when that system's finding arrives through the hub.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ def route(session: Session, source_type: str, severity: str) -> RoutingRule:
 
 def create(session: Session, *, source_type: str, source_id: str, title: str, severity: str,
            description: str | None = None, customer: str | None = None, order_no: str | None = None,
-           item: str | None = None, lot: str | None = None, dept_id: int | None = None) -> tuple[Task, bool]:
+           item: str | None = None, lot: str | None = None, dept_id: int | None = None,
+           handled_in: str | None = None) -> tuple[Task, bool]:
     """Route and assign a task (or return the one already made for this source); ``True`` if new."""
     existing = session.scalar(select(Task).where(Task.source_type == source_type, Task.source_id == source_id))
     if existing is not None:
@@ -57,7 +60,8 @@ def create(session: Session, *, source_type: str, source_id: str, title: str, se
     created = now()
     task = Task(source_type=source_type, source_id=source_id, title=title,
                 description=description, severity=severity, customer=customer, order_no=order_no, item=item,
-                lot=lot, dept_id=dept.dept_id, executor_user_id=executor.user_id, notified_user_ids=notified,
+                lot=lot, handled_in=handled_in, dept_id=dept.dept_id, executor_user_id=executor.user_id,
+                notified_user_ids=notified,
                 due_time=created + timedelta(hours=DUE_HOURS_BY_SEVERITY[severity]), status=RUNNING,
                 create_time=created, sim_ticks=0)
     session.add(task)
@@ -75,7 +79,7 @@ def create(session: Session, *, source_type: str, source_id: str, title: str, se
 
 
 def complete(session: Session, task_id: str, *, user_id: str, root_cause: str, disposition: str,
-             remark: str | None = None) -> Task:
+             remark: str | None = None, corrective_action: str | None = None) -> Task:
     task = get(session, task_id)
     if task.status != RUNNING:
         raise BusinessError("task_not_running", f"{task_id} is already {task.status}", field="taskId", status=409)
@@ -85,6 +89,7 @@ def complete(session: Session, task_id: str, *, user_id: str, root_cause: str, d
                             f"nor in department {task.department.name}", field="userId", status=403)
     task.status, task.finish_time = COMPLETED, now()
     task.root_cause, task.disposition, task.remark, task.completed_by_user_id = root_cause, disposition, remark, user_id
+    task.corrective_action = corrective_action
     events.task_completed(session, task)
     return task
 

@@ -78,3 +78,10 @@ def test_a_credit_release_for_a_customer_with_overdue_receivables_is_refused_wit
     result = _tick(client)
     assert result["refused"] == [overdue] and result["agreed"] == [current]
     assert "逾期应收 12000.00" in _inst(client, overdue)["tasks"][0]["remark"]
+
+
+def test_a_task_worked_in_another_system_waits_for_it(client):
+    task_id = complaint(client, source_id="CMP-MES-1", handledIn="MES")["taskId"]
+    for _ in range(4):
+        assert task_id not in _tick(client)["tasksCompleted"]
+    assert client.get(f"/api/tasks/{task_id}").json()["status"] == "RUNNING"

@@ -122,3 +122,14 @@ def test_tasks_are_listed_by_status_and_department(client):
     assert len(client.get("/api/tasks", params={"deptId": QA_DEPT}).json()) == 2
     assert client.get("/api/routingrules").json()[0] == {
         "sourceType": "complaint", "severity": "critical", "deptId": QA_DEPT, "notifyUserIds": ["zhangwei"]}
+
+
+def test_a_task_worked_in_mes_is_completed_with_its_corrective_action(client, receiver):
+    task = complaint(client, handledIn="MES")
+    assert task["handledIn"] == "MES"
+    body = {"userId": "yangjing", "rootCause": "焊接电流偏低导致虚焊", "correctiveAction": "调整焊接参数，焊点全检",
+            "disposition": "replace", "remark": "MES QN2026120001"}
+    first = client.post(f"/api/tasks/{task['taskId']}/complete", json=body)
+    assert first.status_code == 200 and first.json()["correctiveAction"] == "调整焊接参数，焊点全检"
+    [completed] = events(receiver, "task_completed")
+    assert completed["content"]["correctiveAction"] == "调整焊接参数，焊点全检"
