@@ -33,7 +33,7 @@ from typing import Any
 import httpx
 
 from benchmarks.peer import requests as signed_requests
-from benchmarks.peer.procs import Meter, Proc, free_port, start, wait_http
+from benchmarks.peer.procs import Backends, Meter, Proc, free_port, start, wait_http
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -175,10 +175,6 @@ class Postgres:
         keys = ("xact_commit", "xact_rollback", "tup_inserted", "tup_updated", "tup_deleted", "tup_fetched")
         return dict(zip(keys, row)) if row else {}
 
-    def backends(self, name: str) -> list[int]:
-        return [r[0] for r in self.admin.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (name,))]
-
     def log_file(self) -> Path | None:
         files = sorted(Path("/var/log/postgresql").glob("postgresql-*-main.log"), key=lambda p: p.stat().st_mtime)
         return files[-1] if files and os.access(files[-1], os.R_OK) else None
@@ -195,13 +191,12 @@ class Postgres:
 STATEMENT = re.compile(r"^\S+ \S+ \S+ \[\d+\] \S*@(\S+) LOG:  (?:statement|execute [^:]*): (.*)$")
 
 
-def count_statements(path: Path, offset: int, db: str) -> tuple[dict[str, int], int]:
-    """Statements the PostgreSQL log shows for ``db`` after byte ``offset``, by kind; and the new offset."""
+def count_statements(path: Path, offset: int, end: int, db: str) -> dict[str, int]:
+    """Statements the PostgreSQL log shows for ``db`` between two byte offsets, by kind."""
     kinds: dict[str, int] = {}
     with open(path, "rb") as f:
         f.seek(offset)
-        data = f.read()
-        end = f.tell()
+        data = f.read(end - offset)
     for line in data.decode("utf-8", "replace").splitlines():
         m = STATEMENT.match(line)
         if not m or m.group(1) != db:
@@ -211,7 +206,7 @@ def count_statements(path: Path, offset: int, db: str) -> tuple[dict[str, int], 
         if not word or re.fullmatch(r"select 1;?", sql, re.I):
             word = "PING"  # the pool's pre-ping: ";" on PostgreSQL
         kinds[word] = kinds.get(word, 0) + 1
-    return kinds, end
+    return kinds
 
 
 def log_size(path: Path | None) -> int:
@@ -321,7 +316,7 @@ class Bench:
         env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
         env.update(HUB_CONFIG_DIR=str(HUB_CONFIG), HUB_URL_SINK=self.sink.url, HUB_DATABASE_URL=db_url,
                    HUB_WORKER_THREADS=str(self.args.worker_threads), HUB_ADMIN_PASSWORD=uuid.uuid4().hex,
-                   HUB_SESSION_SECRET=uuid.uuid4().hex,
+                   HUB_SESSION_SECRET=uuid.uuid4().hex, HUB_OUTBOUND_ALLOW="127.0.0.1",
                    **{f"HUB_SECRET_{name.upper()}": secret for name, secret in self.secrets.items()})
         if broker:
             env.update(HUB_BROKER_URL=broker, HUB_REDIS_NAMESPACE=namespace)
@@ -333,6 +328,9 @@ class Bench:
         return p
 
     def stop(self, *procs: Proc) -> None:
+        for p in procs:  # all at once: each may take a few seconds to finish its threads
+            if p.alive():
+                p.popen.terminate()
         for p in procs:
             p.stop()
             if p in self.procs:
@@ -345,10 +343,13 @@ class Bench:
         """Duration mode: accepted/s and the answer's latency percentiles."""
         self.sink.dump()
         meter = Meter(pids)
+        backends = Backends(db) if db else None
         r0 = self.redis.calls() if self.redis and meta.get("setup") == "pg-redis" else None
         res, _ = self.load.wrk(base, path, conns, self.args.seconds, self.args.ingest_requests)
-        extra = {"postgres": self.pg.backends(db)} if db and self.pg else None
-        procs = per_msg(meter.read(extra), res["ok"])
+        procs = meter.read()
+        if backends:
+            procs["postgres"] = backends.read()
+        procs = per_msg(procs, res["ok"])
         procs["wrk"] = {"cpu_ms": res["wrk_cpu_ms"], "cpu_ms_per_msg": round(res["wrk_cpu_ms"] / max(res["ok"], 1), 3)}
         delivered = self.sink.dump()["count"]
         lat = res["latency_us"]
@@ -368,12 +369,15 @@ class Bench:
         """Count mode: send ``n`` orders, wait until the sink has them; delivered/s and end-to-end latency."""
         self.sink.dump()
         meter = Meter(pids)
+        backends = Backends(db) if db else None
         r0 = self.redis.calls() if self.redis and meta.get("setup") == "pg-redis" else None
         res, sends = self.load.wrk(base, path, conns, self.args.timeout, n, limit=n)
         accepted_until = res["last_response"]
         self.sink.wait_for(n, timeout=self.args.timeout)
-        extra = {"postgres": self.pg.backends(db)} if db and self.pg else None
-        procs = per_msg(meter.read(extra), n)
+        procs = meter.read()
+        if backends:
+            procs["postgres"] = backends.read()
+        procs = per_msg(procs, n)
         procs["wrk"] = {"cpu_ms": res["wrk_cpu_ms"], "cpu_ms_per_msg": round(res["wrk_cpu_ms"] / n, 3)}
         d = self.sink.dump()
         arrived = {i: t for i, t in zip(d["ids"], d["t_us"])}
@@ -462,12 +466,15 @@ class Bench:
                 w = [p for p in started if "worker" in p.name]
                 meter = Meter({"hub serve": [api.pid], "hub worker": [p.pid for p in w],
                                "redis": [self.redis.proc.pid]})
+                backends = Backends(db)
                 r0 = self.redis.calls()
                 c0, t0 = self.sink.count(), time.monotonic()
                 time.sleep(self.args.drain_seconds)
                 c1, t1 = self.sink.count(), time.monotonic()
                 n = c1 - c0
-                procs = per_msg(meter.read({"postgres": self.pg.backends(db)}), n)
+                procs = meter.read()
+                procs["postgres"] = backends.read()
+                procs = per_msg(procs, n)
                 calls = calls_delta(r0, self.redis.calls())
                 self.record({"round": rnd, "system": "hub", "setup": "pg-redis", "workers": n_workers,
                              "figure": "drain", "backlog": accepted - c0, "delivered": n,
@@ -478,20 +485,21 @@ class Bench:
             self.stop(*started)
             self.sink.dump()
             self.pg.drop(db)
-        # end to end with 1 and 2 workers, each on a fresh database
-        for n_workers in (1, 2):
-            db, env, api, base = self.pg_start(f"{rnd}-e2e-{n_workers}")
-            w = self.workers(env, n_workers, f"{rnd}-e2e-{n_workers}")
-            try:
-                time.sleep(3)  # the workers load the registry and connect
+        # end to end on a fresh database: with 1 worker, then with a second one beside it
+        db, env, api, base = self.pg_start(f"{rnd}-e2e")
+        w: list[Proc] = []
+        try:
+            for n_workers in (1, 2):
+                w += self.workers(env, 1, f"{rnd}-e2e-{n_workers}")
+                time.sleep(3)  # the new worker loads the registry and connects
                 meta = {"round": rnd, "system": "hub", "setup": "pg-redis", "workers": n_workers}
                 pids = {"hub serve": [api.pid], "hub worker": [p.pid for p in w], "redis": [self.redis.proc.pid],
                         "sink": [self.sink.proc.pid]}
                 self.e2e(base, f"/webhooks/{SHOP}", 16, self.args.messages, pids, meta, db)
-            finally:
-                self.stop(api, *w)
-                self.sink.dump()
-                self.pg.drop(db)
+        finally:
+            self.stop(api, *w)
+            self.sink.dump()
+            self.pg.drop(db)
 
     def work_per_message(self) -> None:
         """Statements, commits and Redis commands per message, counted on a database that logs every
@@ -508,17 +516,18 @@ class Bench:
             off0, s0, r0 = log_size(path), self.pg.stats(db), self.redis.calls()
             m0 = Meter({"hub serve": [api.pid]})
             res, _ = self.load.wrk(base, f"/webhooks/{SHOP}", 16, self.args.timeout, n, limit=n)
-            api_cpu = m0.read()["hub serve"]["cpu_ms"]
+            api_cpu, r1, off1 = m0.read()["hub serve"]["cpu_ms"], self.redis.calls(), log_size(path)
             time.sleep(PG_STATS_WAIT_S)
-            s1, r1 = self.pg.stats(db), self.redis.calls()
-            ingest_kinds, off1 = count_statements(path, off0, db) if path else ({}, 0)
+            s1 = self.pg.stats(db)
             w = self.workers(env, 1, "count")
             m1 = Meter({"hub worker": [p.pid for p in w]})
             got = self.sink.wait_for(n, timeout=self.args.timeout)
-            worker_cpu = m1.read()["hub worker"]["cpu_ms"]
+            # read at once: an idle worker keeps polling Redis and sweeping
+            worker_cpu, r2, off2 = m1.read()["hub worker"]["cpu_ms"], self.redis.calls(), log_size(path)
             time.sleep(PG_STATS_WAIT_S)
-            s2, r2 = self.pg.stats(db), self.redis.calls()
-            worker_kinds, _ = count_statements(path, off1, db) if path else ({}, 0)
+            s2 = self.pg.stats(db)
+            ingest_kinds = count_statements(path, off0, off1, db) if path else {}
+            worker_kinds = count_statements(path, off1, off2, db) if path else {}
             for part, kinds, sa, sb, ra, rb, msgs, cpu in (
                     ("ingest", ingest_kinds, s0, s1, r0, r1, res["ok"], api_cpu),
                     ("worker", worker_kinds, s1, s2, r1, r2, got, worker_cpu)):
@@ -577,7 +586,7 @@ class Bench:
         self.node_red_url = f"http://127.0.0.1:{port}"
         wait_http(self.node_red_url + "/order", self.node_red, timeout=120, method="POST", content=order,
                   headers={"content-type": "application/json"})
-        self.load.wrk(self.node_red_url, "/order", 16, 3, self.args.ingest_requests)  # warm-up, not recorded
+        self.load.wrk(self.node_red_url, "/order", 16, 2, self.args.ingest_requests)  # warm-up, not recorded
         self.sink.dump()
         self.pg = Postgres()
         self.redis = Redis(self.work, self.logdir)
@@ -628,7 +637,10 @@ class Bench:
 
 def median(values: list[float]) -> float | None:
     values = [v for v in values if v is not None]
-    return round(statistics.median(values), 1) if values else None
+    if not values:
+        return None
+    m = statistics.median(values)
+    return round(m, 2) if abs(m) < 10 else round(m, 1)
 
 
 def spread(values: list[float]) -> str:
@@ -700,7 +712,8 @@ def summarize(records: list[dict[str, Any]]) -> str:
                          f"{r['redis_calls_per_msg']} | {r['cpu_ms_per_msg']} |")
         lines.append("")
 
-    lines += ["| CPU ms per message, RSS MiB (median) | process | CPU ms/msg | RSS | peak RSS |", "|---|---|---|---|---|"]
+    lines += ["| CPU ms per message, memory MiB (median) | process | CPU ms/msg | RSS | peak RSS | Pss |",
+              "|---|---|---|---|---|---|"]
     for system, setup, workers, figure in (("node-red", "in-memory", 1, "e2e"), ("hub", "embedded", 1, "e2e"),
                                            ("hub", "pg-redis", 1, "e2e"), ("hub", "pg-redis", 2, "e2e"),
                                            ("hub", "pg-redis", 0, "ingest")):
@@ -708,10 +721,13 @@ def summarize(records: list[dict[str, Any]]) -> str:
         names = sorted({n for r in rs for n in r.get("procs", {})})
         for name in names:
             ps = [r["procs"][name] for r in rs if name in r.get("procs", {})]
-            rows_ = ([p.get("cpu_ms_per_msg") for p in ps], [p.get("rss_mib") for p in ps],
-                     [p.get("peak_rss_mib") for p in ps])
+            cols = [median([p.get(k) for p in ps]) for k in ("cpu_ms_per_msg", "rss_mib", "peak_rss_mib", "pss_mib")]
+            if name == "postgres":  # backends share their buffers: RSS summed over them means nothing
+                cols[1] = cols[2] = "–"
+            if name == "wrk":
+                cols[1:] = ["–", "–", "–"]
             label = f"{system} {setup}" + (f", {workers} worker(s)" if system == "hub" and setup == "pg-redis" else "")
-            lines.append(f"| {label}, {figure} | {name} | {median(rows_[0])} | {median(rows_[1])} | {median(rows_[2])} |")
+            lines.append(f"| {label}, {figure} | {name} | " + " | ".join(str(c) for c in cols) + " |")
     harness = pick(system="harness")
     if harness:
         lines += ["", f"Harness alone (wrk → sink, c64): {spread(vals(harness, 'rate_per_s'))} requests/s."]
@@ -725,12 +741,12 @@ def summarize(records: list[dict[str, Any]]) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=2, help="A/B/A/B rounds (default 2)")
-    ap.add_argument("--seconds", type=float, default=8, help="each ingest run (default 8)")
+    ap.add_argument("--seconds", type=float, default=6, help="each ingest run (default 6)")
     ap.add_argument("--concurrency", type=int, nargs="+", default=[16, 64], help="ingest connections (16 64)")
-    ap.add_argument("--messages", type=int, default=600, help="orders per end-to-end run (default 600)")
-    ap.add_argument("--count-messages", type=int, default=200,
-                    help="orders of the statement-counting run (0 to skip; default 200)")
-    ap.add_argument("--drain-seconds", type=float, default=12, help="window of each backlog-draining figure")
+    ap.add_argument("--messages", type=int, default=400, help="orders per end-to-end run (default 400)")
+    ap.add_argument("--count-messages", type=int, default=150,
+                    help="orders of the statement-counting run (0 to skip; default 150)")
+    ap.add_argument("--drain-seconds", type=float, default=10, help="window of each backlog-draining figure")
     ap.add_argument("--worker-threads", type=int, default=16, help="HUB_WORKER_THREADS (default 16)")
     ap.add_argument("--ingest-requests", type=int, default=40000,
                     help="signed requests prepared per ingest run (more than it can send)")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
 import signal
 import socket
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,12 +42,15 @@ def cpu_ms(pid: int) -> float | None:
 
 
 def memory_kb(pid: int) -> dict[str, int]:
-    """VmRSS and VmHWM (peak RSS) of ``pid`` in KiB."""
+    """VmRSS, VmHWM (peak RSS) and Pss (shared pages divided among their users) of ``pid`` in KiB."""
     out: dict[str, int] = {}
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith(("VmRSS:", "VmHWM:")):
                 out[line.split(":")[0]] = int(line.split()[1])
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                out["Pss"] = int(line.split()[1])
     except OSError:
         pass
     return out
@@ -127,18 +132,69 @@ class Meter:
 
     def read(self, extra: dict[str, list[int]] | None = None) -> dict[str, dict[str, float]]:
         """Per name: CPU ms spent since the start (a pid first seen now counts from its birth),
-        RSS and peak RSS in MiB (summed over the name's pids)."""
+        RSS, peak RSS and Pss in MiB (summed over the name's pids: for PostgreSQL backends, which share
+        their buffers, only Pss adds up meaningfully)."""
         out: dict[str, dict[str, float]] = {}
         names = {**self.pids, **(extra or {})}
         for name, pids in names.items():
-            cpu = rss = hwm = 0.0
+            cpu = rss = hwm = pss = 0.0
+            n = 0
             for pid in pids:
                 now = cpu_ms(pid)
                 if now is None:
                     continue
+                n += 1
                 cpu += now - self.before.get(pid, 0.0)
                 mem = memory_kb(pid)
                 rss += mem.get("VmRSS", 0) / 1024
                 hwm += mem.get("VmHWM", 0) / 1024
-            out[name] = {"cpu_ms": round(cpu, 1), "rss_mib": round(rss, 1), "peak_rss_mib": round(hwm, 1)}
+                pss += mem.get("Pss", 0) / 1024
+            out[name] = {"cpu_ms": round(cpu, 1), "rss_mib": round(rss, 1), "peak_rss_mib": round(hwm, 1),
+                         "pss_mib": round(pss, 1), "processes": n}
         return out
+
+
+class Backends:
+    """CPU of one database's PostgreSQL backends over a window, sampled every 0.2 s from /proc, so that
+    a backend which closes during the window still counts (up to its last sample)."""
+
+    def __init__(self, db: str):
+        self.pattern = re.compile(rf"^postgres: [^:]+: \S+ {re.escape(db)} ")
+        self.start_cpu = {pid: cpu_ms(pid) or 0.0 for pid in self.pids()}
+        self.last = dict(self.start_cpu)
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+
+    def pids(self) -> list[int]:
+        out = []
+        for d in os.listdir("/proc"):
+            if d.isdigit():
+                try:
+                    cmd = Path(f"/proc/{d}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                except OSError:
+                    continue
+                if self.pattern.match(cmd):
+                    out.append(int(d))
+        return out
+
+    def _sample(self) -> list[int]:
+        live = []
+        for pid in self.pids():
+            c = cpu_ms(pid)
+            if c is not None:
+                self.last[pid] = c
+                live.append(pid)
+        return live
+
+    def _loop(self) -> None:
+        while not self.done.wait(0.2):
+            self._sample()
+
+    def read(self) -> dict[str, float]:
+        self.done.set()
+        self.thread.join()
+        live = self._sample()
+        cpu = sum(c - self.start_cpu.get(pid, 0.0) for pid, c in self.last.items())
+        pss = sum(memory_kb(pid).get("Pss", 0) for pid in live) / 1024
+        return {"cpu_ms": round(cpu, 1), "pss_mib": round(pss, 1), "processes": len(self.last)}
