@@ -31,11 +31,13 @@ _ERROR = {"content": {"application/json": {"example": {"error": {"code": "invali
         202: {"content": {"application/json": {"example": {"id": "019a8f2e-7c1d-7b3a-9e4f-0a1b2c3d4e5f",
                                                             "status": "accepted", "duplicate": False}}}},
         200: {"description": "a duplicate: the original message id"},
-        400: {"description": "body is not JSON", **_ERROR},
+        400: {"description": "body is not UTF-8 or not JSON", **_ERROR},
         401: {"description": "missing, bad or stale signature", **_ERROR},
         404: {"description": "unknown connector", **_ERROR},
         413: {"description": "payload too large", **_ERROR},
-        422: {"description": "invalid CloudEvent", **_ERROR},
+        422: {"description": "JSON the hub will not store (`unsafe_json`: nested deeper than 64 levels, NaN or "
+                    "Infinity, a NUL character), an invalid CloudEvent (`invalid_cloudevent`), or a message id "
+                    "longer than 255 characters (`invalid_message_id`)", **_ERROR},
     },
 )
 async def receive(connector: str, request: Request, hub: HubDep) -> Any:
