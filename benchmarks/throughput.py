@@ -62,7 +62,7 @@ def start(mode: str, workers: int, target: Target, tmp: Path) -> tuple[str, list
         with admin.connect() as c:
             c.execute(sa.text(f'CREATE DATABASE "{name}"'))
         env.update(HUB_DATABASE_URL=PG_ADMIN.rsplit("/", 1)[0] + "/" + name, HUB_BROKER_URL=REDIS,
-                   HUB_REDIS_NAMESPACE=name)
+                   HUB_REDIS_NAMESPACE=name, HUB_ENV="development")  # signed with the development secrets
         subprocess.run([sys.executable, "-m", "hub.cli", "db", "upgrade"], env=env, check=True,
                        stdout=subprocess.DEVNULL)
         procs.append(subprocess.Popen([sys.executable, "-m", "hub.cli", "serve", "--port", str(port)],
