@@ -37,9 +37,10 @@ def _keys(spec: BlockingKeySpec, value: str) -> list[str]:
     if spec.kind == "prefix":
         return [compact[: spec.length]] if len(compact) >= spec.min_length else []
     if spec.kind == "tokens":
-        return [w for w in value.split() if len(w) >= spec.min_length]
+        return [w for w in value.split()[: spec.words] if len(w) >= spec.min_length]
     if spec.kind == "phonetic":
-        return [code for w in latin_words(value) if len(w) >= spec.min_length and (code := jellyfish.metaphone(w))]
+        return [code for w in latin_words(value)[: spec.words]
+                if len(w) >= spec.min_length and (code := jellyfish.metaphone(w))]
     if spec.kind == "pinyin":
         if not has_cjk(value):
             return []

@@ -122,6 +122,8 @@ class BlockingKeySpec(_Model):
                                                   "Chinese characters; initials: pinyin initials")
     length: int = Field(DEFAULT_PREFIX_LENGTH, ge=1, le=20)
     min_length: int = Field(2, ge=1, description="values (or tokens) shorter than this make no key")
+    words: int | None = Field(None, ge=1, description="tokens / phonetic: only the first N words (a company's "
+                                                       "brand, not its industry word shared by thousands)")
 
 
 class DeterministicRule(_Model):

@@ -16,6 +16,8 @@ from hub.store.masterdata import GoldenStatus, LinkState
 
 MAX_CANDIDATES_PER_KEY = 50
 """A key shared by more records than this (a common word) yields only this many candidates."""
+MAX_CANDIDATES = 100
+"""Candidates scored per record, those sharing the most keys first: the cost of a match is bounded."""
 SEARCH_LIMIT = 50
 
 # The statements of the matching path are built once: building SQL per call costs more than running it.
@@ -56,7 +58,7 @@ def candidate_ids(s: Session, entity: str, keys: Iterable[str], exclude: str | N
     for rid in s.execute(_candidate_sql(len(ordered)), params).scalars():
         if rid != exclude:
             counts[rid] = counts.get(rid, 0) + 1
-    return sorted(counts, key=lambda r: -counts[r])
+    return sorted(counts, key=lambda r: -counts[r])[:MAX_CANDIDATES]
 
 
 def records(s: Session, ids: list[str]) -> list[SourceRecord]:
