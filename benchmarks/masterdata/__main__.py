@@ -102,6 +102,7 @@ def quality(args: argparse.Namespace) -> list[dict[str, Any]]:
                         service.record(s, entity, r["system"], r["id"], payload)
             load_s = time.perf_counter() - started
             row = {"benchmark": "masterdata.quality", "db": args.db, "entity": entity, "records": len(data),
+                   "load_avg": round(os.getloadavg()[0], 1),
                    "entities": len(set(truth.values())), "load_s": round(load_s, 1),
                    "ms_per_record": round(1000 * load_s / len(data), 2),
                    "stage": "online (starting parameters)", **pairwise(truth, _predicted(db, entity))}
@@ -154,14 +155,15 @@ def fill(db: Database, entity: str, n: int, seed: int) -> float:
             payload = {k: v for k, v in r.items() if k not in ("system", "id", "_truth")}
             norm = normalise_record(ent, payload)
             rid, gid = new_id(), new_id()
-            sources.append({"id": rid, "entity": entity, "system": r["system"], "local_id": r["id"], "golden_id": gid,
+            local_id = f"{r['id']}-s{seed}"  # each fill is its own generator run: keep its ids apart
+            sources.append({"id": rid, "entity": entity, "system": r["system"], "local_id": local_id, "golden_id": gid,
                             "payload": payload, "normalised": norm, "received_at": now, "updated_at": now})
             goldens.append({"id": gid, "entity": entity, "status": "active", "fields": payload, "provenance": {},
                             "version": 1, "merged_into": None, "search_text": "", "created_at": now,
                             "updated_at": now})
             keys.extend({"entity": entity, "key": k, "record_id": rid} for k in blocking_keys(ent, norm))
             xrefs.append({"id": new_id(), "entity": entity, "golden_id": gid, "system": r["system"],
-                          "local_id": r["id"], "created_at": now})
+                          "local_id": local_id, "created_at": now})
         with db.session() as s:
             s.execute(sa.insert(SourceRecord), sources)
             s.execute(sa.insert(GoldenRecord), goldens)
@@ -183,19 +185,23 @@ def timing(args: argparse.Namespace) -> list[dict[str, Any]]:
             stored = target
             probes = list(companies(TIMED_RECORDS * 3, seed=args.seed + 10_000_000) if args.entity == "customer"
                           else persons(TIMED_RECORDS * 3, seed=args.seed + 10_000_000))[:TIMED_RECORDS]
-            times = []
+            times, cpu = [], []
             with db.sessions() as s:
                 for r in probes:
                     payload = {k: v for k, v in r.items() if k not in ("system", "id", "_truth")}
-                    t0 = time.perf_counter()
+                    t0, c0 = time.perf_counter(), time.process_time()
                     service.record(s, args.entity, r["system"], "probe-" + r["id"], payload)
                     s.flush()
                     times.append((time.perf_counter() - t0) * 1000)
+                    cpu.append((time.process_time() - c0) * 1000)
                 s.rollback()
             times.sort()
+            cpu.sort()
             row = {"benchmark": "masterdata.timing", "db": args.db, "entity": args.entity, "stored": stored,
                    "timed": len(times), "median_ms": round(statistics.median(times), 2),
-                   "p99_ms": round(times[int(len(times) * 0.99) - 1], 2), "fill_s": round(fill_s, 1),
+                   "p99_ms": round(times[int(len(times) * 0.99) - 1], 2),
+                   "median_cpu_ms": round(statistics.median(cpu), 2), "p99_cpu_ms": round(cpu[int(len(cpu) * 0.99) - 1], 2),
+                   "load_avg": round(os.getloadavg()[0], 1), "fill_s": round(fill_s, 1),
                    "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
             _emit(row)
             out.append(row)

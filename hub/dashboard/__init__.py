@@ -17,14 +17,14 @@ from fastapi.staticfiles import StaticFiles
 from hub.errors import AuthError, CsrfRejected, InvalidRequest, NotAuthenticated
 from hub.auth.roles import Principal
 from hub.dashboard import i18n
-from hub.dashboard.pages import (audit, auth, connectors, dead_letters, mappings, messages, overview, traces,
-                                 users)
+from hub.dashboard.pages import (audit, auth, connectors, dead_letters, mappings, masterdata, messages, overview,
+                                 traces, users)
 from hub.dashboard.web import HERE, PREFIX, render, url
 from hub.errors import HubError, NotFound
 
 log = logging.getLogger("hub.dashboard")
 
-PAGES = (auth, overview, messages, traces, dead_letters, connectors, mappings, audit, users)
+PAGES = (auth, overview, messages, traces, dead_letters, connectors, mappings, masterdata, audit, users)
 
 
 def mount(app: FastAPI) -> None:

@@ -240,11 +240,15 @@ NORMALISERS: dict[str, Callable[[str], str | None]] = {
 }
 
 
+_USCC_VALUE = {ch: i for i, ch in enumerate(USCC_CHARS)}
+
+
+@lru_cache(maxsize=CACHE_SIZE)
 def uscc_valid(value: str | None) -> bool:
     """GB 32100-2015: 18 characters from the 31-character set, the last one a mod-31 check digit."""
-    if not value or len(value) != 18 or any(ch not in USCC_CHARS for ch in value):
+    if not value or len(value) != 18 or any(ch not in _USCC_VALUE for ch in value):
         return False
-    total = sum(USCC_CHARS.index(ch) * w for ch, w in zip(value[:17], USCC_WEIGHTS, strict=True))
+    total = sum(_USCC_VALUE[ch] * w for ch, w in zip(value[:17], USCC_WEIGHTS, strict=True))
     return USCC_CHARS[(31 - total % 31) % 31] == value[17]
 
 

@@ -19,6 +19,7 @@ How a record finds its golden record (:meth:`MasterData.record`)::
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -43,6 +44,8 @@ TRAINING_PAIRS = 20000
 RANDOM_PAIRS = 20000
 """Random pairs ``u`` is estimated from."""
 SEARCH_TEXT_MAX = 1000
+MODEL_CACHE_S = 30.0
+"""How long learnt parameters are reused before they are read again (a retrain shows within this)."""
 
 
 @dataclass
@@ -71,7 +74,7 @@ class MatchOutcome:
 @dataclass
 class _Candidate:
     golden_id: str
-    record: SourceRecord
+    record: store.Comparable
     score: Score
     same_code: bool
     conflict: bool
@@ -80,16 +83,23 @@ class _Candidate:
 class MasterData:
     def __init__(self, catalog: EntityCatalog):
         self.catalog = catalog
+        self._models: dict[str, tuple[float, Model]] = {}
 
     # -- matching ------------------------------------------------------------------------------
 
     def model(self, s: Session, entity: Entity) -> Model:
+        """The learnt m/u if they fit the entity file, else the file's starting values (cached briefly)."""
+        cached = self._models.get(entity.entity)
+        if cached is not None and time.monotonic() - cached[0] < MODEL_CACHE_S:
+            return cached[1]
         row = store.parameters(s, entity.entity)
+        model = default_model(entity)
         if row is not None:
             learnt = Model.from_json(row.params)
             if learnt.fits(entity):
-                return learnt
-        return default_model(entity)
+                model = learnt
+        self._models[entity.entity] = (time.monotonic(), model)
+        return model
 
     def record(self, s: Session, entity_name: str, system: str, local_id: str, payload: dict[str, Any], *,
                received_at: datetime | None = None, actor: str = SYSTEM_ACTOR) -> MatchOutcome:
@@ -193,7 +203,7 @@ class MasterData:
         model = self.model(s, entity)
         apart = set() if new else store.distinct_from(s, entity.entity, [record_id])
         per_golden: dict[str, list[_Candidate]] = {}
-        for cand in store.records(s, ids):
+        for cand in store.comparables(s, ids):
             if cand.golden_id in exclude_goldens:
                 continue
             same, conflict = _codes(entity, norm, cand.normalised)
@@ -388,6 +398,7 @@ class MasterData:
         start.u = estimate_u(randoms, start)
         model = learn(vectors[:pairs], start)
         store.save_parameters(s, entity.entity, model.to_json(), len(vectors))
+        self._models.pop(entity.entity, None)
         return model
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +26,8 @@ _SOURCE = select(SourceRecord).where(SourceRecord.entity == bindparam("entity"),
                                      SourceRecord.system == bindparam("system"),
                                      SourceRecord.local_id == bindparam("local_id"))
 _RECORDS = select(SourceRecord).where(SourceRecord.id.in_(bindparam("ids", expanding=True)))
+_COMPARABLE = select(SourceRecord.id, SourceRecord.golden_id, SourceRecord.normalised).where(
+    SourceRecord.id.in_(bindparam("ids", expanding=True)))
 _MEMBERS = (select(SourceRecord).where(SourceRecord.entity == bindparam("entity"),
                                        SourceRecord.golden_id == bindparam("golden_id"))
             .order_by(SourceRecord.received_at, SourceRecord.id))
@@ -59,6 +62,21 @@ def candidate_ids(s: Session, entity: str, keys: Iterable[str], exclude: str | N
         if rid != exclude:
             counts[rid] = counts.get(rid, 0) + 1
     return sorted(counts, key=lambda r: -counts[r])[:MAX_CANDIDATES]
+
+
+@dataclass(frozen=True)
+class Comparable:
+    """What matching reads of a candidate: no payload, no ORM object (a match loads up to a hundred)."""
+
+    id: str
+    golden_id: str
+    normalised: dict[str, Any]
+
+
+def comparables(s: Session, ids: list[str]) -> list[Comparable]:
+    if not ids:
+        return []
+    return [Comparable(*row) for row in s.execute(_COMPARABLE, {"ids": ids})]
 
 
 def records(s: Session, ids: list[str]) -> list[SourceRecord]:

@@ -59,8 +59,19 @@ def record_source(session: Session, envelope: dict[str, Any], *,
         return None
     when = envelope.get("time")
     received = parse_time(when) if when else datetime.now(UTC)
-    return MasterData(catalog).record(session, entity.entity, system_of(envelope), str(local_id), data,
-                                      received_at=received)
+    return _service(catalog).record(session, entity.entity, system_of(envelope), str(local_id), data,
+                                    received_at=received)
+
+
+_SERVICES: dict[int, MasterData] = {}
+
+
+def _service(catalog: EntityCatalog) -> MasterData:
+    """One service per catalog, so its short cache of learnt parameters outlives a message."""
+    found = _SERVICES.get(id(catalog))
+    if found is None or found.catalog is not catalog:
+        found = _SERVICES[id(catalog)] = MasterData(catalog)
+    return found
 
 
 def changed_envelope(session: Session, outcome: MatchOutcome, *,

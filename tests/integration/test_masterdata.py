@@ -258,3 +258,43 @@ def test_the_master_data_api_refuses_anonymous_calls_and_lets_a_token_read_and_a
     assert history[-2]["actor"] == "token:tests"
     audit = [e["action"] for e in client.get("/api/audit", headers=bearer(new_token(hub.db))).json()["items"]]
     assert "merge_review" in audit and "unmerge_golden" in audit
+
+
+# -- the dashboard ------------------------------------------------------------------------------
+
+
+def test_a_steward_merges_from_the_review_queue_in_the_dashboard_and_unmerges_from_the_golden_record(api):
+    import re
+
+    from hub.auth import AuthService
+
+    hub, client = api
+    AuthService(hub.db).create_user("steward", "a long enough pass phrase 42", "operator", check_strength=False)
+    catalog = catalog_for(hub.settings.config_dir)
+    with hub.db.session() as s:
+        record_source(s, CRM, catalog=catalog)
+        uncertain = record_source(s, MAYBE, catalog=catalog)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/ui/login").text).group(1)
+    assert client.post("/ui/login", data={"username": "steward", "password": "a long enough pass phrase 42",
+                                          "csrf_token": token}, follow_redirects=False).status_code == 303
+    queue = client.get("/ui/masterdata/reviews", headers={"Accept-Language": "zh-CN"})
+    assert queue.status_code == 200 and "待审核" in queue.text and "明辉商贸" in queue.text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', queue.text).group(1)
+    review = uncertain.review_links[0]
+    merged = client.post(f"/ui/masterdata/reviews/{review}/merge", data={"csrf_token": csrf}, follow_redirects=False)
+    assert merged.status_code == 303
+    page = client.get(merged.headers["location"])
+    assert "CUS-000101" in page.text and "100002" in page.text and "unmerge" in page.text
+    golden_id = merged.headers["location"].rsplit("/", 1)[-1]
+    assert client.post(f"/ui/masterdata/golden/{golden_id}/unmerge", data={"csrf_token": csrf},
+                       follow_redirects=False).status_code == 303
+    with hub.db.read() as s:
+        assert golden_count(s) == 2
+    actions = [e.action for e in hub_audit(hub)]
+    assert "masterdata.merge" in actions and "masterdata.unmerge" in actions
+
+
+def hub_audit(hub):
+    from hub.admin import AdminServices
+
+    return AdminServices.build(hub).audit.list(limit=50).items
