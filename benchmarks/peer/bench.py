@@ -297,6 +297,7 @@ class Bench:
         self.procs: list[Proc] = []
         self.run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         self.samples: dict[str, str] = {}
+        self.hub_src: Path | None = None
         self.pg: Postgres | None = None
         self.redis: Redis | None = None
         # real secrets, so that a production start (PostgreSQL + Redis) accepts the configuration
@@ -320,7 +321,24 @@ class Bench:
                    **{f"HUB_SECRET_{name.upper()}": secret for name, secret in self.secrets.items()})
         if broker:
             env.update(HUB_BROKER_URL=broker, HUB_REDIS_NAMESPACE=namespace)
+        if self.hub_src:
+            env["PYTHONPATH"] = str(self.hub_src)
         return env
+
+    def hub_source(self) -> dict[str, Any]:
+        """With --hub-rev, export that commit's hub/ package (git archive) and run it instead of the work tree."""
+        rev = self.args.hub_rev
+        if not rev:
+            return {"hub_source": "work tree", "hub_commit": git("rev-parse", "--short", "HEAD"),
+                    "hub_uncommitted_files": len(git("status", "--porcelain", "--", "hub").splitlines())}
+        commit = git("rev-parse", "--short", rev)
+        if not commit:
+            raise SystemExit(f"--hub-rev {rev!r} is not a commit")
+        self.hub_src = self.work / "hub-src"
+        self.hub_src.mkdir()
+        archive = subprocess.run(["git", "archive", commit, "hub"], cwd=REPO, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(self.hub_src)], input=archive, check=True)
+        return {"hub_source": f"git archive {commit} hub", "hub_commit": commit, "hub_uncommitted_files": 0}
 
     def hub(self, name: str, sub: list[str], env: dict[str, str]) -> Proc:
         p = start(name, [sys.executable, "-m", "hub.cli", *sub], self.logdir, env=env, cwd=self.work)
@@ -570,6 +588,7 @@ class Bench:
         a = self.args
         wrk_version = ensure_wrk()
         red_js, nr_version = ensure_node_red()
+        source = self.hub_source()
         order = (PEER / "order.json").read_bytes()
         self.load = Load(self.work, order, self.secrets[SHOP])
         self.sink = Sink(self.logdir)
@@ -594,9 +613,7 @@ class Bench:
         self.record({"system": "machine", "figure": "setup", "cpus": os.cpu_count(),
                      "loadavg_at_start": os.getloadavg(), "node_red": nr_version, "wrk": wrk_version,
                      "node": subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip(),
-                     "python": sys.version.split()[0], "hub_commit": git("rev-parse", "--short", "HEAD"),
-                     "hub_uncommitted_files": len(git("status", "--porcelain", "--", "hub").splitlines()),
-                     "worker_threads": a.worker_threads,
+                     "python": sys.version.split()[0], **source, "worker_threads": a.worker_threads,
                      "messages": a.messages, "seconds": a.seconds, "rounds": a.rounds})
         self.harness()
         for rnd in range(1, a.rounds + 1):
@@ -752,6 +769,8 @@ def main() -> None:
                     help="signed requests prepared per ingest run (more than it can send)")
     ap.add_argument("--timeout", type=float, default=240, help="bound of each end-to-end run, seconds")
     ap.add_argument("--out", type=Path, default=None, help="JSON lines file (default benchmarks/results/peer-<date>.jsonl)")
+    ap.add_argument("--hub-rev", default=None,
+                    help="run the hub/ package of this commit (exported with git archive) instead of the work tree")
     ap.add_argument("--keep", action="store_true", help="keep the scratch folder (logs) afterwards")
     args = ap.parse_args()
     bench = Bench(args)
