@@ -155,11 +155,12 @@ class Company:
                 if p["due_date"] <= due_by]
 
     def open_work(self) -> int:
-        """Work still under way: unfinished work orders in MES and purchase orders not yet received."""
+        """Work still under way: unfinished work orders in MES and purchase orders whose goods are still
+        to come (a short delivery, flagged at the dock, is settled: the rest is not on its way)."""
         work = [w for w in self.call("mes", "GET", "/api/WorkOrders") or []
                 if w.get("Status") not in ("Completed", "Closed")]
         pos = [p for p in self.call("srm", "GET", "/api/purchaseOrders") or []
-               if p.get("status") not in ("RECEIVED", "CLOSED", "REJECTED")]
+               if p.get("status") not in ("RECEIVED", "PARTIALLY_RECEIVED", "CLOSED", "REJECTED")]
         return len(work) + len(pos)
 
 

@@ -1,6 +1,6 @@
 """The company-wide flows, end to end: the hub and the seven systems as real HTTP servers.
 
-One realistic batch of business (the `hub demo` batch) runs through the company; each test
+One realistic batch of business (the `python -m mocks.demo` batch) runs through the company; each test
 then checks the end state in the systems a flow touches — the state a person would see in
 each system, not the hub's own bookkeeping.
 """
@@ -74,6 +74,24 @@ def test_the_made_to_order_desks_were_produced_shipped_and_invoiced_with_the_def
     assert shipped == 30
 
 
+def test_mes_quality_inspections_show_on_the_crm_order_they_were_produced_for(world, batch):
+    no = order_of(batch, "CUS-000101")
+    work = [w for w in world.company.call("mes", "GET", "/api/WorkOrders") if w.get("SourceSalesOrder") == no]
+    finals = [i for w in work for i in world.company.call("mes", "GET", "/api/Inspections",
+                                                          params={"RefDoc": w["WorkOrderNo"], "Kind": "Final"})]
+    assert finals, "every completed work order has its final inspection"
+    order = eventually(lambda: (o := crm(world, f"/api/v1/salesOrders/{no}"))["qualityInspections"] and o,
+                       timeout=30, what="the inspections on the CRM order")
+    shown = {i["inspectionNo"]: i for i in order["qualityInspections"]}
+    assert {i["InspectionNo"] for i in finals} <= set(shown), (finals, shown)
+    desk = next(i for i in finals if i["PartNo"] == "P-T1200")
+    mine = shown[desk["InspectionNo"]]
+    assert (mine["kind"], mine["productCode"], mine["qtyInspected"]) == ("final", DESK, desk["QtyInspected"])
+    assert mine["result"] == desk["Result"].lower()
+    assert mine["productionOrderNo"] in {w["ExternalOrderNo"] for w in work}  # MRP's number, not MES's
+    assert order["qualityResult"] in ("pass", "conditional", "fail")
+
+
 def test_erp_holds_exactly_one_sales_order_per_crm_order_and_invoices_each_shipped_one(world, batch):
     for no in batch.orders:
         orders = world.company.call("erp", "GET", "/api/sales-orders", params={"ext_ref": no})
@@ -105,25 +123,56 @@ def test_purchases_were_approved_ordered_received_and_booked_as_payables(world, 
     assert any(a["processCode"] == "PURCHASE_REQUISITION" and a["result"] == "agree" for a in approvals)
 
 
-def test_a_supplier_delay_reaches_planning_and_the_shop_floor(world, batch):
+def test_a_supplier_delay_reaches_planning_the_shop_floor_and_the_ledger(world, batch):
     assert batch.delayed_po
     po = world.company.call("srm", "GET", f"/api/purchaseOrders/{batch.delayed_po}")
     assert po["delayNotices"], po
     supplies = world.company.call("mrp", "GET", "/api/supplies")
     assert any(s.get("ref") == batch.delayed_po for s in supplies)
+    commitment = world.company.call("erp", "GET", f"/api/purchase-commitments/{batch.delayed_po}")
+    [delay] = commitment["delays"]
+    line = next(i for i in commitment["items"] if i["line_no"] == delay["line_no"])
+    assert line["expected_date"] == delay["new_date"] and delay["new_date"] > (delay["old_date"] or "")
+    assert delay["reason"] and "raw material shortage" in delay["reason"]
 
 
-def test_a_complaint_becomes_an_oa_task_and_its_resolution_shows_in_crm(world, batch):
+def test_procure_to_pay_ends_in_a_payment_that_purchasing_hears_about(world, batch):
+    assert batch.payment_runs, "finance ran payments once the goods were in"
+    payables = world.company.call("erp", "GET", "/api/payables")
+    assert payables and all(p["status"] in ("paid", "on_hold") for p in payables), payables
+    paid = [p for p in payables if p["status"] == "paid"]
+    assert paid, payables
+    payments = {v["payment_no"]: v for v in world.company.call("erp", "GET", "/api/vendor-payments")}
+    assert {p["payment_no"] for p in paid} == set(payments)  # each payable paid exactly once
+    for p in paid:
+        assert payments[p["payment_no"]]["amount"] == p["gross"] and payments[p["payment_no"]]["run_no"]
+    expected = {f"payment:{no}" for no in payments}
+    told = eventually(lambda: {n["bizId"] for n in world.company.call("oa", "GET", "/api/notifications",
+                                                                     params={"userId": "liuyang"})
+                               if (n.get("bizId") or "").startswith("payment:")} >= expected,
+                      timeout=30, what="purchasing to hear of every payment")
+    assert told
+
+
+def test_a_complaint_is_investigated_in_mes_closes_its_oa_task_and_the_finding_shows_in_crm(world, batch):
     assert batch.complaint
+    [task] = [t for t in world.company.call("oa", "GET", "/api/tasks") if t.get("sourceId") == batch.complaint]
+    assert task["handledIn"] == "MES"
+
+    def investigated() -> Any:
+        world.company.tick(("mes",))
+        found = world.company.call("mes", "GET", "/api/Complaints", params={"ExternalRef": batch.complaint})
+        return found and found[0]["Status"] == "Resolved" and found[0]
+    mes = eventually(investigated, timeout=60, interval=0.5, what="quality to resolve the complaint in MES")
+    first = next(iter(batch.orders))
+    assert mes["SourceSalesOrder"] == first and mes["WorkOrders"] and mes["Inspections"]
     c = eventually(lambda: (x := crm(world, f"/api/v1/complaints/{batch.complaint}"))["status"]
-                   in ("assigned", "resolved", "closed") and x, timeout=30)
-    tasks = world.company.call("oa", "GET", "/api/tasks")
-    assert any(t.get("sourceId") == batch.complaint for t in tasks)
-    for _ in range(4):
-        world.company.tick(("oa",))
-    c = eventually(lambda: (x := crm(world, f"/api/v1/complaints/{batch.complaint}"))["status"]
-                   in ("resolved", "closed") and x, timeout=30)
-    assert c.get("rootCause") and c.get("disposition") in ("replace", "credit", "repair")
+                   in ("resolved", "closed") and x, timeout=30, what="the resolution in CRM")
+    assert (c["rootCause"], c["correctiveAction"], c["disposition"]) == (
+        mes["RootCause"], mes["CorrectiveAction"], mes["Disposition"].lower())
+    done = world.company.call("oa", "GET", f"/api/tasks/{task['taskId']}")
+    assert (done["status"], done["completedByUserId"], done["correctiveAction"]) == (
+        "COMPLETED", "yangjing", mes["CorrectiveAction"])
 
 
 def test_one_order_can_be_followed_across_the_systems_by_its_correlation_id(world, batch):
