@@ -146,7 +146,7 @@ def match(entity: EntityOpt,
     if train:
         with db.session() as s:
             model = service.train(s, entity)
-        console.print(f"learnt: P(match | candidate pair) = {model.prior:.4f}")
+        console.print(f"parameters: P(match | candidate pair) = {model.prior:.4f}")
     with db.read() as s:
         total = store.count_sources(s, entity)
     merged = reviews = 0

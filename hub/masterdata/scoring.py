@@ -23,6 +23,9 @@ from hub.masterdata.entities import Entity
 from hub.masterdata.fields import Normalised
 
 EM_ITERATIONS = 200
+PRIOR_STRENGTH = 50.0
+"""The starting m/u count as this many pseudo-pairs in each M-step (a MAP estimate): a level that
+few pairs reach keeps a sensible probability instead of collapsing to 0 or 1."""
 EM_TOLERANCE = 1e-6
 PROBABILITY_FLOOR = 1e-6
 """No learnt probability goes below this: one unseen level must not make a weight infinite."""
@@ -112,8 +115,11 @@ def probability(weight: float) -> float:
 
 
 def learn(vectors: Iterable[Levels], start: Model, *, fix_u: bool = False,
-          iterations: int = EM_ITERATIONS) -> Model:
-    """EM over comparison vectors (no labels): returns λ, m and (unless ``fix_u``) u."""
+          iterations: int = EM_ITERATIONS, prior_strength: float = PRIOR_STRENGTH) -> Model:
+    """EM over comparison vectors (no labels): returns λ, m and (unless ``fix_u``) u.
+
+    ``start`` is both where EM begins and a Dirichlet prior worth ``prior_strength`` pairs.
+    """
     patterns = Counter(tuple(sorted(v.items())) for v in vectors)
     if not patterns:
         return start
@@ -122,8 +128,8 @@ def learn(vectors: Iterable[Levels], start: Model, *, fix_u: bool = False,
                   u={k: list(v) for k, v in start.u.items()})
     total = sum(patterns.values())
     for _ in range(iterations):
-        m_counts = {n: [0.0] * len(model.m[n]) for n in names}
-        u_counts = {n: [0.0] * len(model.u[n]) for n in names}
+        m_counts = {n: [prior_strength * p for p in start.m[n]] for n in names}
+        u_counts = {n: [prior_strength * p for p in start.u[n]] for n in names}
         matched = 0.0
         for pattern, count in patterns.items():
             lm, lu = math.log(model.prior), math.log(1 - model.prior)

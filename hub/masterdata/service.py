@@ -43,6 +43,8 @@ TRAINING_PAIRS = 20000
 """Blocked candidate pairs EM learns from."""
 RANDOM_PAIRS = 20000
 """Random pairs ``u`` is estimated from."""
+MIN_TRAINING_PAIRS = 500
+"""Fewer candidate pairs than this teach EM nothing reliable: the entity file's values stay."""
 SEARCH_TEXT_MAX = 1000
 MODEL_CACHE_S = 30.0
 """How long learnt parameters are reused before they are read again (a retrain shows within this)."""
@@ -381,7 +383,8 @@ class MasterData:
         entity = self.catalog.get(entity_name)
         rng = random.Random(seed)
         start = default_model(entity)
-        vectors, randoms = [], []
+        vectors: list[dict[str, int | None]] = []
+        randoms: list[dict[str, int | None]] = []
         sample = store.source_page(s, entity.entity, None, max(pairs // 4, 100))
         if len(sample) < 2:
             return start
@@ -395,6 +398,8 @@ class MasterData:
                 randoms.append(levels_of(entity, a.normalised, b.normalised)[0])
         # u starts from random pairs (almost all non-matches) and is then learnt on the candidate pairs
         # themselves: blocking makes non-matching candidates agree more often than random pairs do.
+        if len(vectors) < MIN_TRAINING_PAIRS:
+            return start
         start.u = estimate_u(randoms, start)
         model = learn(vectors[:pairs], start)
         store.save_parameters(s, entity.entity, model.to_json(), len(vectors))

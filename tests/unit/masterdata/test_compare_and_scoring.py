@@ -75,3 +75,12 @@ def test_missing_values_are_neither_evidence_for_nor_against(tmp_path):
     other_phone = score(entity, model, {"name": "明辉贸易", "phone": "+862"}, {"name": "明辉贸易", "phone": "+861"})
     assert both.probability > without_phone.probability > other_phone.probability
     assert without_phone.evidence["phone"]["weight"] == 0.0
+
+
+def test_em_on_a_handful_of_pairs_stays_near_the_starting_values_instead_of_collapsing():
+    start = Model(prior=0.05, m={"name": [0.6, 0.3, 0.1], "phone": [0.8, 0.2]},
+                  u={"name": [0.01, 0.09, 0.9], "phone": [0.001, 0.999]})
+    learnt = learn([{"name": 1, "phone": None}, {"name": 2, "phone": 1}, {"name": 1, "phone": None}], start)
+    for f in start.m:
+        assert all(0.001 <= p for p in learnt.m[f])
+        assert learnt.m[f] == pytest.approx(start.m[f], abs=0.15)
