@@ -1,0 +1,46 @@
+"""The demo beside the reference systems: the hub's options, started as a process, never imported."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mocks import demo
+
+
+def test_the_demo_takes_the_options_hub_demo_took():
+    args = demo.parse_args([])
+    assert (args.host, args.port, args.rounds, args.pause, args.stay) == ("127.0.0.1", 8000, 120, 0.3, True)
+    args = demo.parse_args(["--port", "8080", "--rounds", "5", "--pause", "0", "--no-stay", "--host", "0.0.0.0"])
+    assert (args.host, args.port, args.rounds, args.pause, args.stay) == ("0.0.0.0", 8080, 5, 0.0, False)
+
+
+def test_the_hub_is_started_as_hub_up_with_the_systems_beside_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    seen: dict[str, Any] = {}
+
+    class FakePopen:
+        def __init__(self, cmd: list[str], **kw: Any):
+            seen.update(cmd=cmd, env=kw["env"])
+
+    monkeypatch.setattr(subprocess, "Popen", FakePopen)
+    monkeypatch.setenv("MOCK_CRM_PORT", "19101")
+    database = tmp_path / "demo.db"
+    database.write_text("an old run")
+    demo.start_hub("127.0.0.1", 18000, database=database, log=tmp_path / "demo.log")
+    assert seen["cmd"] == [sys.executable, "-m", "hub.cli", "up", "--host", "127.0.0.1", "--port", "18000",
+                           "--mocks", "--no-simulation"]
+    assert not database.exists()  # a fresh database every run
+    env = seen["env"]
+    assert env["HUB_DATABASE_URL"] == f"sqlite:///{database}" and env["MOCK_SIMULATION"] == "0"
+    assert env["HUB_URL_CRM"] == "http://127.0.0.1:19101" and env["HUB_URL_OA"] == "http://127.0.0.1:9107"
+
+
+def test_the_batch_touches_every_flow_the_tests_check():
+    customers = [p.customer for p in demo.BATCH]
+    assert "CUS-000103" in customers  # the overdue customer, blocked
+    assert any(len(p.lines) > 1 for p in demo.BATCH)
+    assert demo.FINANCE_MANAGER == 90008  # 周敏 approves the payment runs in ERP
