@@ -203,8 +203,9 @@ def _attributes(event: BaseCloudEvent) -> dict[str, Any]:
     attributes = {k: (v.isoformat() if isinstance(v, datetime) else v)
                   for k, v in event.get_attributes().items() if v is not None}
     for name, value in attributes.items():
-        if isinstance(value, str) and safejson.NUL in value:
-            raise InvalidEnvelope(f"CloudEvent attribute {name!r} holds a NUL character", attribute=name)
+        if isinstance(value, str) and (safejson.NUL in value or safejson.LONE_SURROGATE.search(value)):
+            raise InvalidEnvelope(f"CloudEvent attribute {name!r} holds a NUL character or a lone UTF-16 "
+                                  "surrogate", attribute=name)
     if len(str(attributes.get("type", ""))) > MAX_TYPE_CHARS:
         raise InvalidEnvelope(f"CloudEvent attribute 'type' is longer than {MAX_TYPE_CHARS} characters",
                               attribute="type")

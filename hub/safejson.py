@@ -2,10 +2,12 @@
 
 A webhook body is refused (:class:`~hub.errors.UnsafeJson`, 422) when it holds
 
-- ``NaN``, ``Infinity`` or a number too large for a double (JSON has none of them, and
-  PostgreSQL refuses them where SQLite would store them);
+- ``NaN``, ``Infinity``, a number too large for a double or an integer of more than
+  :data:`MAX_INT_DIGITS` digits (JSON has no NaN or Infinity, PostgreSQL refuses them
+  where SQLite would store them, and no system can take such numbers);
 - a NUL character (``\\u0000``) in a key or a string (PostgreSQL text cannot hold it, and
-  the field would reach text columns, logs and target systems);
+  the field would reach text columns, logs and target systems), or a lone UTF-16 surrogate
+  escape (``\\ud800`` without its pair: not a character, so no UTF-8 answer could carry it);
 - objects and arrays nested deeper than :data:`MAX_JSON_DEPTH` (no business message needs it,
   and every reader of a stored body would have to walk it).
 
@@ -18,21 +20,26 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from hub.errors import BadPayload, UnsafeJson
 
 MAX_JSON_DEPTH = 64
 """Deepest nesting of objects and arrays accepted (the top-level object is depth 1)."""
+MAX_INT_DIGITS = 100
+"""Longest integer accepted, in digits (far above any amount or id; Python's own limit is 4300)."""
 TOO_DEEP = f"… (nested deeper than {MAX_JSON_DEPTH} levels: not shown)"
 NUL = "\x00"
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+"""json.loads joins a valid surrogate pair into one character: any surrogate left is alone."""
 
 
 def loads(data: bytes | str, *, what: str = "body") -> Any:
     """Parse ``data`` strictly; raise BadPayload or UnsafeJson saying what is wrong and where."""
     text = utf8(data, what=what) if isinstance(data, bytes) else data
     try:
-        value = json.loads(text, parse_constant=_constant, parse_float=_float)
+        value = json.loads(text, parse_constant=_constant, parse_float=_float, parse_int=_int)
     except RecursionError:
         raise _too_deep(what) from None
     except json.JSONDecodeError as exc:
@@ -59,16 +66,16 @@ def check(value: Any, *, what: str = "body") -> None:
             if depth > MAX_JSON_DEPTH:
                 raise _too_deep(what, path)
             for key, child in node.items():
-                if NUL in key:
-                    raise _nul(what, f"{path}, in a key")
+                if NUL in key or LONE_SURROGATE.search(key):
+                    raise _bad_text(what, f"{path}, in a key", key)
                 stack.append((child, f"{path}.{key}", depth + 1))
         elif isinstance(node, list):
             if depth > MAX_JSON_DEPTH:
                 raise _too_deep(what, path)
             stack.extend((child, f"{path}[{i}]", depth + 1) for i, child in enumerate(node))
         elif isinstance(node, str):
-            if NUL in node:
-                raise _nul(what, path)
+            if NUL in node or LONE_SURROGATE.search(node):
+                raise _bad_text(what, path, node)
         elif isinstance(node, float) and not math.isfinite(node):
             raise UnsafeJson(f"{what} holds {node} at {path}: JSON has no NaN or Infinity", path=path)
 
@@ -84,11 +91,18 @@ def _float(text: str) -> float:
     return value
 
 
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise UnsafeJson(f"body holds an integer of {len(text.lstrip('-'))} digits; the limit is "
+                         f"{MAX_INT_DIGITS} (send it as a string)")
+    return int(text)
+
+
 def _too_deep(what: str, path: str | None = None) -> UnsafeJson:
     at = f" (at {path[:200]})" if path else ""
     return UnsafeJson(f"{what} is nested deeper than {MAX_JSON_DEPTH} levels{at}", limit=MAX_JSON_DEPTH)
 
 
-def _nul(what: str, path: str) -> UnsafeJson:
-    return UnsafeJson(f"{what} holds a NUL character (\\u0000) at {path[:200]}: the hub does not store it",
-                      path=path[:200])
+def _bad_text(what: str, path: str, text: str) -> UnsafeJson:
+    found = "a NUL character (\\u0000)" if NUL in text else "a lone UTF-16 surrogate (not a character)"
+    return UnsafeJson(f"{what} holds {found} at {path[:200]}: the hub does not store it", path=path[:200])

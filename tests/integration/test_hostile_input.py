@@ -130,6 +130,26 @@ def test_a_body_with_a_nul_character_is_refused_with_422_naming_where(client, ra
     assert "NUL" in body["error"]["message"] and "$" in body["error"]["message"]
 
 
+@pytest.mark.parametrize("raw", [b'{"type": "order.created", "x": "\\ud800"}',
+                                 b'{"type": "order.created", "\\udfff": 1}'])
+def test_a_body_with_a_lone_surrogate_escape_is_refused_with_422_not_stored(client, raw):
+    status, body = post(client, raw)
+    assert status == 422, body
+    assert "surrogate" in body["error"]["message"]
+
+
+def test_a_body_with_a_surrogate_pair_is_one_character_and_accepted(client):
+    status, body = post(client, b'{"type": "order.created", "x": "\\ud83d\\ude00"}')
+    assert status == 202, body
+
+
+@pytest.mark.parametrize("digits", [101, 5000])
+def test_a_body_with_an_integer_too_long_for_any_system_is_refused_with_422(client, digits):
+    status, body = post(client, b'{"type": "order.created", "x": %s}' % (b"9" * digits))
+    assert status == 422, body
+    assert f"{digits} digits" in body["error"]["message"]
+
+
 @pytest.mark.parametrize("attribute", ["id", "source", "type", "subject"])
 def test_a_cloudevent_attribute_with_a_nul_character_is_refused_with_422(client, attribute):
     event = {"specversion": "1.0", "type": "order.created", "source": "/shop", "id": "e-nul",
