@@ -8,7 +8,8 @@ a JSON Schema (draft 2020-12) with two hub keywords:
 - ``x-subject``: the payload field that holds the business key (order number,
   customer code) — it becomes the envelope's ``subject``, what admins search for.
 
-Validation lives here and nowhere else.
+Request–reply queries have schemas too, in ``queries/<query>.request.schema.json`` and
+``.response.schema.json``. Validation lives here and nowhere else.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError as JsonSchemaDefinitionError
 from jsonschema.exceptions import best_match
 
-from hub.errors import ConfigError, SchemaError
+from hub.errors import ConfigError, QueryInvalid, SchemaError
 
 SUFFIX = ".schema.json"
 
@@ -57,6 +58,9 @@ class CanonicalType:
             raise SchemaError(error.message, schema=self.dataschema, path=path)
 
 
+QUERIES = "queries"
+
+
 class Catalog:
     def __init__(self, folder: Path):
         self.folder = folder
@@ -64,6 +68,19 @@ class Catalog:
         for path in sorted(folder.glob(f"*{SUFFIX}")) if folder.is_dir() else []:
             t = _load(path)
             self.types[t.name] = t
+        queries = folder / QUERIES
+        self.queries: dict[str, CanonicalType] = {
+            t.name: t for t in (_load(p) for p in sorted(queries.glob(f"*{SUFFIX}")))} if queries.is_dir() else {}
+
+    def validate_query_request(self, query: str, request: Any) -> None:
+        """Refuse a query request that breaks ``<query>.request.schema.json`` (when there is one)."""
+        schema = self.queries.get(f"{query}.request")
+        if schema is None:
+            return
+        error = best_match(schema.validator.iter_errors(request))
+        if error is not None:
+            where = "/".join(str(p) for p in error.absolute_path) or "(request)"
+            raise QueryInvalid(f"{where}: {error.message}")
 
     def __contains__(self, name: str) -> bool:
         return name in self.types

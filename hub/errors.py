@@ -20,6 +20,9 @@
     ├── DeliveryError               an outbound call failed
     │   ├── TransientDeliveryError  worth retrying (network, timeout, 5xx, 408/409/425/429)
     │   └── RejectedDelivery        the target refused the content (other 4xx): not retried
+    ├── QueryError                  a request–reply query cannot be answered
+    │   ├── QueryInvalid            422 — the request breaks the query's request schema
+    │   └── QueryUnanswered         502 — no system answered (``sources`` says why for each)
     ├── NotFound                    an API lookup found nothing (404)
     ├── MasterDataError             a steward's request the golden records cannot honour (409)
     └── AuthError                   the security layer refuses (status per class)
@@ -154,11 +157,32 @@ class DeliveryError(HubError):
 
 
 class TransientDeliveryError(DeliveryError):
-    pass
+    """Worth another try: a network fault, a timeout, or an answer a response rule calls transient.
+
+    ``schedule`` is the rule's own retry schedule, when it declares one.
+    """
+
+    schedule: tuple[float, ...] | None = None
 
 
 class RejectedDelivery(DeliveryError):
     pass
+
+
+class QueryError(HubError):
+    pass
+
+
+class QueryInvalid(QueryError):
+    """The request does not match the query's request schema (422)."""
+
+
+class QueryUnanswered(QueryError):
+    """No system could answer (502); ``sources`` says why for each."""
+
+    def __init__(self, message: str, sources: dict[str, Any]):
+        super().__init__(message)
+        self.sources = sources
 
 
 class NotFound(HubError):

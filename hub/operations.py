@@ -6,61 +6,44 @@ dashboard are thin faces over these methods.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
 
-from hub.delivery.service import refresh_message_status
 from hub.errors import NotFound
+from hub.pause import PauseState
 from hub.registry import Registry
 from hub.safejson import MAX_JSON_DEPTH, TOO_DEEP
+from hub.search import DEFAULT_PAGE, MAX_PAGE, MessageFilter, MessageSearch, summary
 from hub.store import CanonicalMessage, Database, Delivery, InboundMessage
-from hub.store.models import ConnectorState, DeliveryStatus, MessageStatus
+from hub.store.models import DeliveryStatus, MessageStatus
+from hub.store.status import refresh_status
 from hub.translate import Translator
 from hub.views import (ActionResult, AttemptView, BulkResult, CanonicalView, DeliveryPage, DeliveryView,
                        MessageDetail, MessagePage, MessageSummary)
 
-DEFAULT_PAGE = 50
-MAX_PAGE = 500
-PAUSE_CACHE_S = 1.0
 MASK = "***"
 RETRYABLE = (DeliveryStatus.DEAD, DeliveryStatus.REJECTED, DeliveryStatus.RETRYING, DeliveryStatus.PAUSED)
 
 
-@dataclass(frozen=True)
-class MessageFilter:
-    type: str | None = None
-    status: str | None = None
-    connector: str | None = None
-    subject: str | None = None
-    correlation_id: str | None = None
-    q: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+__all__ = ["Operations", "MessageFilter", "delivery_filter", "mask"]
 
 
 class Operations:
-    def __init__(self, *, db: Database, registry: Registry, translator: Translator,
+    def __init__(self, *, db: Database, registry: Registry, translator: Translator, pauses: PauseState,
                  enqueue_translate: Callable[[str], None], enqueue_delivery: Callable[[str], None]):
         self.db = db
         self.registry = registry
         self.translator = translator
+        self.pauses = pauses
         self.enqueue_translate = enqueue_translate
         self.enqueue_delivery = enqueue_delivery
-        self._paused: dict[str, bool] = {}
-        self._paused_at = 0.0
-        self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ reading
     def list_messages(self, f: MessageFilter, *, limit: int = DEFAULT_PAGE, cursor: str | None = None) -> MessagePage:
         """Newest first; ``f.q`` also finds a business key in raw bodies and payloads (see hub.search)."""
-        from hub.search import MessageSearch  # search builds on this module's views
-
         return MessageSearch(self.db).find(f, limit=limit, cursor=cursor)
 
     def get_message(self, message_id: str) -> MessageDetail:
@@ -69,16 +52,16 @@ class Operations:
             if msg is None:
                 raise NotFound(f"no message {message_id}")
             canonicals = list(s.scalars(select(CanonicalMessage).where(CanonicalMessage.message_id == msg.id)
-                                        .order_by(CanonicalMessage.created_at)))
+                                        .order_by(CanonicalMessage.created_at, CanonicalMessage.seq)))
             deliveries = list(s.scalars(select(Delivery).where(Delivery.message_id == msg.id)
-                                        .order_by(Delivery.created_at)))
-            current = next((c for c in canonicals if c.id == msg.canonical_id), None)
+                                        .order_by(Delivery.created_at, Delivery.element)))
+            current = [c for c in canonicals if c.current]
             masked = self._masked_fields(msg.connector)
             return MessageDetail(
-                **_summary(msg, current).model_dump(),
+                **summary(msg, current[0] if current else None, len(current)).model_dump(),
                 mode=msg.mode, sender_id=msg.sender_id, headers=msg.headers,
                 body=mask(msg.body, masked), error_detail=msg.error_detail,
-                canonical=[CanonicalView(id=c.id, current=c.id == msg.canonical_id, mapping=c.mapping,
+                canonical=[CanonicalView(id=c.id, seq=c.seq, current=c.current, status=c.status, mapping=c.mapping,
                                          envelope=mask(c.envelope(), masked)) for c in canonicals],
                 deliveries=[self._delivery_view(d, with_attempts=True) for d in deliveries])
 
@@ -98,12 +81,13 @@ class Operations:
         return DeliveryPage(items=items, next_cursor=items[-1].id if len(rows) > limit else None)
 
     def trace(self, correlation_id: str) -> list[MessageSummary]:
+        """Every current canonical message of one transaction, in business time (a split's parts each)."""
         q = (select(InboundMessage, CanonicalMessage)
-             .join(CanonicalMessage, CanonicalMessage.id == InboundMessage.canonical_id)
-             .where(CanonicalMessage.correlation_id == correlation_id)
-             .order_by(CanonicalMessage.time, InboundMessage.id))
+             .join(CanonicalMessage, CanonicalMessage.message_id == InboundMessage.id)
+             .where(CanonicalMessage.correlation_id == correlation_id, CanonicalMessage.current)
+             .order_by(CanonicalMessage.time, InboundMessage.id, CanonicalMessage.seq))
         with self.db.session() as s:
-            return [_summary(m, c) for m, c in s.execute(q).all()]
+            return [summary(m, c) for m, c in s.execute(q).all()]
 
     def counts(self) -> dict[str, int]:
         with self.db.session() as s:
@@ -124,7 +108,9 @@ class Operations:
             msg = s.get(InboundMessage, message_id)
             if msg is None:
                 raise NotFound(f"no message {message_id}")
-            translate_again = remap or msg.canonical_id is None
+            has_canonical = s.scalar(select(CanonicalMessage.id).where(
+                CanonicalMessage.message_id == message_id, CanonicalMessage.current).limit(1)) is not None
+            translate_again = remap or not has_canonical
             if translate_again:
                 msg.status = MessageStatus.RECEIVED
                 msg.updated_at = datetime.now(UTC)
@@ -147,7 +133,7 @@ class Operations:
             s.get(InboundMessage, d.message_id, with_for_update=True)
             d.status, d.rounds, d.next_attempt_at, d.updated_at = DeliveryStatus.PENDING, 0, now, now
             s.flush()
-            refresh_message_status(s, d.message_id)
+            refresh_status(s, d.message_id)
         self.enqueue_delivery(delivery_id)
         return ActionResult(id=delivery_id, status=DeliveryStatus.PENDING, detail="queued")
 
@@ -165,31 +151,13 @@ class Operations:
         """Pause or resume delivery to ``connector``; resuming re-queues what waited. Returns that count."""
         if self.registry.connector(connector) is None:
             raise NotFound(f"no connector {connector}")
-        now = datetime.now(UTC)
-        with self.db.session() as s:
-            state = s.get(ConnectorState, connector) or ConnectorState(name=connector, updated_at=now)
-            state.paused, state.updated_at, state.updated_by = paused, now, by
-            s.add(state)
-            waiting: list[str] = []
-            if not paused:
-                waiting = list(s.scalars(select(Delivery.id).where(Delivery.connector == connector,
-                                                                   Delivery.status == DeliveryStatus.PAUSED)))
-                if waiting:
-                    s.execute(update(Delivery).where(Delivery.id.in_(waiting))
-                              .values(status=DeliveryStatus.PENDING, next_attempt_at=now, updated_at=now))
-        with self._lock:
-            self._paused_at = 0.0
+        waiting = self.pauses.set(connector, paused, by=by)
         for i in waiting:
             self.enqueue_delivery(i)
         return len(waiting)
 
     def is_paused(self, connector: str) -> bool:
-        with self._lock:
-            if time.monotonic() - self._paused_at > PAUSE_CACHE_S:
-                with self.db.session() as s:
-                    self._paused = {st.name: st.paused for st in s.scalars(select(ConnectorState))}
-                self._paused_at = time.monotonic()
-            return self._paused.get(connector, False)
+        return self.pauses.is_paused(connector)
 
     # ------------------------------------------------------------------ helpers
     def _masked_fields(self, connector: str) -> frozenset[str]:
@@ -200,7 +168,7 @@ class Operations:
         masked = self._masked_fields(d.connector)
         return DeliveryView(
             id=d.id, message_id=d.message_id, canonical_id=d.canonical_id, connector=d.connector,
-            operation=d.operation, status=d.status, attempts=d.attempts, rounds=d.rounds,
+            operation=d.operation, element=d.element, status=d.status, attempts=d.attempts, rounds=d.rounds,
             next_attempt_at=d.next_attempt_at, last_error=d.last_error, last_status_code=d.last_status_code,
             request=mask(d.request, masked), created_at=d.created_at, delivered_at=d.delivered_at,
             attempt_log=[AttemptView.model_validate(a, from_attributes=True) for a in d.attempt_log]
@@ -220,13 +188,6 @@ def delivery_filter(*, status: str, connector: str | None = None, error_contains
     if until:
         conditions.append(Delivery.updated_at < until)
     return conditions
-
-
-def _summary(m: InboundMessage, c: CanonicalMessage | None) -> MessageSummary:
-    return MessageSummary(id=m.id, connector=m.connector, native_type=m.native_type,
-                          type=c.type if c else None, subject=c.subject if c else None,
-                          correlation_id=c.correlation_id if c else None, status=m.status, error=m.error,
-                          received_at=m.received_at, updated_at=m.updated_at)
 
 
 def mask(value: Any, fields: frozenset[str]) -> Any:

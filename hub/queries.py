@@ -8,38 +8,22 @@ the query an error. Short transient faults are retried once in place.
 
 from __future__ import annotations
 
-import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_fixed
 
 from hub.connectors.models import Query
 from hub.delivery.client import OutboundClient
-from hub.errors import DeliveryError, HubError, MappingError, NotFound, TransientDeliveryError
+from hub.errors import DeliveryError, MappingError, NotFound, QueryUnanswered, TransientDeliveryError
 from hub.mapping.functions import XrefResolver, hub_functions
 from hub.registry import Registry
 from hub.settings import Settings
 
 QUERY_RETRY_WAIT_S = 0.2
 MAX_PARALLEL = 8
-
-
-class QueryInvalid(HubError):
-    """The request does not match the query's request schema (422)."""
-
-
-class QueryUnanswered(HubError):
-    """No system could answer (502); ``sources`` says why for each."""
-
-    def __init__(self, message: str, sources: dict[str, Any]):
-        super().__init__(message)
-        self.sources = sources
 
 
 @dataclass(frozen=True)
@@ -56,7 +40,6 @@ class QueryService:
         self.client = client
         self.xref = xref
         self._pool = ThreadPoolExecutor(MAX_PARALLEL, thread_name_prefix="hub-query")
-        self._schemas = _load_schemas(registry.config_dir / "mappings" / "canonical" / "queries")
 
     def names(self) -> list[str]:
         return self.registry.query_names()
@@ -65,12 +48,7 @@ class QueryService:
         answerers = self.registry.answerers(name)
         if not answerers:
             raise NotFound(f"no connector answers query {name!r}; known: {', '.join(self.names()) or 'none'}")
-        validator = self._schemas.get(f"{name}.request")
-        if validator is not None:
-            error = best_match(validator.iter_errors(request))
-            if error is not None:
-                where = "/".join(str(p) for p in error.absolute_path) or "(request)"
-                raise QueryInvalid(f"{where}: {error.message}")
+        self.registry.catalog.validate_query_request(name, request)
         futures = {c: self._pool.submit(self._ask_one, c, q, name, request, system or c) for c, q in answerers}
         answer: dict[str, Any] = {}
         sources: dict[str, dict[str, Any]] = {}
@@ -107,7 +85,7 @@ def query_call(registry: Registry, connector: str, name: str, request: dict[str,
     """(path, query parameters) with which ``connector`` is asked query ``name`` on ``system``'s behalf."""
     query = registry.connectors[connector].queries[name]
     context = {"request": request, "system": system}
-    path = registry.query_paths[(connector, name)].render(context, functions)
+    path = registry.compiled[connector].queries[name].path.render(context, functions)
     params = registry.mappings.get(query.params).evaluate(context, None, functions) if query.params else None
     return encode_dot_segments(path), params
 
@@ -141,10 +119,3 @@ def _merge(into: dict[str, Any], part: Any) -> None:
             _merge(into[k], v)
         elif isinstance(into[k], list) and isinstance(v, list):
             into[k] = into[k] + v
-
-
-def _load_schemas(folder: Path) -> dict[str, Draft202012Validator]:
-    out = {}
-    for path in sorted(folder.glob("*.schema.json")) if folder.is_dir() else []:
-        out[path.name.removesuffix(".schema.json")] = Draft202012Validator(json.loads(path.read_text("utf-8")))
-    return out

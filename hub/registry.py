@@ -8,51 +8,17 @@ the workers all read this same registry.
 
 from __future__ import annotations
 
-import re
-import urllib.parse
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from hub.catalog import Catalog
-from hub.connectors import Connector, ConnectorFile, Operation, Subscription, load_connectors
+from hub.connectors import Connector, ConnectorFile, load_connectors
 from hub.connectors.models import Query
 from hub.errors import ConfigError, HubError, MappingError
 from hub.mapping import Compiled, Engine, MappingLibrary
+from hub.pipeline.compiled import (PLACEHOLDER, CompiledConnector, CompiledEvent, CompiledOperation, CompiledQuery,
+                                   CompiledRule, PathTemplate, Route)
 
-PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
-
-
-@dataclass(frozen=True)
-class Route:
-    """A subscription resolved: deliver messages of ``type`` to ``connector``'s ``operation``."""
-
-    connector: str
-    operation_name: str
-    operation: Operation
-    subscription: Subscription
-    filter: Compiled | None
-
-
-@dataclass(frozen=True)
-class PathTemplate:
-    """``/orders/{data.order_no}``: literal parts and compiled JSONata placeholders."""
-
-    template: str
-    parts: tuple[str | Compiled, ...]
-
-    def render(self, data: Any, functions: Any = None) -> str:
-        """The path for ``data``, each placeholder's value URL-encoded; an empty one is an error."""
-        out = []
-        for part in self.parts:
-            if isinstance(part, str):
-                out.append(part)
-                continue
-            value = part.evaluate(data, None, functions)
-            if value is None or value == "":
-                raise MappingError(f"path {self.template!r}: a placeholder is empty for this message")
-            out.append(urllib.parse.quote(str(value), safe=""))
-        return "".join(out)
+__all__ = ["Registry", "Route", "PathTemplate", "load_registry"]
 
 
 class Registry:
@@ -63,16 +29,10 @@ class Registry:
         self.mappings = MappingLibrary(config_dir / "mappings", engine)
         self.files: dict[str, ConnectorFile] = load_connectors(config_dir / "connectors")
         self.connectors: dict[str, Connector] = {name: f.connector for name, f in self.files.items()}
+        self.compiled: dict[str, CompiledConnector] = {}
         self.routes: dict[str, list[Route]] = {}
-        self.paths: dict[tuple[str, str], PathTemplate] = {}
-        self.event_time: dict[tuple[str, str], Compiled] = {}
-        self.event_correlate: dict[tuple[str, str], list[Compiled]] = {}
-        self.event_xref: dict[tuple[str, str], list[Compiled]] = {}
-        self.event_type: dict[str, Compiled] = {}
-        self.response_xref: dict[tuple[str, str], Compiled] = {}
-        self.query_paths: dict[tuple[str, str], PathTemplate] = {}
-        self.ordering: dict[str, Compiled] = {}
-        self._check_and_compile()
+        for name, f in self.files.items():
+            self.compiled[name] = self._compile_connector(f)
 
     def connector(self, name: str) -> Connector | None:
         return self.connectors.get(name)
@@ -80,59 +40,71 @@ class Registry:
     def routes_for(self, canonical_type: str) -> list[Route]:
         return self.routes.get(canonical_type, [])
 
+    def event(self, connector: str, native_type: str) -> CompiledEvent | None:
+        c = self.compiled.get(connector)
+        return c.events.get(native_type) if c else None
+
+    def operation(self, connector: str, operation: str) -> CompiledOperation:
+        return self.compiled[connector].operations[operation]
+
+    # ------------------------------------------------------------------ compiling, with file:line errors
     def _compile(self, f: ConnectorFile, source: str, *path: object) -> Compiled:
         try:
             return self.engine.compile(source, file=str(f.doc.path))
         except MappingError as exc:
             raise f.error(f"{'.'.join(map(str, path))}: invalid JSONata: {exc.message}", *path) from None
 
-    def _mapping(self, f: ConnectorFile, name: str, *path: object) -> None:
+    def _mapping(self, f: ConnectorFile, name: str, *path: object) -> str:
+        """``name`` once it is known to exist and compile (it is looked up at each use, so a reload counts)."""
         if not self.mappings.exists(name):
             raise f.error(f"mapping file {name!r} does not exist under mappings/", *path)
         try:
             self.mappings.get(name)
         except HubError as exc:
             raise f.error(f"mapping {name!r} does not compile: {exc}", *path) from None
+        return name
 
     def _type(self, f: ConnectorFile, name: str, *path: object) -> None:
         if name not in self.catalog:
             raise f.error(f"unknown canonical type {name!r}; no mappings/canonical/{name}.schema.json", *path)
 
-    def _check_and_compile(self) -> None:
-        for name, f in self.files.items():
-            c = f.connector
-            self.event_type[name] = self._compile(f, c.inbound.event_type, "inbound", "event_type")
-            if c.ordering_key:
-                self.ordering[name] = self._compile(f, c.ordering_key, "ordering_key")
-            for event_name, event in c.inbound.events.items():
-                at = ("inbound", "events", event_name)
-                self._type(f, event.canonical, *at, "canonical")
-                self._mapping(f, event.mapping, *at, "mapping")
-                if event.time:
-                    self.event_time[(name, event_name)] = self._compile(f, event.time, *at, "time")
-                self.event_correlate[(name, event_name)] = [
-                    self._compile(f, src, *at, "correlate", i) for i, src in enumerate(event.correlate)]
-                self.event_xref[(name, event_name)] = [
-                    self._compile(f, src, *at, "xref", i) for i, src in enumerate(event.xref)]
-            for op_name, op in c.operations.items():
-                at = ("operations", op_name)
-                if op.mapping:
-                    self._mapping(f, op.mapping, *at, "mapping")
-                if op.response_xref:
-                    self.response_xref[(name, op_name)] = self._compile(f, op.response_xref, *at, "response_xref")
-                self.paths[(name, op_name)] = self._template(f, op.path, *at, "path")
-            for q_name, q in c.queries.items():
-                at = ("queries", q_name)
-                if q.params:
-                    self._mapping(f, q.params, *at, "params")
-                self._mapping(f, q.response, *at, "response")
-                self.query_paths[(name, q_name)] = self._template(f, q.path, *at, "path")
-            for i, sub in enumerate(c.subscriptions):
-                at = ("subscriptions", i)
-                self._type(f, sub.type, *at, "type")
-                flt = self._compile(f, sub.filter, *at, "filter") if sub.filter else None
-                self.routes.setdefault(sub.type, []).append(
-                    Route(name, sub.operation, c.operations[sub.operation], sub, flt))
+    def _compile_connector(self, f: ConnectorFile) -> CompiledConnector:
+        c = f.connector
+        compiled = CompiledConnector(
+            declared=c, event_type=self._compile(f, c.inbound.event_type, "inbound", "event_type"),
+            ordering_key=self._compile(f, c.ordering_key, "ordering_key") if c.ordering_key else None)
+        for event_name, event in c.inbound.events.items():
+            at = ("inbound", "events", event_name)
+            self._type(f, event.canonical, *at, "canonical")
+            compiled.events[event_name] = CompiledEvent(
+                connector=c.name, name=event_name, declared=event,
+                mapping=self._mapping(f, event.mapping, *at, "mapping"),
+                time=self._compile(f, event.time, *at, "time") if event.time else None,
+                correlate=tuple(self._compile(f, src, *at, "correlate", i) for i, src in enumerate(event.correlate)),
+                xref=tuple(self._compile(f, src, *at, "xref", i) for i, src in enumerate(event.xref)))
+        for op_name, op in c.operations.items():
+            at = ("operations", op_name)
+            compiled.operations[op_name] = CompiledOperation(
+                connector=c.name, name=op_name, declared=op, path=self._template(f, op.path, *at, "path"),
+                mapping=self._mapping(f, op.mapping, *at, "mapping") if op.mapping else None,
+                each=self._compile(f, op.each, *at, "each") if op.each else None,
+                responses=tuple(CompiledRule(rule, self._compile(f, rule.when, *at, "responses", i, "when")
+                                             if rule.when else None)
+                                for i, rule in enumerate(op.responses)),
+                response_xref=self._compile(f, op.response_xref, *at, "response_xref") if op.response_xref else None)
+        for q_name, q in c.queries.items():
+            at = ("queries", q_name)
+            compiled.queries[q_name] = CompiledQuery(
+                declared=q, path=self._template(f, q.path, *at, "path"),
+                params=self._mapping(f, q.params, *at, "params") if q.params else None,
+                response=self._mapping(f, q.response, *at, "response"))
+        for i, sub in enumerate(c.subscriptions):
+            at = ("subscriptions", i)
+            self._type(f, sub.type, *at, "type")
+            flt = self._compile(f, sub.filter, *at, "filter") if sub.filter else None
+            self.routes.setdefault(sub.type, []).append(
+                Route(c.name, compiled.operations[sub.operation], sub, flt))
+        return compiled
 
     def _template(self, f: ConnectorFile, template: str, *at: object) -> PathTemplate:
         parts: list[str | Compiled] = []

@@ -20,13 +20,15 @@ from hub.ingest import Ingestor
 from hub.mapping import make_engine
 from hub.metrics import Metrics
 from hub.operations import Operations
+from hub.pause import PauseState
 from hub.queries import QueryService
 from hub.registry import Registry, load_registry
 from hub.settings import Settings, check_production
 from hub.store import Database
 from hub.store.migrate import upgrade
 from hub.translate import Translator
-from hub.workers.actors import Actors, declare_actors
+from hub.workers.actors import (DELIVER_ACTOR, DELIVER_QUEUE, TRANSLATE_ACTOR, TRANSLATE_QUEUE, Actors,
+                                declare_actors, enqueuer)
 from hub.workers.broker import make_broker
 from hub.workers.sweeper import Sweeper
 from hub.xref import XrefStore
@@ -66,25 +68,19 @@ class Hub:
         broker = make_broker(settings)
         xrefs = XrefStore(db)
         client = OutboundClient()
-        holder: dict[str, Actors] = {}
+        enqueue_translate = enqueuer(broker, TRANSLATE_ACTOR, TRANSLATE_QUEUE)
+        enqueue_delivery = enqueuer(broker, DELIVER_ACTOR, DELIVER_QUEUE)
 
-        def enqueue_translate(message_id: str) -> None:
-            holder["actors"].translate.send(message_id)
-
-        def enqueue_delivery(delivery_id: str) -> None:
-            holder["actors"].deliver.send(delivery_id)
-
-        # Operations owns the paused-connector cache that translate and deliver consult.
-        ops_ref: dict[str, Operations] = {}
+        pauses = PauseState(db)
         translator = Translator(db=db, registry=registry, xref=xrefs.resolve, enqueue_delivery=enqueue_delivery,
-                                is_paused=lambda c: ops_ref["ops"].is_paused(c))
-        operations = Operations(db=db, registry=registry, translator=translator,
+                                is_paused=pauses.is_paused)
+        operations = Operations(db=db, registry=registry, translator=translator, pauses=pauses,
                                 enqueue_translate=enqueue_translate, enqueue_delivery=enqueue_delivery)
-        ops_ref["ops"] = operations
         metrics = Metrics(operations.delivery_depth)
         deliverer = Deliverer(db=db, registry=registry, settings=settings, client=client, xref=xrefs.resolve,
-                              is_paused=operations.is_paused, observers=[metrics.observe_delivery])
-        holder["actors"] = declare_actors(broker, translator, deliverer)
+                              is_paused=pauses.is_paused, observers=[metrics.observe_delivery],
+                              enqueue=enqueue_delivery)
+        actors = declare_actors(broker, translator, deliverer)
         ingestor = Ingestor(db=db, registry=registry, settings=settings, enqueue_translate=enqueue_translate)
         sweeper = Sweeper(db=db, grace_s=settings.sweep_grace_s, interval_s=settings.sweep_interval_s,
                           enqueue_translate=enqueue_translate, enqueue_delivery=enqueue_delivery)
@@ -92,7 +88,7 @@ class Hub:
         seeded = xrefs.load_seed(settings.config_dir / "mappings" / "xref")
         if seeded:
             log.info("cross-reference: %d seed record(s) loaded", seeded)
-        return cls(settings=settings, db=db, registry=registry, broker=broker, actors=holder["actors"],
+        return cls(settings=settings, db=db, registry=registry, broker=broker, actors=actors,
                    xrefs=xrefs, ingestor=ingestor, translator=translator, deliverer=deliverer,
                    operations=operations, sweeper=sweeper, metrics=metrics, client=client, queries=queries)
 

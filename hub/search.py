@@ -15,15 +15,31 @@ next step when the log grows large.)
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, Text, cast, or_, select
+from sqlalchemy import Select, Text, and_, cast, exists, func, or_, select
+from sqlalchemy.orm import aliased
 
-from hub.operations import DEFAULT_PAGE, MAX_PAGE, MessageFilter, _summary
 from hub.store import CanonicalMessage, Database, InboundMessage
 from hub.views import MessagePage, MessageSummary
 
+DEFAULT_PAGE = 50
+MAX_PAGE = 500
 TAIL_BATCH = 100
+
+
+@dataclass(frozen=True)
+class MessageFilter:
+    type: str | None = None
+    status: str | None = None
+    connector: str | None = None
+    subject: str | None = None
+    correlation_id: str | None = None
+    q: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
 
 
 class MessageSearch:
@@ -39,7 +55,7 @@ class MessageSearch:
         q = q.order_by(InboundMessage.id.desc()).limit(limit + 1)
         with self.db.read() as s:  # summaries are built inside: a read session expires its rows on exit
             rows = s.execute(q).all()
-            items = [_summary(m, c) for m, c in rows[:limit]]
+            items = [summary(m, c, n) for m, c, n in rows[:limit]]
         return MessagePage(items=items, next_cursor=items[-1].id if len(rows) > limit else None)
 
     def changed_since(self, f: MessageFilter, since: datetime, *, limit: int = TAIL_BATCH) -> list[MessageSummary]:
@@ -47,37 +63,65 @@ class MessageSearch:
         q = (_filtered(f).where(InboundMessage.updated_at > since)
              .order_by(InboundMessage.updated_at, InboundMessage.id).limit(limit))
         with self.db.read() as s:
-            return [_summary(m, c) for m, c in s.execute(q).all()]
+            return [summary(m, c, n) for m, c, n in s.execute(q).all()]
 
 
-def _filtered(f: MessageFilter) -> Select[tuple[InboundMessage, CanonicalMessage]]:
-    q = (select(InboundMessage, CanonicalMessage)
-         .outerjoin(CanonicalMessage, CanonicalMessage.id == InboundMessage.canonical_id))
+def summary(m: InboundMessage, c: CanonicalMessage | None, count: int | None = None) -> MessageSummary:
+    """One line of a list: the inbound message, described by ``c`` (its first current canonical message,
+    or one of them in a trace) and how many canonical messages it gave."""
+    return MessageSummary(id=m.id, connector=m.connector, native_type=m.native_type,
+                          type=c.type if c else None, subject=c.subject if c else None,
+                          correlation_id=c.correlation_id if c else None,
+                          canonical_id=c.id if c else None, seq=c.seq if c else None,
+                          canonical_count=count if count is not None else (1 if c else 0),
+                          status=m.status, error=m.error, received_at=m.received_at, updated_at=m.updated_at)
+
+
+def _filtered(f: MessageFilter) -> Select[tuple[InboundMessage, CanonicalMessage, int]]:
+    """One row per inbound message: it, its first current canonical message, and how many it has.
+
+    Conditions on canonical fields hold when *any* of its current canonical messages meets them
+    (a split order's second part is found by its own order number).
+    """
+    first = aliased(CanonicalMessage)
+    count = (select(func.count()).select_from(CanonicalMessage)
+             .where(CanonicalMessage.message_id == InboundMessage.id, CanonicalMessage.current)
+             .correlate(InboundMessage).scalar_subquery())
+    q = (select(InboundMessage, first, count)
+         .outerjoin(first, and_(first.message_id == InboundMessage.id, first.current, first.seq == 0)))
+    canonical: list[Any] = []
     if f.type:
-        q = q.where(CanonicalMessage.type == f.type)
+        canonical.append(CanonicalMessage.type == f.type)
+    if f.subject:
+        canonical.append(CanonicalMessage.subject == f.subject)
+    if f.correlation_id:
+        canonical.append(CanonicalMessage.correlation_id == f.correlation_id)
+    if canonical:
+        q = q.where(_any_current(*canonical))
     if f.status:
         q = q.where(InboundMessage.status == f.status)
     if f.connector:
         q = q.where(InboundMessage.connector == f.connector)
-    if f.subject:
-        q = q.where(CanonicalMessage.subject == f.subject)
-    if f.correlation_id:
-        q = q.where(CanonicalMessage.correlation_id == f.correlation_id)
     if f.q:
         term = f.q.strip()
         likes = {f"%{_escape(term)}%", f"%{_escape(json.dumps(term)[1:-1])}%"}  # also as JSON writes it (\\u4e0a…)
-        conditions = [CanonicalMessage.correlation_id == term, InboundMessage.id == term,
-                      InboundMessage.sender_id == term]
+        in_canonical: list[Any] = [CanonicalMessage.correlation_id == term]
+        conditions: list[Any] = [InboundMessage.id == term, InboundMessage.sender_id == term]
         for like in likes:
-            conditions += [CanonicalMessage.subject.like(like, escape="\\"),
-                           cast(InboundMessage.body, Text).like(like, escape="\\"),
-                           cast(CanonicalMessage.data, Text).like(like, escape="\\")]
-        q = q.where(or_(*conditions))
+            in_canonical += [CanonicalMessage.subject.like(like, escape="\\"),
+                             cast(CanonicalMessage.data, Text).like(like, escape="\\")]
+            conditions.append(cast(InboundMessage.body, Text).like(like, escape="\\"))
+        q = q.where(or_(*conditions, _any_current(or_(*in_canonical))))
     if f.since:
         q = q.where(InboundMessage.received_at >= f.since)
     if f.until:
         q = q.where(InboundMessage.received_at < f.until)
     return q
+
+
+def _any_current(*conditions: Any) -> Any:
+    return exists().where(CanonicalMessage.message_id == InboundMessage.id, CanonicalMessage.current,
+                          *conditions)
 
 
 def _escape(text: str) -> str:

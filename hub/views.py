@@ -19,6 +19,10 @@ class MessageSummary(BaseModel):
     type: str | None = Field(None, description="canonical type", examples=["sales_order.placed"])
     subject: str | None = Field(None, description="business key", examples=["SO-20261122-0001"])
     correlation_id: str | None = None
+    canonical_id: str | None = Field(None, description="the canonical message this line describes")
+    seq: int | None = Field(None, description="its place among the message's canonical messages (0, 1, …)")
+    canonical_count: int = Field(0, description="how many canonical messages the inbound message gave "
+                                               "(several when its event is split)")
     status: str = Field(examples=["delivered"])
     error: str | None = None
     received_at: datetime
@@ -31,7 +35,8 @@ class AttemptView(BaseModel):
     duration_ms: float
     url: str | None
     status_code: int | None
-    outcome: str = Field(description="success | transient | rejected | waiting | mapping_error")
+    outcome: str = Field(description="in_flight (stored before the call; still open if its worker died) | "
+                                     "success | transient | rejected | waiting | mapping_error")
     error: str | None
     response_excerpt: str | None
 
@@ -42,6 +47,7 @@ class DeliveryView(BaseModel):
     canonical_id: str
     connector: str
     operation: str
+    element: int | None = Field(None, description="for an operation with `each`: the element this call carries")
     status: str = Field(examples=["dead"])
     attempts: int
     rounds: int
@@ -56,7 +62,10 @@ class DeliveryView(BaseModel):
 
 class CanonicalView(BaseModel):
     id: str
-    current: bool
+    seq: int = Field(0, description="its place among the canonical messages of one translation")
+    current: bool = Field(description="false once a later translation (a replay with the current mapping) "
+                                      "replaced it")
+    status: str | None = Field(None, description="the roll-up of its own deliveries")
     mapping: str | None
     envelope: dict[str, Any]
 

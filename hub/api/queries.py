@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from hub.api.deps import HubDep
 from hub.api.errors import error_body
-from hub.queries import QueryInvalid, QueryUnanswered
+from hub.errors import QueryInvalid, QueryUnanswered
 
 router = APIRouter(prefix="/query", tags=["queries"])
 

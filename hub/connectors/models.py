@@ -92,6 +92,10 @@ class InboundEvent(_Model):
         default_factory=list,
         description="cross-references this event reveals (JSONata → {entity, ids: {system: id}} or an "
                     "array of them), e.g. an ERP customer that names its CRM id")
+    split: bool = Field(
+        False, description="splitter: the mapping yields an array and each element becomes a canonical message "
+                           "of its own, in order (an empty array marks the message 'ignored'); `correlate`, "
+                           "`xref` and `time` are evaluated for each element")
     description: str = ""
 
 
@@ -104,6 +108,32 @@ class Inbound(_Model):
                                           "(no canonical meaning); their messages are 'ignored', not failed")
 
 
+class ResponseRule(_Model):
+    """How one kind of answer is taken — Camel's ``onException`` with its redelivery policy as the model.
+
+    Rules are tried in order and the first that matches decides; an answer no rule matches is
+    classified by default: 2xx/3xx success; 408, 409, 425, 429 and 5xx retried; other 4xx rejected.
+    """
+
+    status: list[int] = Field(min_length=1, description="HTTP statuses this rule is about, e.g. [422]")
+    when: str | None = Field(
+        None, description="JSONata on {status, body, headers} (body parsed when JSON); the rule matches only "
+                          "when true, e.g. 'body.code = \"insufficient_stock\"'")
+    outcome: Literal["success", "rejected", "retry"] = Field(
+        description="success: done; rejected: a business refusal, not retried; retry: transient, retried in "
+                    "place and then on the schedule")
+    schedule: list[Seconds] | None = Field(
+        None, description="with outcome retry: delays between rounds for this answer instead of the "
+                          "connector's `retry.schedule` (e.g. a refusal that time cures within minutes)")
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _schedule_needs_retry(self) -> ResponseRule:
+        if self.schedule is not None and self.outcome != "retry":
+            raise ValueError("`schedule` applies only to `outcome: retry`")
+        return self
+
+
 class Operation(_Model):
     """A call the hub makes to this system."""
 
@@ -112,11 +142,15 @@ class Operation(_Model):
                                   "e.g. /orders/{data.order_no}")
     mapping: str | None = Field(None, description="JSONata file: canonical envelope → request body; "
                                                   "none sends the envelope itself")
-    headers: dict[str, str] = Field(default_factory=dict)
-    retry_statuses: list[int] = Field(
+    headers: dict[str, str] = Field(default_factory=dict, json_schema_extra={"secret": True})
+    each: str | None = Field(
+        None, description="JSONata on the canonical envelope giving an array: one call per element, the mapping "
+                          "and the path reading it as $item (and its position as $index), e.g. data.lines")
+    responses: list[ResponseRule] = Field(
         default_factory=list,
-        description="extra HTTP statuses retried as transient for this operation, e.g. [404] when the record "
-                    "it refers to may not have reached the target yet")
+        description="how answers are classified, first match wins (see ResponseRule), e.g. "
+                    "[{status: [404], outcome: retry}] when the record it refers to may not have reached "
+                    "the target yet")
     response_xref: str | None = Field(
         None, description="JSONata on {request, response, data, source} → cross-references the answer reveals "
                           "({entity, ids} or an array), e.g. the id a target gave a record the hub created")

@@ -1,8 +1,10 @@
-"""The outbound HTTP client: pooled, with a timeout, signed per Standard Webhooks.
+"""The outbound HTTP client: pooled, with a timeout; httpx's exceptions stop here.
 
-httpx's exceptions stop here: a network fault or timeout becomes a
-:class:`~hub.errors.TransientDeliveryError`, and the status code decides the rest
-(see :func:`classify`).
+A network fault or timeout becomes a :class:`~hub.errors.TransientDeliveryError`;
+any answer comes back as a :class:`Response` for the caller to classify (a
+delivery by its operation's rules, :func:`hub.pipeline.outbound.classify`; a
+query by the HTTP defaults, :func:`raise_for_answer`). Signing and the other
+headers of a delivery are added by its stages (:mod:`hub.delivery.stages`).
 """
 
 from __future__ import annotations
@@ -10,21 +12,18 @@ from __future__ import annotations
 import email.utils
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from standardwebhooks.webhooks import Webhook
 
 from hub.errors import RejectedDelivery, TransientDeliveryError
+from hub.pipeline.outbound import default_outcome
 
 POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 RESPONSE_EXCERPT_CHARS = 500
-RETRYABLE_4XX = frozenset({408, 409, 425, 429})
 USER_AGENT = "integration-hub/0.1"
-
-
 MAX_JSON_BYTES = 1024 * 1024
 
 
@@ -34,7 +33,17 @@ class Response:
     excerpt: str
     duration_ms: float
     json: Any = None
-    """The parsed body when it is JSON (and under MAX_JSON_BYTES), for response mappings."""
+    """The parsed body when it is JSON (and under MAX_JSON_BYTES), for response mappings and rules."""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def retry_after_s(self) -> float | None:
+        return parse_retry_after(self.headers.get("retry-after"))
+
+
+def encode_body(body: Any) -> bytes:
+    """The JSON a call sends (UTF-8, compact); signatures are made over exactly these bytes."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 class OutboundClient:
@@ -44,30 +53,17 @@ class OutboundClient:
     def close(self) -> None:
         self._http.close()
 
-    def send(self, method: str, url: str, body: Any, *, headers: dict[str, str], secret: str | None,
-             message_id: str, timeout_s: float, retry_statuses: frozenset[int] = frozenset()) -> Response:
-        """Make one call; raise TransientDeliveryError or RejectedDelivery unless it succeeded."""
-        content = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-        all_headers = {"content-type": "application/json", **headers}
-        if secret:
-            now = datetime.now(UTC)
-            all_headers.update({
-                "webhook-id": message_id,
-                "webhook-timestamp": str(int(now.timestamp())),
-                "webhook-signature": Webhook(secret).sign(message_id, now, content),
-            })
+    def send(self, method: str, url: str, content: bytes, *, headers: dict[str, str], timeout_s: float) -> Response:
+        """Make one call and return the answer, whatever its status; a network fault is transient."""
         started = time.perf_counter()
         try:
-            resp = self._http.request(method, url, content=content.encode(), headers=all_headers,
-                                      timeout=timeout_s)
+            resp = self._http.request(method, url, content=content,
+                                      headers={"content-type": "application/json", **headers}, timeout=timeout_s)
         except httpx.TimeoutException as exc:
             raise TransientDeliveryError(f"timed out after {timeout_s:g}s ({type(exc).__name__})") from None
         except httpx.HTTPError as exc:
             raise TransientDeliveryError(f"{type(exc).__name__}: {exc}") from None
-        duration_ms = (time.perf_counter() - started) * 1000
-        response = Response(resp.status_code, resp.text[:RESPONSE_EXCERPT_CHARS], duration_ms, _json_of(resp))
-        classify(response, resp.headers.get("retry-after"), retry_statuses)
-        return response
+        return _response(resp, started)
 
     def query(self, method: str, url: str, *, params: Any, headers: dict[str, str], timeout_s: float) -> Response:
         """A request–reply read: GET with query parameters, or POST with a JSON body."""
@@ -81,10 +77,14 @@ class OutboundClient:
             raise TransientDeliveryError(f"timed out after {timeout_s:g}s ({type(exc).__name__})") from None
         except httpx.HTTPError as exc:
             raise TransientDeliveryError(f"{type(exc).__name__}: {exc}") from None
-        response = Response(resp.status_code, resp.text[:RESPONSE_EXCERPT_CHARS],
-                            (time.perf_counter() - started) * 1000, _json_of(resp))
-        classify(response, resp.headers.get("retry-after"))
+        response = _response(resp, started)
+        raise_for_answer(response)
         return response
+
+
+def _response(resp: httpx.Response, started: float) -> Response:
+    return Response(resp.status_code, resp.text[:RESPONSE_EXCERPT_CHARS], (time.perf_counter() - started) * 1000,
+                    _json_of(resp), {k.lower(): v for k, v in resp.headers.items()})
 
 
 def _json_of(resp: httpx.Response) -> Any:
@@ -96,18 +96,16 @@ def _json_of(resp: httpx.Response) -> Any:
         return None
 
 
-def classify(response: Response, retry_after: str | None = None,
-             retry_statuses: frozenset[int] = frozenset()) -> None:
-    """2xx/3xx pass; 408/409/425/429, 5xx and ``retry_statuses`` are transient; any other 4xx is a
-    business rejection."""
-    code = response.status_code
-    if code < 400:
+def raise_for_answer(response: Response) -> None:
+    """The HTTP defaults as exceptions: pass on success, else TransientDeliveryError or RejectedDelivery."""
+    outcome = default_outcome(response.status_code)
+    if outcome == "success":
         return
-    message = f"HTTP {code}: {response.excerpt}"
-    if code >= 500 or code in RETRYABLE_4XX or code in retry_statuses:
-        raise TransientDeliveryError(message, status_code=code, response_excerpt=response.excerpt,
-                                     retry_after_s=parse_retry_after(retry_after))
-    raise RejectedDelivery(message, status_code=code, response_excerpt=response.excerpt)
+    message = f"HTTP {response.status_code}: {response.excerpt}"
+    if outcome == "retry":
+        raise TransientDeliveryError(message, status_code=response.status_code,
+                                     response_excerpt=response.excerpt, retry_after_s=response.retry_after_s)
+    raise RejectedDelivery(message, status_code=response.status_code, response_excerpt=response.excerpt)
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -1,12 +1,20 @@
-"""Deliver one delivery: map, call, record every attempt, and decide what comes next.
+"""Deliver one delivery: claim, build the call, run it through the stages, record, decide what comes next.
 
 The worker calls :meth:`Deliverer.deliver`. It claims the delivery (so a
-duplicate enqueue does nothing), applies the target's outbound mapping with
-ids translated through the cross-reference, and calls the target with
-``Idempotency-Key`` = delivery id, a Standard Webhooks signature and a
-``traceparent``. Every call is an :class:`~hub.store.Attempt`. The answer is
-one of :class:`Outcome`: done, or "reschedule in N seconds" (the worker turns
-that into a dramatiq retry with that delay).
+duplicate enqueue does nothing, and a delivery waits while one that must go
+before it is open), builds the call with the current outbound mapping (ids
+translated through the cross-reference), and makes it through the
+:mod:`~hub.delivery.stages` (headers, signing, cross-reference capture,
+metrics). Every call is an :class:`~hub.store.Attempt`, stored *before* the
+call and closed after it, so the log never hides a call the target may have
+seen. The operation's ``responses`` rules classify the answer
+(:func:`hub.pipeline.outbound.classify`). The result is an :class:`Outcome`:
+done, or "reschedule in N seconds" (the worker turns that into a dramatiq
+retry with that delay).
+
+Three transactions for a delivery that succeeds at once: claim (with the
+data the call needs), open the attempt, and close it with the outcome and
+the message's status roll-up.
 """
 
 from __future__ import annotations
@@ -17,37 +25,38 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hub.connectors import Connector, Operation
+from hub.connectors import Connector
 from hub.delivery import policy
-from hub.delivery.calls import outbound_call, revealed_links
-from hub.delivery.client import OutboundClient
-from hub.envelope import child_traceparent
-from hub.errors import ConfigError, DeliveryError, MappingError, RejectedDelivery, TransientDeliveryError, XrefMissing
+from hub.delivery.client import OutboundClient, Response, encode_body
+from hub.delivery.stages import CallContext, DeliveryStage, Observer, default_stages
+from hub.errors import (ConfigError, DeliveryError, MappingError, RejectedDelivery, TransientDeliveryError,
+                        XrefMissing)
 from hub.ids import new_id
 from hub.mapping.functions import XrefResolver, hub_functions
+from hub.pipeline.outbound import Verdict, classify, outbound_call
 from hub.registry import Registry
 from hub.settings import Settings
 from hub.store import Attempt, CanonicalMessage, Database, Delivery, InboundMessage
 from hub.store.models import DeliveryStatus, MessageStatus
+from hub.store.status import refresh_status
 from hub.xref import link_in
 
 log = logging.getLogger("hub.delivery")
 
 ORDERING_WAIT_S = 1.0
-"""How soon a delivery waiting for an earlier one with the same ordering key looks again."""
+"""How soon a delivery waiting for an earlier one (same key, or same transaction) looks again."""
 UNTRANSLATED_WAIT_LIMIT = timedelta(minutes=5)
 """An untranslated earlier message holds keyed deliveries this long at most (the sweeper re-queues it)."""
 CLAIM_SKEW_S = 1.0
 """A delivery may be claimed this early: broker delays and clocks are not exact."""
 LEASE_MARGIN_S = 30.0
 """A claimed delivery whose worker vanished is given back after its time budget plus this."""
-
-Observer = Callable[[str, str, float | None], None]
-"""(connector, outcome, duration_ms) — metrics; an observer's failure never stops delivery."""
+RELEASE_BATCH = 20
+"""How many deliveries held behind a settled one are woken at once (the rest wake at their next look)."""
 
 
 @dataclass(frozen=True)
@@ -57,62 +66,84 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Claimed:
+    """What a claimed delivery needs to build its call, read in the claim's transaction."""
+
+    delivery_id: str
+    connector: str
+    operation: str
+    element: int | None
+    message_id: str
+    canonical_id: str
+    correlation_id: str
+    traceparent: str | None
+    envelope: dict[str, Any]
+    origin: str
+
+
+@dataclass(frozen=True)
 class Request:
     method: str
     url: str
     body: Any
-    headers: dict[str, str]
-    retry_statuses: frozenset[int] = frozenset()
     source: str = ""
 
 
 class Deliverer:
     def __init__(self, *, db: Database, registry: Registry, settings: Settings, client: OutboundClient,
-                 xref: XrefResolver, is_paused: Callable[[str], bool], observers: list[Observer] | None = None):
+                 xref: XrefResolver, is_paused: Callable[[str], bool], observers: list[Observer] | None = None,
+                 stages: list[DeliveryStage] | None = None, enqueue: Callable[[str], None] | None = None):
         self.db = db
+        self.enqueue = enqueue
         self.registry = registry
         self.settings = settings
         self.client = client
         self.xref = xref
         self.is_paused = is_paused
-        self.observers = observers or []
+        self.stages = stages if stages is not None else default_stages(
+            secret_of=settings.connector_secret, observers=observers or [])
 
     # ------------------------------------------------------------------ the one entry point
     def deliver(self, delivery_id: str) -> Outcome | None:
         """Run one round for ``delivery_id``; None if it was not due or already taken."""
         claimed = self._claim(delivery_id)
-        if not isinstance(claimed, str):
+        if not isinstance(claimed, Claimed):
             return claimed  # not due, taken, or held behind an earlier delivery
-        connector = self.registry.connector(claimed)
-        if connector is None:
+        connector = self.registry.connector(claimed.connector)
+        if connector is None or claimed.operation not in connector.operations:
             return self._finish(delivery_id, DeliveryStatus.DEAD,
-                                error=f"connector {claimed!r} is no longer configured")
-        if self.is_paused(claimed):
+                                error=f"operation {claimed.connector}.{claimed.operation} is no longer configured")
+        if self.is_paused(claimed.connector):
             return self._finish(delivery_id, DeliveryStatus.PAUSED, error=None)
         try:
-            request = self.build_request(delivery_id)
+            request = self._request(claimed, connector)
         except XrefMissing as exc:
-            self._record(delivery_id, None, outcome="waiting", error=str(exc))
+            self._note(delivery_id, outcome="waiting", error=str(exc))
             return self._reschedule(delivery_id, connector, str(exc), None)
         except (MappingError, ConfigError) as exc:
-            self._record(delivery_id, None, outcome="mapping_error", error=str(exc))
+            self._note(delivery_id, outcome="mapping_error", error=str(exc))
             return self._finish(delivery_id, DeliveryStatus.DEAD, error=f"outbound mapping failed: {exc}")
+        last: tuple[str, CallContext, Response | None] | None = None
         try:
             for attempt in policy.in_place(connector.retry):
                 with attempt:
-                    self._call(delivery_id, connector, request)
+                    last = self._call(claimed, connector, request)
         except RejectedDelivery as exc:
-            return self._finish(delivery_id, DeliveryStatus.REJECTED, error=str(exc), status_code=exc.status_code)
+            return self._finish(delivery_id, DeliveryStatus.REJECTED, error=str(exc), status_code=exc.status_code,
+                                attempt=self._closing(last, "rejected", exc))
         except TransientDeliveryError as exc:
-            return self._reschedule(delivery_id, connector, str(exc), exc.retry_after_s, exc.status_code)
-        return self._finish(delivery_id, DeliveryStatus.DELIVERED, error=None)
+            return self._reschedule(delivery_id, connector, str(exc), exc.retry_after_s, exc.status_code,
+                                    schedule=exc.schedule, attempt=self._closing(last, "transient", exc))
+        assert last is not None
+        return self._finish(delivery_id, DeliveryStatus.DELIVERED, error=None,
+                            attempt=self._closing(last, "success", None))
 
-    # ------------------------------------------------------------------ steps
-    def _claim(self, delivery_id: str) -> str | Outcome | None:
-        """Take a due delivery under a lease and return its connector's name.
+    # ------------------------------------------------------------------ claim and order
+    def _claim(self, delivery_id: str) -> Claimed | Outcome | None:
+        """Take a due delivery under a lease, with what its call needs.
 
         None when it is not due or another worker has it; an Outcome when it must wait for
-        something that arrived before it (see :meth:`_has_predecessor`).
+        something that arrived before it (see :meth:`_must_wait`).
         """
         now = datetime.now(UTC)
         with self.db.session() as s:
@@ -120,7 +151,7 @@ class Deliverer:
             if (d is None or d.status not in (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)
                     or d.next_attempt_at > now + timedelta(seconds=CLAIM_SKEW_S)):
                 return None
-            if d.ordering_key is not None and self._has_predecessor(s, d):
+            if self._must_wait(s, d):
                 d.next_attempt_at = now + timedelta(seconds=ORDERING_WAIT_S)
                 return Outcome(DeliveryStatus.RETRYING, ORDERING_WAIT_S)
             connector = self.registry.connector(d.connector)
@@ -134,16 +165,32 @@ class Deliverer:
                 .values(status=DeliveryStatus.IN_FLIGHT, updated_at=now,
                         lease_until=now + timedelta(seconds=budget + LEASE_MARGIN_S))
             ).rowcount
-            return d.connector if claimed == 1 else None
+            if claimed != 1:
+                return None
+            canonical = s.get(CanonicalMessage, d.canonical_id)
+            origin = s.scalar(select(InboundMessage.connector).where(InboundMessage.id == d.message_id))
+            return Claimed(delivery_id=d.id, connector=d.connector, operation=d.operation, element=d.element,
+                           message_id=d.message_id, canonical_id=d.canonical_id,
+                           correlation_id=canonical.correlation_id, traceparent=canonical.traceparent,
+                           envelope=canonical.envelope(), origin=origin or "")
 
     @staticmethod
-    def _has_predecessor(s: Session, d: Delivery) -> bool:
-        """Whether something that arrived before this keyed delivery may still have to go first.
+    def _must_wait(s: Session, d: Delivery) -> bool:
+        """Whether something that arrived before this delivery may still have to go first.
 
-        That is an open delivery to the same system with the same ordering key, or an earlier
-        message from the same sender that is not translated yet (its key is not known until it
-        is, and two events about one document often arrive back to back).
+        - **Causal order**: an open delivery to the same system in the same transaction
+          (correlation id) for a message that arrived earlier — a shipment waits for the
+          production receipt of the same order, whoever sent each.
+        - **Per-key order** (``ordering_key``): an open delivery to the same system with the same
+          key, or an earlier message from the same sender that is not translated yet (its key
+          is not known until it is, and two events about one document often arrive back to back).
         """
+        if d.correlation_id is not None and s.scalar(select(Delivery.id).where(
+                Delivery.connector == d.connector, Delivery.correlation_id == d.correlation_id,
+                Delivery.message_id < d.message_id, Delivery.status.in_(DeliveryStatus.OPEN)).limit(1)) is not None:
+            return True
+        if d.ordering_key is None:
+            return False
         earlier = s.scalar(select(Delivery.id).where(
             Delivery.connector == d.connector, Delivery.ordering_key == d.ordering_key,
             Delivery.message_id < d.message_id, Delivery.status.in_(DeliveryStatus.OPEN)).limit(1))
@@ -156,94 +203,132 @@ class Deliverer:
             InboundMessage.connector == sender.scalar_subquery(),
             InboundMessage.id < d.message_id).limit(1)) is not None
 
+    # ------------------------------------------------------------------ the call
     def build_request(self, delivery_id: str) -> Request:
-        """The call this delivery makes, with the current mapping."""
+        """The call this delivery makes, with the current mapping (for the dashboard and tests)."""
         with self.db.read() as s:
             d = s.get(Delivery, delivery_id)
             canonical = s.get(CanonicalMessage, d.canonical_id)
             origin = s.scalar(select(InboundMessage.connector).where(InboundMessage.id == d.message_id))
-            envelope = canonical.envelope()
-            connector_name, operation, message_id = d.connector, d.operation, d.message_id
-            canonical_id, correlation_id, traceparent = canonical.id, canonical.correlation_id, canonical.traceparent
-        connector = self.registry.connector(connector_name)
-        op: Operation = connector.operations[operation]
-        functions = hub_functions(source=origin or "", target=connector_name, xref=self.xref,
+            claimed = Claimed(delivery_id=d.id, connector=d.connector, operation=d.operation, element=d.element,
+                              message_id=d.message_id, canonical_id=d.canonical_id,
+                              correlation_id=canonical.correlation_id, traceparent=canonical.traceparent,
+                              envelope=canonical.envelope(), origin=origin or "")
+        return self._request(claimed, self.registry.connectors[claimed.connector])
+
+    def _request(self, claimed: Claimed, connector: Connector) -> Request:
+        op = self.registry.operation(claimed.connector, claimed.operation)
+        functions = hub_functions(source=claimed.origin, target=claimed.connector, xref=self.xref,
                                   codes=self.registry.mappings.codes)
-        call = outbound_call(self.registry, connector_name, operation, envelope, functions)
-        base = self.settings.connector_url(connector_name, connector.base_url).rstrip("/")
-        headers = {**op.headers, "idempotency-key": delivery_id, "x-hub-message-id": message_id,
-                   "x-hub-canonical-id": canonical_id, "x-correlation-id": correlation_id,
-                   "traceparent": child_traceparent(traceparent)}
-        return Request(call.method, base + call.path, call.body, headers, frozenset(op.retry_statuses),
-                       origin or "")
+        mapping = self.registry.mappings.get(op.mapping) if op.mapping else None
+        call = outbound_call(op, claimed.envelope, functions, mapping=mapping, element=claimed.element)
+        base = self.settings.connector_url(claimed.connector, connector.base_url).rstrip("/")
+        return Request(call.method, base + call.path, call.body, claimed.origin)
 
-    def _call(self, delivery_id: str, connector: Connector, request: Request) -> None:
-        started = datetime.now(UTC)
+    def _call(self, claimed: Claimed, connector: Connector,
+              request: Request) -> tuple[str, CallContext, Response | None]:
+        """One call through the stages; raises for anything but success, with the attempt id kept."""
+        op = self.registry.operation(claimed.connector, claimed.operation)
+        ctx = CallContext(delivery_id=claimed.delivery_id, message_id=claimed.message_id,
+                          canonical_id=claimed.canonical_id, correlation_id=claimed.correlation_id,
+                          traceparent=claimed.traceparent, connector=connector, operation=op,
+                          data=claimed.envelope.get("data"), source=claimed.origin, method=request.method,
+                          url=request.url, body=request.body, content=encode_body(request.body),
+                          headers=dict(op.headers))
+        for stage in self.stages:
+            stage.before_call(ctx)
+        attempt_id = self._open_attempt(ctx)
         try:
-            response = self.client.send(
-                request.method, request.url, request.body, headers=request.headers,
-                secret=self.settings.connector_secret(connector.name), message_id=delivery_id,
-                timeout_s=connector.timeout, retry_statuses=request.retry_statuses)
+            response = self.client.send(ctx.method, ctx.url, ctx.content, headers=ctx.headers,
+                                        timeout_s=connector.timeout)
         except DeliveryError as exc:
-            elapsed = (datetime.now(UTC) - started).total_seconds() * 1000
-            outcome = "rejected" if isinstance(exc, RejectedDelivery) else "transient"
-            self._record(delivery_id, request, outcome=outcome, error=str(exc), status_code=exc.status_code,
-                         excerpt=exc.response_excerpt, duration_ms=elapsed, started=started)
-            self._observe(connector.name, outcome, elapsed)
+            self._after(lambda st: st.after_fault(ctx, exc))
+            self._close_attempt(attempt_id, "transient", exc, None)
             raise
-        self._record(delivery_id, request, outcome="success", status_code=response.status_code,
-                     excerpt=response.excerpt, duration_ms=response.duration_ms, started=started,
-                     response=response)
-        self._observe(connector.name, "success", response.duration_ms)
+        verdict = classify(op, response.status_code, response.json, response.headers)
+        self._after(lambda st: st.after_call(ctx, response, verdict))
+        if verdict.outcome == "success":
+            return attempt_id, ctx, response
+        error = _refusal(response, verdict)
+        if isinstance(error, TransientDeliveryError):
+            self._close_attempt(attempt_id, "transient", error, response)  # another call may follow
+            raise error
+        raise _Pending(attempt_id, ctx, response, error)
 
-    def _record(self, delivery_id: str, request: Request | None, *, outcome: str, error: str | None = None,
-                status_code: int | None = None, excerpt: str | None = None, duration_ms: float = 0.0,
-                started: datetime | None = None, response: Any = None) -> None:
-        """Store one attempt, the request it made and, after a success, the ids the answer reveals."""
+    def _after(self, hook: Callable[[DeliveryStage], None]) -> None:
+        for stage in reversed(self.stages):
+            try:
+                hook(stage)
+            except Exception:  # an observing stage must never stop delivery
+                log.exception("delivery stage %s failed", type(stage).__name__)
+
+    # ------------------------------------------------------------------ the attempt log
+    def _open_attempt(self, ctx: CallContext) -> str:
+        """Store the attempt before the call: if the worker dies during it, the log still shows it."""
+        attempt_id = new_id()
+        with self.db.session() as s:
+            d = s.get(Delivery, ctx.delivery_id)
+            d.attempts += 1
+            d.request = {"method": ctx.method, "url": ctx.url, "body": ctx.body}
+            s.add(Attempt(id=attempt_id, delivery_id=ctx.delivery_id, number=d.attempts,
+                          started_at=datetime.now(UTC), duration_ms=0.0, url=ctx.url, outcome="in_flight"))
+        return attempt_id
+
+    def _close_attempt(self, attempt_id: str, outcome: str, error: DeliveryError | None,
+                       response: Response | None, s: Session | None = None) -> None:
+        values = dict(outcome=outcome, error=str(error) if error else None,
+                      status_code=response.status_code if response else (error.status_code if error else None),
+                      response_excerpt=response.excerpt if response else (error.response_excerpt if error else None))
+        if response is not None:
+            values["duration_ms"] = response.duration_ms
+        if s is not None:
+            s.execute(update(Attempt).where(Attempt.id == attempt_id).values(**values))
+            return
+        with self.db.session() as own:
+            own.execute(update(Attempt).where(Attempt.id == attempt_id).values(**values))
+
+    def _closing(self, last: Any, outcome: str, error: DeliveryError | None) -> _Closing | None:
+        """The attempt the delivery's final transaction closes, with what it learnt."""
+        if isinstance(error, _Pending):
+            return _Closing(error.attempt_id, outcome, error.error, error.response, error.ctx.links)
+        if error is not None:
+            return None  # a transient attempt is closed as soon as it fails
+        attempt_id, ctx, response = last
+        return _Closing(attempt_id, outcome, None, response, ctx.links)
+
+    def _note(self, delivery_id: str, *, outcome: str, error: str) -> None:
+        """An attempt that made no call: the mapping could not build it (or waits for an id)."""
         with self.db.session() as s:
             d = s.get(Delivery, delivery_id)
             d.attempts += 1
-            if request is not None:
-                d.request = {"method": request.method, "url": request.url, "body": request.body}
-            s.add(Attempt(id=new_id(), delivery_id=delivery_id, number=d.attempts,
-                          started_at=started or datetime.now(UTC), duration_ms=duration_ms,
-                          url=request.url if request else None, status_code=status_code, outcome=outcome,
-                          error=error, response_excerpt=excerpt))
-            if request is not None and response is not None:
-                self._capture_xref(s, d, request, response)
+            s.add(Attempt(id=new_id(), delivery_id=delivery_id, number=d.attempts, started_at=datetime.now(UTC),
+                          duration_ms=0.0, outcome=outcome, error=error))
 
-    def _capture_xref(self, s: Session, d: Delivery, request: Request, response: Any) -> None:
-        """Record the ids a target's answer reveals (``response_xref``); never fails the delivery."""
-        if (d.connector, d.operation) not in self.registry.response_xref:
-            return
-        data = s.get(CanonicalMessage, d.canonical_id).data
-        try:
-            links = revealed_links(self.registry, d.connector, d.operation, request=request.body,
-                                   response=response.json, data=data, source=request.source)
-            with s.begin_nested():
-                for link in links:
-                    link_in(s, str(link["entity"]), link["ids"])
-        except (MappingError, IntegrityError) as exc:
-            log.warning("response_xref of %s.%s not recorded: %s", d.connector, d.operation, exc)
-
+    # ------------------------------------------------------------------ what comes next
     def _reschedule(self, delivery_id: str, connector: Connector, error: str, retry_after_s: float | None,
-                    status_code: int | None = None) -> Outcome:
-        with self.db.session() as s:
-            d = s.get(Delivery, delivery_id)
-            rounds = d.rounds + 1
-        delay = policy.next_delay(connector.retry, rounds, retry_after_s)
+                    status_code: int | None = None, *, schedule: tuple[float, ...] | None = None,
+                    attempt: _Closing | None = None) -> Outcome:
+        with self.db.read() as s:
+            rounds = s.scalar(select(Delivery.rounds).where(Delivery.id == delivery_id)) + 1
+        retry = connector.retry if schedule is None else connector.retry.model_copy(update={"schedule": list(schedule)})
+        delay = policy.next_delay(retry, rounds, retry_after_s)
         if delay is None:
-            return self._finish(delivery_id, DeliveryStatus.DEAD, status_code=status_code,
+            return self._finish(delivery_id, DeliveryStatus.DEAD, status_code=status_code, attempt=attempt,
                                 error=f"gave up after {rounds} rounds: {error}")
         return self._finish(delivery_id, DeliveryStatus.RETRYING, error=error, status_code=status_code,
-                            rounds=rounds, retry_in_s=delay)
+                            rounds=rounds, retry_in_s=delay, attempt=attempt)
 
     def _finish(self, delivery_id: str, status: str, *, error: str | None, status_code: int | None = None,
-                rounds: int | None = None, retry_in_s: float | None = None) -> Outcome:
+                rounds: int | None = None, retry_in_s: float | None = None,
+                attempt: _Closing | None = None) -> Outcome:
+        """One transaction: close the last attempt, store what it revealed, settle the delivery, roll up."""
         now = datetime.now(UTC)
         with self.db.session() as s:
             d = s.get(Delivery, delivery_id)
             s.get(InboundMessage, d.message_id, with_for_update=True)  # serialise the status roll-up
+            if attempt is not None:
+                self._close_attempt(attempt.attempt_id, attempt.outcome, attempt.error, attempt.response, s)
+                self._store_links(s, d, attempt.links)
             d.status = status
             d.last_error = error
             d.updated_at = now
@@ -257,40 +342,87 @@ class Deliverer:
             if status == DeliveryStatus.DELIVERED:
                 d.delivered_at = now
             s.flush()
-            refresh_message_status(s, d.message_id)
+            refresh_status(s, d.message_id)
+            connector = d.connector
+            released = self._release_successors(s, d, now) if status in DeliveryStatus.FINAL else []
+        for successor in released:
+            self._wake(successor)
         if status == DeliveryStatus.DEAD:
             log.warning("delivery %s is dead: %s", delivery_id, error)
-            self._observe(d.connector, "dead", None)
+            self._after(lambda st: st.after_outcome(connector, "dead", None))
         return Outcome(status, retry_in_s)
 
-    def _observe(self, connector: str, outcome: str, duration_ms: float | None) -> None:
-        for observer in self.observers:
-            try:
-                observer(connector, outcome, duration_ms)
-            except Exception:  # an observer must never stop delivery
-                log.exception("delivery observer failed")
+    @staticmethod
+    def _release_successors(s: Session, d: Delivery, now: datetime) -> list[str]:
+        """The deliveries held behind ``d`` (same system and transaction, or same key), due at once.
+
+        A held delivery looks again every ORDERING_WAIT_S; waking it when its predecessor settles
+        keeps a transaction's chain of deliveries from paying that wait at every link.
+        """
+        behind = []
+        if d.correlation_id is not None:
+            behind.append(Delivery.correlation_id == d.correlation_id)
+        if d.ordering_key is not None:
+            behind.append(Delivery.ordering_key == d.ordering_key)
+        if not behind:
+            return []
+        ids = list(s.scalars(select(Delivery.id).where(
+            Delivery.connector == d.connector, or_(*behind), Delivery.message_id > d.message_id,
+            Delivery.status.in_((DeliveryStatus.PENDING, DeliveryStatus.RETRYING)),
+            Delivery.next_attempt_at <= now + timedelta(seconds=ORDERING_WAIT_S))
+            .order_by(Delivery.message_id).limit(RELEASE_BATCH)))
+        if ids:
+            s.execute(update(Delivery).where(Delivery.id.in_(ids)).values(next_attempt_at=now))
+        return ids
+
+    def _wake(self, delivery_id: str) -> None:
+        if self.enqueue is None:
+            return
+        try:
+            self.enqueue(delivery_id)
+        except Exception:  # committed as due: the sweeper or its own retry brings it
+            log.exception("enqueue of delivery %s failed", delivery_id)
+
+    @staticmethod
+    def _store_links(s: Session, d: Delivery, links: list[dict[str, Any]]) -> None:
+        if not links:
+            return
+        try:
+            with s.begin_nested():
+                for link in links:
+                    link_in(s, str(link["entity"]), link["ids"])
+        except IntegrityError as exc:
+            log.warning("response_xref of %s.%s not recorded: %s", d.connector, d.operation, exc)
 
 
-def refresh_message_status(s: Any, message_id: str) -> None:
-    """Roll the message's state up from the deliveries of its current canonical form."""
-    msg = s.get(InboundMessage, message_id)
-    if msg is None or msg.canonical_id is None:
-        return
-    rows = s.execute(select(Delivery.connector, Delivery.operation, Delivery.status)
-                     .where(Delivery.message_id == message_id, Delivery.canonical_id == msg.canonical_id)
-                     .order_by(Delivery.created_at, Delivery.id)).all()
-    latest = {(c, op): st for c, op, st in rows}  # a replay's new delivery supersedes the old one
-    statuses = set(latest.values())
-    if not statuses:
-        new = MessageStatus.NO_ROUTE
-    elif DeliveryStatus.DEAD in statuses:
-        new = MessageStatus.DEAD
-    elif statuses & set(DeliveryStatus.OPEN):
-        new = MessageStatus.DELIVERING
-    elif DeliveryStatus.REJECTED in statuses:
-        new = MessageStatus.REJECTED
-    else:
-        new = MessageStatus.DELIVERED
-    if msg.status != new:
-        msg.status = new
-        msg.updated_at = datetime.now(UTC)
+@dataclass(frozen=True)
+class _Closing:
+    attempt_id: str
+    outcome: str
+    error: DeliveryError | None
+    response: Response | None
+    links: list[dict[str, Any]]
+
+
+class _Pending(RejectedDelivery):
+    """A business rejection whose attempt is closed by the delivery's final transaction."""
+
+    def __init__(self, attempt_id: str, ctx: CallContext, response: Response, error: RejectedDelivery):
+        super().__init__(str(error), status_code=error.status_code, response_excerpt=error.response_excerpt)
+        self.attempt_id = attempt_id
+        self.ctx = ctx
+        self.response = response
+        self.error = error
+
+
+def _refusal(response: Response, verdict: Verdict) -> DeliveryError:
+    """The error for an answer that is not a success: transient (with the rule's schedule) or rejected."""
+    message = f"HTTP {response.status_code}: {response.excerpt}"
+    if verdict.rule:
+        message += f" ({verdict.rule})"
+    if verdict.outcome == "retry":
+        error = TransientDeliveryError(message, status_code=response.status_code, response_excerpt=response.excerpt,
+                                       retry_after_s=response.retry_after_s)
+        error.schedule = verdict.schedule
+        return error
+    return RejectedDelivery(message, status_code=response.status_code, response_excerpt=response.excerpt)

@@ -1,12 +1,16 @@
-"""Tables of the message path: inbound (raw) → canonical → deliveries → attempts.
+"""Tables of the message path: inbound (raw) → canonical messages (one or several) → deliveries → attempts.
 
-States (``InboundMessage.status`` is the message's overall state, kept
-up to date as its deliveries progress)::
+An inbound message yields its canonical messages in order (``seq``); a later
+translation (a replay with the current mapping) supersedes them (``current``
+false) and adds new ones. Each canonical message has the state of its own
+deliveries, and ``InboundMessage.status`` rolls those up
+(:mod:`hub.store.status`)::
 
     message:  received ─▶ failed            (mapping / schema error; replayable)
                       ─▶ ignored           (a native event the connector declares as ignored)
                       ─▶ no_route          (translated; nobody subscribes)
                       ─▶ delivering ─▶ delivered | rejected | dead
+    canonical: no_route | delivering ─▶ delivered | rejected | dead;  superseded
     delivery: pending ─▶ in_flight ─▶ delivered
                                    ─▶ retrying ─▶ in_flight …
                                    ─▶ rejected (4xx business refusal) | dead (retries exhausted)
@@ -58,6 +62,8 @@ class MessageStatus:
     DELIVERED = "delivered"
     REJECTED = "rejected"
     DEAD = "dead"
+    SUPERSEDED = "superseded"
+    """A canonical message replaced by a later translation (canonical messages only)."""
     ALL = (RECEIVED, IGNORED, FAILED, NO_ROUTE, DELIVERING, DELIVERED, REJECTED, DEAD)
 
 
@@ -96,7 +102,6 @@ class InboundMessage(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     error_detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    canonical_id: Mapped[str | None] = mapped_column(ID, nullable=True)
     translations: Mapped[int] = mapped_column(Integer, default=0)
 
     canonicals: Mapped[list[CanonicalMessage]] = relationship(
@@ -107,12 +112,19 @@ class InboundMessage(Base):
 
 
 class CanonicalMessage(Base):
-    """The CloudEvents envelope and canonical payload a translation produced."""
+    """One CloudEvents envelope and canonical payload a translation produced."""
 
     __tablename__ = "canonical_messages"
+    __table_args__ = (Index("ix_canonical_current", "message_id", "current", "seq"),)
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     message_id: Mapped[str] = mapped_column(ForeignKey("inbound_messages.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    """Its place among the messages one translation of the inbound message gave (a split gives several)."""
+    current: Mapped[bool] = mapped_column(default=True)
+    """False once a later translation of the inbound message has replaced it."""
+    status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    """The roll-up of its own deliveries (see the module docstring)."""
     type: Mapped[str] = mapped_column(String(100), index=True)
     source: Mapped[str] = mapped_column(String(200))
     subject: Mapped[str | None] = mapped_column(String(255), index=True, nullable=True)
@@ -144,15 +156,21 @@ class Delivery(Base):
 
     __tablename__ = "deliveries"
     __table_args__ = (Index("ix_delivery_due", "status", "next_attempt_at"),
-                      Index("ix_delivery_ordering", "connector", "ordering_key"))
+                      Index("ix_delivery_ordering", "connector", "ordering_key"),
+                      Index("ix_delivery_causal", "connector", "correlation_id"))
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     message_id: Mapped[str] = mapped_column(ForeignKey("inbound_messages.id"), index=True)
     canonical_id: Mapped[str] = mapped_column(ForeignKey("canonical_messages.id"), index=True)
     connector: Mapped[str] = mapped_column(String(64), index=True)
     operation: Mapped[str] = mapped_column(String(100))
+    element: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """For an operation with ``each``: which element of its array this call carries."""
     ordering_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
     """Deliveries to one connector with the same key go one at a time, in message order."""
+    correlation_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    """Its canonical message's transaction: deliveries to one connector within one transaction are
+    applied in the order their messages arrived (causal order across senders)."""
     status: Mapped[str] = mapped_column(String(20), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     rounds: Mapped[int] = mapped_column(Integer, default=0)

@@ -8,6 +8,7 @@ by the sweeper and a duplicate one does nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import dramatiq
@@ -19,6 +20,8 @@ from hub.translate import Translator
 
 TRANSLATE_QUEUE = "translate"
 DELIVER_QUEUE = "deliver"
+TRANSLATE_ACTOR = "hub.translate"
+DELIVER_ACTOR = "hub.deliver"
 TRANSLATE_MAX_RETRIES = 10
 """Only for unexpected faults (database down); mapping errors are recorded, not retried."""
 
@@ -27,6 +30,15 @@ TRANSLATE_MAX_RETRIES = 10
 class Actors:
     translate: dramatiq.Actor
     deliver: dramatiq.Actor
+
+
+def enqueuer(broker: dramatiq.Broker, actor_name: str, queue_name: str) -> Callable[[str], None]:
+    """Send ``actor_name(id)`` through ``broker`` — usable before the actor itself is declared, so the
+    services that enqueue work and the actors that run them need not know each other."""
+    def send(item_id: str) -> None:
+        broker.enqueue(dramatiq.Message(queue_name=queue_name, actor_name=actor_name, args=(item_id,),
+                                        kwargs={}, options={}))
+    return send
 
 
 def declare_actors(broker: dramatiq.Broker, translator: Translator, deliverer: Deliverer) -> Actors:
@@ -39,8 +51,8 @@ def declare_actors(broker: dramatiq.Broker, translator: Translator, deliverer: D
             raise Retry(f"delivery {delivery_id} rescheduled", delay=int(outcome.retry_in_s * 1000))
 
     return Actors(
-        translate=dramatiq.actor(translate, broker=broker, actor_name="hub.translate",
+        translate=dramatiq.actor(translate, broker=broker, actor_name=TRANSLATE_ACTOR,
                                  queue_name=TRANSLATE_QUEUE, max_retries=TRANSLATE_MAX_RETRIES),
-        deliver=dramatiq.actor(deliver, broker=broker, actor_name="hub.deliver",
+        deliver=dramatiq.actor(deliver, broker=broker, actor_name=DELIVER_ACTOR,
                                queue_name=DELIVER_QUEUE, max_retries=None),
     )

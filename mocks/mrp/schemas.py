@@ -222,6 +222,7 @@ class AffectedOrder(BaseModel):
     new_start: str
     old_end: str
     new_end: str
+    origin_ref: str | None = Field(None, description="the demand the order is pegged to (a sales order), if any")
 
 
 class DelayOut(BaseModel):

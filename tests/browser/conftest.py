@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,31 +54,37 @@ def browser():
         b.close()
 
 
+@contextmanager
+def serving(hub: Hub) -> Iterator[tuple[str, AdminServices]]:
+    """Run ``hub``'s workers and HTTP server in this process; yields (base URL, admin services)."""
+    hub.start_workers()
+    app = create_app(hub)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           lifespan="off", timeout_graceful_shutdown=2))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the hub's HTTP server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}", app.state.admin
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        hub.stop()
+
+
 @pytest.fixture
 def live_hub(make_settings, fast_config: Path, point_ledger_at) -> Iterator[LiveHub]:
     healthy = {"up": True}
     with Target(respond=lambda n: 200 if healthy["up"] else 503) as target:
         point_ledger_at(target.url)
-        hub = Hub.build(make_settings(config_dir=fast_config))
-        hub.start_workers()
-        app = create_app(hub)
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                               lifespan="off", timeout_graceful_shutdown=2))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 15
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                pytest.fail("the hub's HTTP server did not start")
-            time.sleep(0.05)
-        try:
-            yield LiveHub(url=f"http://127.0.0.1:{port}", hub=hub, admin=app.state.admin, target=target,
-                          config_dir=fast_config, healthy=healthy)
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
-            hub.stop()
+        with serving(Hub.build(make_settings(config_dir=fast_config))) as (url, admin):
+            yield LiveHub(url=url, hub=admin.hub, admin=admin, target=target, config_dir=fast_config,
+                          healthy=healthy)
 
 
 @pytest.fixture

@@ -20,16 +20,16 @@ import yaml
 from pydantic import BaseModel
 
 from hub.connectors.models import Connector, InboundEvent
-from hub.delivery.calls import outbound_call, revealed_links
 from hub.errors import MappingError
 from hub.mapping import make_engine
 from hub.mapping.functions import hub_functions
 from hub.mapping.library import MappingCase, MappingLibrary
 from hub.queries import query_answer, query_call
+from hub.pipeline.inbound import is_ignored, native_type_of, read_native
+from hub.pipeline.outbound import outbound_call, revealed_links
+from hub.pipeline.routing import targets
 from hub.registry import Registry, load_registry
-from hub.routing import match
 from hub.settings import REPO_ROOT
-from hub.translate import is_ignored, native_type_of, read_native
 
 Envelope = Callable[[str, dict[str, Any], str, datetime], dict[str, Any]]
 
@@ -80,44 +80,55 @@ class DryHub:
 
     def inbound(self, body: dict[str, Any]) -> tuple[dict[str, Any], list[str]] | None:
         """A webhook body of the system → (canonical envelope, correlation keys); None when the hub
-        ignores the event. The cross-references it reveals are learnt."""
+        ignores the event. The cross-references it reveals are learnt. For an event that splits
+        into several messages, use :meth:`inbound_all`."""
+        found = self.inbound_all(body)
+        assert len(found) <= 1, f"the event gives {len(found)} canonical messages: use inbound_all"
+        return found[0] if found else None
+
+    def inbound_all(self, body: dict[str, Any]) -> list[tuple[dict[str, Any], list[str]]]:
+        """Every (canonical envelope, correlation keys) a webhook body gives, in order (a split gives several)."""
         native = native_type_of(self.registry, self.system, body)
         if is_ignored(self.registry, self.system, native):
-            return None
+            return []
         reading = read_native(self.registry, self.system, body, native_type=native,
                               functions=self.functions(self.system, "canonical"))
-        if reading.data is None:
-            return None
-        self.xref.link(reading.links)
-        assert reading.time is None or reading.time.tzinfo is not None, "an event time must carry its offset"
-        when = (reading.time or datetime.fromisoformat("2026-11-22T10:00:00+08:00")).isoformat()
-        return ({"specversion": "1.0", "id": f"{self.system}-{next(self._ids)}",
-                 "source": f"/connectors/{self.system}", "type": reading.canonical_type.name,
-                 "subject": reading.canonical_type.subject(reading.data), "time": when,
-                 "data": reading.data}, reading.keys)
+        out = []
+        for part in reading.parts:
+            self.xref.link(part.links)
+            assert part.time is None or part.time.tzinfo is not None, "an event time must carry its offset"
+            when = (part.time or datetime.fromisoformat("2026-11-22T10:00:00+08:00")).isoformat()
+            out.append(({"specversion": "1.0", "id": f"{self.system}-{next(self._ids)}",
+                         "source": f"/connectors/{self.system}", "type": reading.canonical_type.name,
+                         "subject": reading.canonical_type.subject(part.data), "time": when,
+                         "data": part.data}, part.keys))
+        return out
 
     def outbound(self, envelope: dict[str, Any]) -> list[Call]:
         """The calls the system's subscriptions make for a canonical envelope."""
         self.check(envelope["type"], envelope["data"])
         origin = envelope["source"].removeprefix("/connectors/")
         calls: list[Call] = []
-        for route in match(self.registry, envelope, origin=origin, functions_for=lambda t: self.functions(origin, t)):
-            if route.connector != self.system:
+        functions_for = lambda t: self.functions(origin, t)  # noqa: E731
+        for target in targets(self.registry, envelope, origin=origin, functions_for=functions_for):
+            if target.connector != self.system:
                 continue
-            op = route.operation
+            op = target.route.operation
+            mapping = self.registry.mappings.get(op.mapping) if op.mapping else None
             try:
-                call = outbound_call(self.registry, self.system, route.operation_name, envelope,
-                                     self.functions(origin, self.system))
+                call = outbound_call(op, envelope, self.functions(origin, self.system), mapping=mapping,
+                                     element=target.element)
             except MappingError as exc:
-                calls.append((route.operation_name, op.method, "", exc))
+                calls.append((op.name, op.method, "", exc))
                 continue
-            calls.append((route.operation_name, call.method, call.path, call.body))
+            calls.append((op.name, call.method, call.path, call.body))
         return calls
 
     def answered(self, operation: str, envelope: dict[str, Any], request: Any, response: Any) -> None:
         """What the hub does with a successful answer: learn the cross-references it reveals."""
-        self.xref.link(revealed_links(self.registry, self.system, operation, request=request, response=response,
-                                      data=envelope["data"], source=envelope["source"].removeprefix("/connectors/")))
+        self.xref.link(revealed_links(self.registry.operation(self.system, operation), request=request,
+                                      response=response, data=envelope["data"],
+                                      source=envelope["source"].removeprefix("/connectors/")))
 
     def query(self, name: str, request: dict[str, Any], system: str, call: Callable[..., Any]) -> Any:
         """Ask the system query ``name`` on ``system``'s behalf; ``call(method, path, params)`` answers."""

@@ -18,10 +18,11 @@ def free_port() -> int:
 
 
 class Target:
-    """Answers ``respond(n)`` for the n-th call (default 200); an Idempotency-Key seen before
+    """Answers ``respond(n)`` for the n-th call (default 200; or ``(code, headers)``, or
+    ``(code, headers, body)``); an Idempotency-Key seen before
     after a 2xx is answered 200 again without being applied. ``applied`` counts first applications."""
 
-    def __init__(self, respond: Callable[[int], int | tuple[int, dict[str, str]]] | None = None):
+    def __init__(self, respond: Callable[[int], Any] | None = None):
         self.calls: list[dict[str, Any]] = []
         self.applied: dict[str, int] = {}
         self.respond = respond or (lambda n: 200)
@@ -40,7 +41,9 @@ class Target:
                                          "headers": {k.lower(): v for k, v in self.headers.items()},
                                          "body": json.loads(body) if body else None, "raw": body})
                     answer = target.respond(n)
-                    code, headers = answer if isinstance(answer, tuple) else (answer, {})
+                    answer = answer if isinstance(answer, tuple) else (answer, {})
+                    code, headers = answer[0], answer[1]
+                    reply = answer[2] if len(answer) > 2 else {"n": n, "code": code, "entry_id": f"L-{n + 1}"}
                     key = self.headers.get("idempotency-key")
                     if 200 <= code < 300 and key:
                         target.applied[key] = target.applied.get(key, 0) + 1
@@ -49,7 +52,7 @@ class Target:
                     self.send_header(k, v)
                 self.send_header("content-type", "application/json")
                 self.end_headers()
-                self.wfile.write(json.dumps({"n": n, "code": code, "entry_id": f"L-{n + 1}"}).encode())
+                self.wfile.write(json.dumps(reply).encode())
 
             do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 

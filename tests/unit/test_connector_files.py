@@ -95,3 +95,45 @@ def test_a_filter_that_is_not_jsonata_is_refused_at_load(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_registry(config, make_engine("jlens"))
     assert "subscriptions.0.filter: invalid JSONata" in str(err.value)
+
+
+RULES = """    responses:
+      - status: [422]
+        when: body.error.code = "insufficient_stock"
+        outcome: {outcome}
+        schedule: [2s, 5s]
+"""
+
+
+def with_rules(outcome: str) -> str:
+    text = LEDGER.read_text(encoding="utf-8")
+    return text.replace("    mapping: ledger/book_order.jsonata\n",
+                        "    mapping: ledger/book_order.jsonata\n" + RULES.format(outcome=outcome), 1)
+
+
+def test_response_rules_load_with_their_own_schedule(tmp_path):
+    op = load_connector(write(tmp_path, with_rules("retry"))).connector.operations["book_order"]
+    assert [(r.status, r.outcome, r.schedule) for r in op.responses] == [([422], "retry", [2.0, 5.0])]
+
+
+def test_a_schedule_on_a_rule_that_does_not_retry_is_refused(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        load_connector(write(tmp_path, with_rules("rejected")))
+    assert "`schedule` applies only to `outcome: retry`" in str(err.value)
+
+
+def test_an_unknown_outcome_names_the_choices(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        load_connector(write(tmp_path, with_rules("later")))
+    assert "responses.0.outcome" in str(err.value) and "'retry'" in str(err.value)
+
+
+def test_a_rule_condition_that_is_not_jsonata_is_refused_at_load(tmp_path):
+    config = tmp_path / "config"
+    shutil.copytree(QUICKSTART, config)
+    (config / "connectors" / "ledger.yaml").write_text(
+        with_rules("retry").replace('when: body.error.code = "insufficient_stock"', "when: body.error.code ="),
+        encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_registry(config, make_engine("jlens"))
+    assert "operations.book_order.responses.0.when: invalid JSONata" in str(err.value)

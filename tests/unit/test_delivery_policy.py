@@ -6,9 +6,9 @@ import random
 
 from hub.connectors import RetryPolicy
 from hub.connectors.models import STANDARD_WEBHOOKS_SCHEDULE_S
-from hub.delivery.client import Response, classify, parse_retry_after
+from hub.delivery.client import parse_retry_after
 from hub.delivery.policy import next_delay
-from hub.errors import RejectedDelivery, TransientDeliveryError
+from hub.pipeline.outbound import default_outcome
 
 import pytest
 
@@ -45,15 +45,14 @@ def test_retry_after_reads_seconds_and_http_dates():
 
 @pytest.mark.parametrize("code", [408, 409, 425, 429, 500, 502, 503])
 def test_timeouts_conflicts_throttling_and_server_errors_are_transient(code):
-    with pytest.raises(TransientDeliveryError):
-        classify(Response(code, "", 1.0))
+    assert default_outcome(code) == "retry"
 
 
 @pytest.mark.parametrize("code", [400, 401, 403, 404, 422])
 def test_other_client_errors_are_business_rejections(code):
-    with pytest.raises(RejectedDelivery):
-        classify(Response(code, "no such customer", 1.0))
+    assert default_outcome(code) == "rejected"
 
 
-def test_success_passes():
-    classify(Response(201, "", 1.0))
+@pytest.mark.parametrize("code", [200, 201, 204, 302])
+def test_success_passes(code):
+    assert default_outcome(code) == "success"

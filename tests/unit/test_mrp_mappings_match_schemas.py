@@ -37,9 +37,6 @@ CATALOG = Catalog(MAPPINGS / "canonical")
 LIBRARY = MappingLibrary(MAPPINGS, make_engine("jlens"))
 ENGINES = ["jlens", "jsonata-python"]
 
-PREPARED = {"mrp/in_production_order.rescheduled.jsonata": "production_order.rescheduled"}
-"""Mappings written for an event the connector ignores for now → the canonical type of each element
-of their (list) result: supply.delayed_replanned names 0..n orders, one canonical message each."""
 
 REQUEST_MODELS: dict[str, type[BaseModel]] = {
     "upsert_item": mrp_schemas.ItemIn,
@@ -51,20 +48,20 @@ REQUEST_MODELS: dict[str, type[BaseModel]] = {
     "set_stock_from_alert": mrp_schemas.StockIn,
     "delay_supply": mrp_schemas.DelayIn,
     "receive_production": mrp_schemas.ReceiptIn,
-    **{f"record_po_line_{n}": mrp_schemas.SupplyIn for n in range(1, 6)},
-    **{f"receive_po_line_{n}": mrp_schemas.ReceiptIn for n in range(1, 6)},
-    **{f"confirm_po_line_{n}": mrp_schemas.DelayIn for n in range(1, 6)},
+    "record_po_line": mrp_schemas.SupplyIn,
+    "receive_po_line": mrp_schemas.ReceiptIn,
+    "confirm_po_line": mrp_schemas.DelayIn,
 }
 """Each operation → the body model MRP validates it with (unknown fields refused)."""
 
 
 def _inbound_cases() -> Iterator[Any]:
     for native, event, case in inbound_cases(CONNECTOR, LIBRARY):
-        yield pytest.param(event.canonical, case.expected, id=f"{native}::{case.name}")
-    for mapping, canonical in PREPARED.items():
-        for case in LIBRARY.get(mapping).cases:
+        if event.split:  # one canonical message per element
             for i, payload in enumerate(case.expected):
-                yield pytest.param(canonical, payload, id=f"{mapping}::{case.name}[{i}]")
+                yield pytest.param(event.canonical, payload, id=f"{native}::{case.name}[{i}]")
+        else:
+            yield pytest.param(event.canonical, case.expected, id=f"{native}::{case.name}")
 
 
 def _outbound_cases() -> Iterator[Any]:
@@ -93,7 +90,7 @@ def test_outbound_cases_read_canonical_payloads_and_write_mrp_request_bodies(can
 
 
 def test_every_mrp_mapping_is_used_and_has_at_least_two_cases():
-    used = {e.mapping for e in CONNECTOR.inbound.events.values()} | set(PREPARED)
+    used = {e.mapping for e in CONNECTOR.inbound.events.values()}
     used |= {op.mapping for op in CONNECTOR.operations.values() if op.mapping}
     present = {n for n in LIBRARY.names() if n.startswith("mrp/")}
     assert present == used
@@ -237,11 +234,12 @@ def test_an_order_is_planned_bought_made_and_shipped_through_mrp(mrp, engine):
     [moved] = send(mrp, hub, delayed, models=REQUEST_MODELS)
     assert moved["reason"] == "设备检修"
     replanned = _emitted(mrp, "supply.delayed_replanned")[-1]
-    assert CONNECTOR.inbound.event_type == "type" and replanned["type"] in CONNECTOR.inbound.ignore
-    rescheduled = hub.registry.mappings.get("mrp/in_production_order.rescheduled.jsonata").evaluate(replanned)
-    assert [r["order_no"] for r in rescheduled] == [a["order_no"] for a in replanned["data"]["affected_orders"]]
-    for payload in rescheduled:
-        CATALOG.get("production_order.rescheduled").validate(payload)
+    rescheduled = hub.inbound_all(replanned)  # split: one message per production order the delay moved
+    assert [env["data"]["order_no"] for env, _ in rescheduled] == [
+        a["order_no"] for a in replanned["data"]["affected_orders"] if a["order_no"]]
+    for env, keys in rescheduled:
+        assert env["type"] == "production_order.rescheduled"
+        assert f"production_order:{env['data']['order_no']}" in keys
 
     received = _msg("wms", "goods.received", {"receipt_no": "RCV000002", "po_no": "PO20261122001",
                                                "lines": [{"line_no": 1, "item": "SKU-LEG-STL", "qty": 100}]})
@@ -269,7 +267,7 @@ def test_an_order_is_planned_bought_made_and_shipped_through_mrp(mrp, engine):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_a_cancelled_order_withdraws_its_demand_and_long_documents_are_sent_line_by_line(mrp, engine):
+def test_a_cancelled_order_withdraws_its_demand_and_a_seven_line_order_is_sent_line_by_line(mrp, engine):
     assert mrp.post("/_admin/reset").status_code == 200
     hub = DryHub("mrp", engine)
     order = _msg("erp", "sales_order.confirmed", {"order_no": "SO-CRM-000901", "lines": [
@@ -279,13 +277,13 @@ def test_a_cancelled_order_withdraws_its_demand_and_long_documents_are_sent_line
     [demand] = send(mrp, hub, cancelled, models=REQUEST_MODELS)
     assert [(d["status"], d["note"]) for d in demand] == [("cancelled", "客户取消")]
 
-    items = ["M-LEG-STL", "M-BOLT-M8", "M-BOARD-E1", "M-CHAIR-ERG", "M-LEG-STL", "M-BOLT-M8"]
+    items = ["M-LEG-STL", "M-BOLT-M8", "M-BOARD-E1", "M-CHAIR-ERG", "M-LEG-STL", "M-BOLT-M8", "M-BOARD-E1"]
     po = _msg("srm", "purchase_order.issued", {
         "po_no": "PO20261122009", "supplier": "SUP-0001", "currency": "CNY", "total": 0,
         "lines": [{"line_no": n + 1, "item": item, "qty": 10, "promised_date": _iso(40)}
                   for n, item in enumerate(items)]})
     calls = hub.outbound(po)
-    assert [c[0] for c in calls] == [f"record_po_line_{n}" for n in range(1, 6)] + ["record_po_overflow"]
-    assert "has 6 lines" in str(calls[-1][3])
-    answers = send(mrp, hub, po, calls=calls[:-1], models=REQUEST_MODELS)
-    assert [(a["line_no"], a["item"]) for a in answers] == [(1, "L"), (2, "BT"), (3, "B"), (4, "C"), (5, "L")]
+    assert [c[0] for c in calls] == ["record_po_line"] * 7, "one call per line, however many lines"
+    answers = send(mrp, hub, po, calls=calls, models=REQUEST_MODELS)
+    assert [(a["line_no"], a["item"]) for a in answers] == [(1, "L"), (2, "BT"), (3, "B"), (4, "C"), (5, "L"),
+                                                            (6, "BT"), (7, "B")]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 import respx
-from standardwebhooks.webhooks import Webhook
 
-from hub.delivery.client import OutboundClient
+from hub.delivery.client import OutboundClient, encode_body
 from hub.errors import RejectedDelivery, TransientDeliveryError
-from hub.settings import dev_secret
 
 
 @pytest.fixture
@@ -20,42 +20,50 @@ def client():
 
 
 @respx.mock
-def test_a_call_is_signed_per_standard_webhooks_and_carries_its_headers(client):
+def test_a_call_sends_its_bytes_as_json_with_its_headers(client):
     route = respx.put("http://t/orders/1").mock(return_value=httpx.Response(204))
-    secret = dev_secret("ledger")
-    resp = client.send("PUT", "http://t/orders/1", {"名称": "桌"}, headers={"idempotency-key": "d-1"},
-                       secret=secret, message_id="d-1", timeout_s=1)
+    content = encode_body({"名称": "桌"})
+    resp = client.send("PUT", "http://t/orders/1", content, headers={"idempotency-key": "d-1"}, timeout_s=1)
     assert resp.status_code == 204
     req = route.calls.last.request
-    assert req.headers["idempotency-key"] == "d-1" and req.headers["webhook-id"] == "d-1"
-    assert Webhook(secret).verify(req.content, dict(req.headers)) == {"名称": "桌"}
+    assert req.headers["idempotency-key"] == "d-1" and req.headers["content-type"] == "application/json"
+    assert req.content == content and json.loads(req.content) == {"名称": "桌"}
 
 
 @respx.mock
 def test_a_connection_failure_is_transient(client):
     respx.post("http://t/x").mock(side_effect=httpx.ConnectError("refused"))
     with pytest.raises(TransientDeliveryError, match="ConnectError"):
-        client.send("POST", "http://t/x", {}, headers={}, secret=None, message_id="d", timeout_s=1)
+        client.send("POST", "http://t/x", b"{}", headers={}, timeout_s=1)
 
 
 @respx.mock
 def test_a_timeout_is_transient_and_says_how_long(client):
     respx.post("http://t/x").mock(side_effect=httpx.ReadTimeout("slow"))
     with pytest.raises(TransientDeliveryError, match="timed out after 1s"):
-        client.send("POST", "http://t/x", {}, headers={}, secret=None, message_id="d", timeout_s=1)
+        client.send("POST", "http://t/x", b"{}", headers={}, timeout_s=1)
 
 
 @respx.mock
-def test_a_429_carries_its_retry_after(client):
+def test_an_answer_comes_back_whatever_its_status_with_its_retry_after(client):
     respx.post("http://t/x").mock(return_value=httpx.Response(429, headers={"retry-after": "7"}))
-    with pytest.raises(TransientDeliveryError) as err:
-        client.send("POST", "http://t/x", {}, headers={}, secret=None, message_id="d", timeout_s=1)
-    assert err.value.retry_after_s == 7 and err.value.status_code == 429
+    resp = client.send("POST", "http://t/x", b"{}", headers={}, timeout_s=1)
+    assert resp.status_code == 429 and resp.retry_after_s == 7
 
 
 @respx.mock
-def test_a_422_is_a_rejection_with_the_response_excerpt(client):
-    respx.post("http://t/x").mock(return_value=httpx.Response(422, text='{"error":"unknown customer"}'))
+def test_an_answer_keeps_its_json_body_and_an_excerpt(client):
+    respx.post("http://t/x").mock(return_value=httpx.Response(422, json={"error": {"code": "insufficient_stock"}}))
+    resp = client.send("POST", "http://t/x", b"{}", headers={}, timeout_s=1)
+    assert resp.json == {"error": {"code": "insufficient_stock"}} and "insufficient_stock" in resp.excerpt
+
+
+@respx.mock
+def test_a_query_answer_that_is_not_a_success_raises_by_the_http_defaults(client):
+    respx.get("http://t/q").mock(return_value=httpx.Response(422, text='{"error":"unknown customer"}'))
     with pytest.raises(RejectedDelivery) as err:
-        client.send("POST", "http://t/x", {}, headers={}, secret=None, message_id="d", timeout_s=1)
+        client.query("GET", "http://t/q", params={}, headers={}, timeout_s=1)
     assert "unknown customer" in err.value.response_excerpt
+    respx.get("http://t/q2").mock(return_value=httpx.Response(503))
+    with pytest.raises(TransientDeliveryError):
+        client.query("GET", "http://t/q2", params={}, headers={}, timeout_s=1)

@@ -130,11 +130,13 @@ def _detail_values(admin: Any, detail: MessageDetail) -> dict[str, Any]:
     """The message plus its before/after pairs: raw → canonical (inbound), envelope → call (each delivery)."""
     registry = admin.hub.registry
     canon = {c.id: c for c in detail.canonical}
-    current = next((c for c in detail.canonical if c.current), None)
+    currents = [c for c in detail.canonical if c.current]
+    current = currents[0] if currents else None
     pairs: list[dict[str, Any]] = []
-    if current is not None:
+    if current is not None:  # a split shows the array of payloads its mapping gave
+        after = [c.envelope.get("data") for c in currents] if len(currents) > 1 else current.envelope.get("data")
         pairs.append({"kind": "inbound", "mapping": current.mapping, "connector": detail.connector,
-                      "before": detail.body, "after": current.envelope.get("data")})
+                      "before": detail.body, "after": after})
     for d in detail.deliveries:
         c = registry.connector(d.connector)
         op = c.operations.get(d.operation) if c else None
@@ -144,4 +146,5 @@ def _detail_values(admin: Any, detail: MessageDetail) -> dict[str, Any]:
                           "before": envelope, "after": d.request.get("body")})
     open_ = detail.status in OPEN_MESSAGE_STATES or any(d.status in DeliveryStatus.OPEN for d in detail.deliveries)
     return {"m": detail, "current": current, "pairs": pairs, "live": open_,
+            "canon_seq": {c.id: c.seq for c in detail.canonical},
             "retryable": ("dead", "rejected", "retrying", "paused")}

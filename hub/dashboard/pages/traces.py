@@ -38,13 +38,16 @@ async def trace(request: Request, correlation_id: str, who: Viewer, admin: Servi
     ops = admin.hub.operations
 
     def gather() -> list[dict[str, Any]]:
+        """One step per canonical message of the transaction (a split event's parts each), with its deliveries."""
         out = []
+        details: dict[str, Any] = {}
         for m in ops.trace(correlation_id)[:MAX_MESSAGES]:
-            detail = ops.get_message(m.id)
+            detail = details.get(m.id) or details.setdefault(m.id, ops.get_message(m.id))
             out.append({"id": m.id, "connector": m.connector, "status": m.status, "when": m.received_at,
                         "label": " ".join(x for x in (m.type or m.native_type, m.subject) if x),
                         "deliveries": [{"connector": d.connector, "operation": d.operation, "status": d.status,
-                                        "when": d.delivered_at or d.created_at} for d in detail.deliveries]})
+                                        "when": d.delivered_at or d.created_at} for d in detail.deliveries
+                                       if m.canonical_id is None or d.canonical_id == m.canonical_id]})
         return out
     messages = await run_in_threadpool(gather)
     picture = trace_picture(messages) if messages else None

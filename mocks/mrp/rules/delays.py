@@ -115,5 +115,5 @@ def _reschedule(session: Session, item: str, before: list[tuple[str, float]],
         po.release_date, po.due_date = new_start, add_days(new_start, duration)
         affected.append(AffectedOrder(planned_order_id=po.id, order_no=po.order_no, item=po.item,
                                       old_start=old_start, new_start=po.release_date,
-                                      old_end=old_end, new_end=po.due_date))
+                                      old_end=old_end, new_end=po.due_date, origin_ref=po.origin_ref))
     return affected

@@ -19,7 +19,8 @@ def test_a_delayed_po_reschedules_the_production_order_whose_legs_now_arrive_lat
     # legs: 40 on hand + 100 (now week 3) cannot cover T 30's 120 at its week-2 start; T 60 is still covered
     assert out["affected_orders"] == [{"planned_order_id": t30["planned_order_id"], "order_no": t30["order_no"],
                                        "item": "T", "old_start": W[2], "new_start": W[3],
-                                       "old_end": W[3], "new_end": W[4]}]
+                                       "old_end": W[3], "new_end": W[4],
+                                       "origin_ref": t30["origin_ref"]}]
     assert out["supplies"][0]["due_date"] == W[3]
     moved = ok(client.get(f"/api/planned-orders/{t30['planned_order_id']}"))
     assert (moved["release_date"], moved["due_date"]) == (W[3], W[4])

@@ -1,0 +1,132 @@
+"""Connectors compiled once: each event and operation is one object holding all of its parts.
+
+The connector file says *what* (YAML validated into :mod:`hub.connectors.models`);
+these objects hold the same declarations with every JSONata expression and
+mapping compiled, so a stage reads ``event.time`` or ``operation.each`` from
+one place instead of parallel tables keyed by ``(connector, name)``.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any
+
+from hub.connectors.models import Connector, InboundEvent, Operation, Query, ResponseRule, Subscription
+from hub.errors import MappingError
+from hub.mapping import Compiled
+
+PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+DOT_SEGMENTS = {".", ".."}
+
+
+@dataclass(frozen=True)
+class PathTemplate:
+    """``/orders/{data.order_no}``: literal parts and compiled JSONata placeholders."""
+
+    template: str
+    parts: tuple[str | Compiled, ...]
+
+    def render(self, data: Any, functions: Any = None, bindings: dict[str, Any] | None = None) -> str:
+        """The path for ``data``, each placeholder's value URL-encoded; an empty one is an error.
+
+        ``.`` and ``..`` are encoded too (``%2E``), so a value can never climb out of its segment.
+        """
+        out = []
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            value = part.evaluate(data, bindings, functions)
+            if value is None or value == "":
+                raise MappingError(f"path {self.template!r}: a placeholder is empty for this message")
+            text = str(value)
+            out.append(text.replace(".", "%2E") if text in DOT_SEGMENTS else urllib.parse.quote(text, safe=""))
+        return "".join(out)
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: ResponseRule
+    when: Compiled | None
+
+
+@dataclass(frozen=True)
+class CompiledEvent:
+    """A native event with its mapping, time, business keys, revealed cross-references and splitter."""
+
+    connector: str
+    name: str
+    declared: InboundEvent
+    mapping: str
+    """The mapping file's name, looked up in the library at each use (so a reload takes effect)."""
+    time: Compiled | None
+    correlate: tuple[Compiled, ...]
+    xref: tuple[Compiled, ...]
+
+    @property
+    def canonical(self) -> str:
+        return self.declared.canonical
+
+    @property
+    def split(self) -> bool:
+        return self.declared.split
+
+
+@dataclass(frozen=True)
+class CompiledOperation:
+    """A call to a system: path, mapping, one call per element (``each``), answer rules and revealed ids."""
+
+    connector: str
+    name: str
+    declared: Operation
+    path: PathTemplate
+    mapping: str | None
+    each: Compiled | None
+    responses: tuple[CompiledRule, ...]
+    response_xref: Compiled | None
+
+    @property
+    def method(self) -> str:
+        return self.declared.method
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return self.declared.headers
+
+
+@dataclass(frozen=True)
+class Route:
+    """A subscription resolved: deliver messages of ``type`` to ``connector``'s ``operation``."""
+
+    connector: str
+    operation: CompiledOperation
+    subscription: Subscription
+    filter: Compiled | None
+
+    @property
+    def operation_name(self) -> str:
+        return self.operation.name
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    declared: Query
+    path: PathTemplate
+    params: str | None
+    response: str
+
+
+@dataclass(frozen=True)
+class CompiledConnector:
+    declared: Connector
+    event_type: Compiled
+    ordering_key: Compiled | None
+    events: dict[str, CompiledEvent] = field(default_factory=dict)
+    operations: dict[str, CompiledOperation] = field(default_factory=dict)
+    queries: dict[str, CompiledQuery] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.declared.name

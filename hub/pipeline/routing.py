@@ -1,0 +1,72 @@
+"""Routing stage: which connector operations receive a canonical message, and how many calls each.
+
+Subscriptions live in the target connectors' files (``subscriptions:``); the
+registry indexes them by canonical type. A subscription may carry a JSONata
+``filter`` on the envelope; the message goes to every subscription whose
+filter is true (fan-out), except back to the connector it came from. An
+operation declared with ``each`` makes one call per element of its array, so
+its route counts the elements (none: no delivery). Pure: no database, no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from hub.errors import MappingError
+from hub.pipeline.compiled import Route
+from hub.pipeline.outbound import elements
+from hub.registry import Registry
+
+FunctionsFor = Callable[[str], dict[str, Any]]
+"""target connector → the hub functions a filter may call ($hasxref, $codemap, …)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One delivery to create: a route and, for an ``each`` operation, the element it carries."""
+
+    route: Route
+    element: int | None = None
+
+    @property
+    def connector(self) -> str:
+        return self.route.connector
+
+    @property
+    def operation_name(self) -> str:
+        return self.route.operation.name
+
+
+def match(registry: Registry, envelope: dict[str, Any], *, origin: str,
+          functions_for: FunctionsFor | None = None) -> list[Route]:
+    """The routes ``envelope`` takes. A filter that fails to evaluate raises MappingError."""
+    routes = []
+    for route in registry.routes_for(envelope["type"]):
+        if route.connector == origin:
+            continue
+        if route.filter is not None:
+            try:
+                fns = functions_for(route.connector) if functions_for else None
+                keep = route.filter.evaluate(envelope, None, fns)
+            except MappingError as exc:
+                exc.message = f"filter of {route.connector} subscription to {envelope['type']}: {exc.message}"
+                raise
+            if not keep:
+                continue
+        routes.append(route)
+    return routes
+
+
+def targets(registry: Registry, envelope: dict[str, Any], *, origin: str,
+            functions_for: FunctionsFor | None = None) -> list[Target]:
+    """The deliveries ``envelope`` makes: one per route, or one per element of an ``each`` operation."""
+    out: list[Target] = []
+    for route in match(registry, envelope, origin=origin, functions_for=functions_for):
+        if route.operation.each is None:
+            out.append(Target(route))
+            continue
+        fns = functions_for(route.connector) if functions_for else None
+        out.extend(Target(route, i) for i in range(len(elements(route.operation, envelope, fns))))
+    return out

@@ -1,0 +1,59 @@
+"""The status roll-up: deliveries → their canonical message → its inbound message.
+
+One place decides what a message's state is, for the deliverer, the
+translator and the operator's retries alike. Call it inside the transaction
+that changed a delivery, after locking the inbound message (so two workers
+finishing deliveries of one message do not overwrite each other's roll-up).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.store.models import CanonicalMessage, Delivery, DeliveryStatus, InboundMessage, MessageStatus
+
+
+def rolled_up(statuses: Iterable[str], *, empty: str = MessageStatus.NO_ROUTE) -> str:
+    """dead > delivering > rejected > delivered > no_route: the worst open or failed state wins."""
+    found = set(statuses)
+    if not found:
+        return empty
+    if MessageStatus.DEAD in found or DeliveryStatus.DEAD in found:
+        return MessageStatus.DEAD
+    if found & (set(DeliveryStatus.OPEN) | {MessageStatus.DELIVERING}):
+        return MessageStatus.DELIVERING
+    if MessageStatus.REJECTED in found:
+        return MessageStatus.REJECTED
+    if MessageStatus.DELIVERED in found:
+        return MessageStatus.DELIVERED
+    return MessageStatus.NO_ROUTE
+
+
+def refresh_status(s: Session, message_id: str) -> str | None:
+    """Roll each current canonical message up from its deliveries, and the inbound message from those."""
+    msg = s.get(InboundMessage, message_id)
+    if msg is None:
+        return None
+    canonicals = list(s.scalars(select(CanonicalMessage).where(CanonicalMessage.message_id == message_id,
+                                                               CanonicalMessage.current)))
+    if not canonicals:
+        return msg.status  # failed, ignored or not translated yet: nothing to roll up
+    rows = s.execute(select(Delivery.canonical_id, Delivery.connector, Delivery.operation, Delivery.element,
+                            Delivery.status)
+                     .where(Delivery.message_id == message_id,
+                            Delivery.canonical_id.in_([c.id for c in canonicals]))
+                     .order_by(Delivery.created_at, Delivery.id)).all()
+    latest: dict[tuple[str, str, str, int | None], str] = {}
+    for canonical_id, connector, operation, element, status in rows:
+        latest[(canonical_id, connector, operation, element)] = status  # a replay's delivery supersedes
+    for c in canonicals:
+        c.status = rolled_up(st for (cid, *_), st in latest.items() if cid == c.id)
+    new = rolled_up(c.status for c in canonicals if c.status)
+    if msg.status != new:
+        msg.status = new
+        msg.updated_at = datetime.now(UTC)
+    return new

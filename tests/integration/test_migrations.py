@@ -1,0 +1,50 @@
+"""Messages stored before a migration read the same after it, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from hub.store import Database
+from hub.store.migrate import upgrade
+
+NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/old.db"
+    return str(request.getfixturevalue("pg_url"))
+
+
+def test_one_canonical_message_per_inbound_message_becomes_the_first_of_its_sequence(db_url):
+    db = Database(db_url)
+    try:
+        upgrade(db, "0005")
+        with db.engine.begin() as c:
+            c.execute(sa.text(
+                "INSERT INTO inbound_messages (id, connector, sender_id, mode, headers, body, received_at, "
+                "updated_at, status, canonical_id, translations) VALUES "
+                "('m1', 'shop', 's1', 'webhook', '{}', '{}', :t, :t, 'delivered', 'c2', 2)"), {"t": NOW})
+            for cid in ("c1", "c2"):  # c1: an earlier translation, replaced by c2
+                c.execute(sa.text(
+                    "INSERT INTO canonical_messages (id, message_id, type, source, subject, time, dataschema, "
+                    "correlation_id, data, created_at) VALUES (:id, 'm1', 'doc.created', '/connectors/shop', "
+                    "'D-1', :t, '/schemas/doc.created/1', 'corr-1', '{}', :t)"), {"id": cid, "t": NOW})
+            c.execute(sa.text(
+                "INSERT INTO deliveries (id, message_id, canonical_id, connector, operation, status, attempts, "
+                "rounds, next_attempt_at, created_at, updated_at) VALUES ('d1', 'm1', 'c2', 'ledger', 'book', "
+                "'delivered', 1, 0, :t, :t, :t)"), {"t": NOW})
+        upgrade(db)
+        with db.engine.connect() as c:
+            rows = c.execute(sa.text("SELECT id, seq, current, status FROM canonical_messages ORDER BY id")).all()
+            assert [(r.id, r.seq, bool(r.current), r.status) for r in rows] == [
+                ("c1", 0, False, "superseded"), ("c2", 0, True, "delivered")]
+            assert c.execute(sa.text("SELECT correlation_id FROM deliveries")).scalar() == "corr-1"
+            columns = {col["name"] for col in sa.inspect(c).get_columns("inbound_messages")}
+            assert "canonical_id" not in columns
+    finally:
+        db.dispose()
