@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from hub.api.deps import HubDep
+from hub.api.security import Actor, AdminDep
 from hub.errors import NotFound
 
 router = APIRouter(prefix="/api/connectors", tags=["connectors"])
@@ -43,14 +44,14 @@ async def get_connector(name: str, hub: HubDep) -> dict[str, Any]:
 
 
 @router.post("/{name}/pause", summary="Hold deliveries to this connector")
-async def pause(name: str, hub: HubDep) -> dict[str, Any]:
-    await run_in_threadpool(hub.operations.set_paused, name, True)
+async def pause(name: str, who: Actor, admin: AdminDep) -> dict[str, Any]:
+    await run_in_threadpool(lambda: admin.actions.set_paused(who, name, True, via="api"))
     return {"connector": name, "paused": True}
 
 
 @router.post("/{name}/resume", summary="Resume deliveries to this connector (held ones are sent)")
-async def resume(name: str, hub: HubDep) -> dict[str, Any]:
-    released = await run_in_threadpool(hub.operations.set_paused, name, False)
+async def resume(name: str, who: Actor, admin: AdminDep) -> dict[str, Any]:
+    released = await run_in_threadpool(lambda: admin.actions.set_paused(who, name, False, via="api"))
     return {"connector": name, "paused": False, "released": released}
 
 

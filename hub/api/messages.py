@@ -9,6 +9,8 @@ from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
 from hub.api.deps import OpsDep
+from hub.api.security import Actor, AdminDep
+from hub.auth.actions import BULK_LIMIT, MAX_BULK
 from hub.operations import MessageFilter
 from hub.store.models import DeliveryStatus, MessageStatus
 from hub.views import ActionResult, BulkResult, DeliveryPage, MessageDetail, MessagePage, MessageSummary
@@ -48,8 +50,8 @@ async def get_message(message_id: str, ops: OpsDep) -> MessageDetail:
              description="Re-route its canonical form to today's subscribers as new deliveries; with "
                          "`remap=true` (or when translation had failed) translate the raw message again "
                          "with the current inbound mapping first.")
-async def replay_message(message_id: str, ops: OpsDep, remap: bool = False) -> ActionResult:
-    return await run_in_threadpool(ops.replay_message, message_id, remap=remap)
+async def replay_message(message_id: str, who: Actor, admin: AdminDep, remap: bool = False) -> ActionResult:
+    return await run_in_threadpool(lambda: admin.actions.replay(who, message_id, remap=remap, via="api"))
 
 
 @router.get("/traces/{correlation_id}", response_model=list[MessageSummary],
@@ -73,20 +75,23 @@ async def list_deliveries(
 
 @router.post("/deliveries/{delivery_id}/retry", response_model=ActionResult, tags=["deliveries"],
              summary="Retry one dead, rejected, paused or waiting delivery now")
-async def retry_delivery(delivery_id: str, ops: OpsDep) -> ActionResult:
-    return await run_in_threadpool(ops.retry_delivery, delivery_id)
+async def retry_delivery(delivery_id: str, who: Actor, admin: AdminDep) -> ActionResult:
+    return await run_in_threadpool(lambda: admin.actions.retry(who, delivery_id, via="api"))
 
 
 @router.post("/deliveries/retry", response_model=BulkResult, tags=["deliveries"],
              summary="Retry deliveries in bulk, by filter (default: every dead delivery)")
 async def bulk_retry(
-    ops: OpsDep,
+    who: Actor,
+    admin: AdminDep,
     status: str = DeliveryStatus.DEAD,
     connector: str | None = None,
     error_contains: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
+    limit: Annotated[int, Query(ge=1, le=MAX_BULK)] = BULK_LIMIT,
 ) -> BulkResult:
-    return await run_in_threadpool(ops.bulk_retry, status=status, connector=connector,
-                                   error_contains=error_contains, since=since, until=until, limit=limit)
+    result, _ = await run_in_threadpool(lambda: admin.actions.bulk_retry(
+        who, status=status, connector=connector, error_contains=error_contains, since=since, until=until,
+        limit=limit, via="api"))
+    return result

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -127,27 +126,11 @@ Actor = Annotated[Principal, Depends(_needs(ACT))]
 Manager = Annotated[Principal, Depends(_needs(MANAGE))]
 
 
-async def api_guard(request: Request) -> AsyncIterator[Principal]:
-    """For the operations routers: read to look, act to change; each change goes to the audit log."""
+async def api_guard(request: Request) -> Principal:
+    """For the operations routers: read to look, act to change. Changes go through
+    :class:`~hub.auth.actions.Actions`, which writes them to the audit log."""
     unsafe = request.method not in SAFE_METHODS
-    who = await _needs(ACT if unsafe else READ)(request)
-    yield who
-    if unsafe:
-        endpoint = request.scope.get("endpoint")
-        action = getattr(endpoint, "__name__", request.url.path)
-        params: dict[str, Any] = dict(request.path_params)
-        target = next(iter(params.values()), None) if params else None
-        query = dict(request.query_params)
-        name = _ACTION_NAMES.get(action, action)
-        if name == "replay" and query.get("remap", "").lower() in ("1", "true", "yes"):
-            name = "replay.remap"
-        detail = {"path": request.url.path, **({"query": query} if query else {})}
-        await run_in_threadpool(services(request).audit.record, who.actor, name,
-                                str(target) if target else None, via="api", detail=detail)
-
-
-_ACTION_NAMES = {"replay_message": "replay", "retry_delivery": "retry", "bulk_retry": "bulk_retry",
-                 "pause": "pause", "resume": "resume"}
+    return await _needs(ACT if unsafe else READ)(request)
 
 
 async def api_auth_error(_: Request, exc: AuthError) -> JSONResponse:

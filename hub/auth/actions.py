@@ -1,9 +1,8 @@
 """Operator actions with their permission check and their audit entry, in one place.
 
-The dashboard acts only through :class:`Actions`, so no replay, retry or pause
-can happen without the right role and without a line in the audit log. (The
-operations API keeps its routers and gets the same two guarantees from its
-guard dependency, :mod:`hub.api.security`.)
+The dashboard and the operations API act only through :class:`Actions`, so no
+replay, retry or pause can happen without the right role and without a line in
+the audit log, and both faces name each action the same way.
 """
 
 from __future__ import annotations
@@ -19,7 +18,9 @@ from hub.store.models import DeliveryStatus
 from hub.views import ActionResult, BulkResult
 
 BULK_LIMIT = 1000
-"""Most deliveries one bulk retry touches; run it again for more."""
+"""How many deliveries one bulk retry touches by default; run it again for more."""
+MAX_BULK = 10_000
+"""The most one bulk retry may be asked to touch."""
 
 
 def require(who: Principal, permission: str) -> None:
@@ -46,17 +47,17 @@ class Actions:
         self.audit.record(who.actor, "retry", delivery_id, via=via, detail={"status": result.status})
         return result
 
-    def bulk_retry(self, who: Principal, *, connector: str | None = None, error_contains: str | None = None,
-                   since: datetime | None = None, until: datetime | None = None, limit: int = BULK_LIMIT,
-                   via: str) -> tuple[BulkResult, str | None]:
-        """Retry dead deliveries matching the filter; returns the result and its audit entry's id
-        (the entry keeps the retried ids, so progress can be followed from any replica)."""
+    def bulk_retry(self, who: Principal, *, status: str = DeliveryStatus.DEAD, connector: str | None = None,
+                   error_contains: str | None = None, since: datetime | None = None,
+                   until: datetime | None = None, limit: int = BULK_LIMIT, via: str) -> tuple[BulkResult, str | None]:
+        """Retry deliveries matching the filter (default: dead ones); returns the result and its audit
+        entry's id (the entry keeps the retried ids, so progress can be followed from any replica)."""
         require(who, ACT)
-        result = self.ops.bulk_retry(status=DeliveryStatus.DEAD, connector=connector or None,
+        result = self.ops.bulk_retry(status=status, connector=connector or None,
                                      error_contains=error_contains or None, since=since, until=until,
-                                     limit=min(limit, BULK_LIMIT))
+                                     limit=min(limit, MAX_BULK))
         entry = self.audit.record(who.actor, "bulk_retry", connector or "*", via=via, detail={
-            "filter": {"connector": connector, "error_contains": error_contains,
+            "filter": {"status": status, "connector": connector, "error_contains": error_contains,
                        "since": since.isoformat() if since else None, "until": until.isoformat() if until else None},
             "matched": result.matched, "retried": result.retried, "ids": result.ids})
         return result, entry
