@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from hub.api.security import AdminDep, Manager
 from hub.auth.passwords import MIN_PASSWORD_LENGTH
 from hub.auth.roles import ROLES, SCOPES
-from hub.auth.service import USERNAME
+from hub.auth.service import MAX_TOKEN_DAYS, USERNAME
 from hub.auth.views import NewToken, TokenView, UserView
 
 router = APIRouter(prefix="/api", tags=["users and tokens"])
@@ -29,7 +29,7 @@ class TokenRequest(BaseModel):
                       description="1–100 characters, no control characters")
     scopes: list[str] = Field(description=f"one or more of: {', '.join(SCOPES)}", examples=[["query"]],
                               json_schema_extra=SCOPES_RULE)
-    expires_in_days: int | None = Field(None, ge=1, le=3650)
+    expires_in_days: int | None = Field(None, ge=1, le=MAX_TOKEN_DAYS)
 
 
 class UserRequest(BaseModel):

@@ -34,6 +34,8 @@ SHOWN_PREFIX_CHARS = 12
 TOKEN_TOUCH_INTERVAL_S = 60.0
 """``last_used_at`` is written at most this often per token, so reads do not become writes."""
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,100}$")
+MAX_TOKEN_DAYS = 3650
+"""Longest lifetime a token may be given (ten years); without one, a token lives until revoked."""
 LOGOUT = "logout"
 """The audit action that ends a session: its target is the session id, refused from then on."""
 
@@ -164,6 +166,8 @@ class AuthService:
         name = name.strip()
         if not name or len(name) > 100 or any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
             raise InvalidRequest("a token needs a name of 1–100 characters, none of them a control character")
+        if expires_in_days is not None and not 1 <= expires_in_days <= MAX_TOKEN_DAYS:
+            raise InvalidRequest(f"a token expires in 1–{MAX_TOKEN_DAYS} days (or never, when left empty)")
         unknown = sorted(set(scopes) - set(SCOPES))
         if unknown or not scopes:
             raise InvalidRequest(f"scopes must be some of {', '.join(SCOPES)}" +
