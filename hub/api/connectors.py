@@ -1,4 +1,4 @@
-"""Connectors as configured (secrets never shown), and pausing delivery to one.
+"""Connectors as configured (secrets never shown), their circuit breakers' state, and pausing delivery to one.
 
 Fields a connector model marks ``secret`` (an operation's ``headers``: a target's
 ``Authorization``, an API key) are shown by name with every value as ``***``, to every
@@ -20,6 +20,8 @@ from hub.errors import NotFound
 router = APIRouter(prefix="/api/connectors", tags=["connectors"])
 
 HIDDEN = "***"
+SECRET_FIELDS = frozenset({"headers"})
+"""Hidden even if a model forgets to mark them ``secret``."""
 
 
 @router.get("", summary="Every connector with its events, operations and subscriptions")
@@ -30,6 +32,7 @@ async def list_connectors(hub: HubDep) -> list[dict[str, Any]]:
             **shown(c),
             "base_url": hub.settings.connector_url(name, c.base_url),
             "paused": await run_in_threadpool(hub.operations.is_paused, name),
+            "circuit": await run_in_threadpool(circuit_of, hub, name),
         })
     return out
 
@@ -40,7 +43,15 @@ async def get_connector(name: str, hub: HubDep) -> dict[str, Any]:
     if c is None:
         raise NotFound(f"no connector {name}")
     return {**shown(c), "base_url": hub.settings.connector_url(name, c.base_url),
-            "paused": await run_in_threadpool(hub.operations.is_paused, name)}
+            "paused": await run_in_threadpool(hub.operations.is_paused, name),
+            "circuit": await run_in_threadpool(circuit_of, hub, name)}
+
+
+def circuit_of(hub: Any, name: str) -> dict[str, Any] | None:
+    """The circuit breaker's state (closed | half_open | open, failures, open_until); None when not declared."""
+    if hub.registry.connectors[name].circuit_breaker is None:
+        return None
+    return hub.circuits.views([name])[name].as_json()
 
 
 @router.post("/{name}/pause", summary="Hold deliveries to this connector")
@@ -61,7 +72,7 @@ def shown(model: BaseModel) -> dict[str, Any]:
     for name, field in type(model).model_fields.items():
         value = getattr(model, name)
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-        if extra.get("secret"):
+        if extra.get("secret") or name in SECRET_FIELDS:
             out[name] = {k: HIDDEN for k in value} if isinstance(value, dict) else HIDDEN if value else value
         elif isinstance(value, BaseModel):
             out[name] = shown(value)

@@ -112,7 +112,7 @@ def test_a_production_start_refuses_the_development_webhook_secrets_naming_the_v
 def test_a_production_start_refuses_admin_admin_naming_hub_admin_password(make_settings, fast_config,
                                                                            monkeypatch):
     real_secrets(monkeypatch, fast_config)
-    h = Hub.build(make_settings(config_dir=fast_config, env="production"))
+    h = Hub.build(make_settings(config_dir=fast_config, env="production", outbound_allow="127.0.0.1"))
     try:
         with pytest.raises(ConfigError, match="HUB_ADMIN_PASSWORD"):
             create_app(h)
@@ -130,7 +130,8 @@ def test_a_postgresql_or_redis_url_means_production_unless_hub_env_says_otherwis
 
 def test_production_sends_session_cookies_secure_only(make_settings, fast_config, monkeypatch):
     real_secrets(monkeypatch, fast_config)
-    h = Hub.build(make_settings(config_dir=fast_config, env="production", admin_password="a-strong-password"))
+    h = Hub.build(make_settings(config_dir=fast_config, env="production", admin_password="a-strong-password",
+                                outbound_allow="127.0.0.1"))
     try:
         with TestClient(create_app(h), base_url="https://testserver") as c:
             r = attempt(c, "admin", "a-strong-password")
