@@ -81,7 +81,8 @@ class Playground:
 
     def run(self, source: str, data: Any, *, mapping: str | None = None) -> RunResult:
         """Compile ``source`` and evaluate it on ``data`` with the bindings the hub would give it."""
-        usage = (self.usages().get(mapping or "") or [None])[0]
+        uses = self.usages().get(mapping or "")
+        usage = uses[0] if uses else None
         origin, target, bindings = "playground", "canonical", {}
         if usage and usage.direction == "inbound":
             origin, bindings = usage.connector, {"connector": usage.connector, "event": {}, "headers": {}}

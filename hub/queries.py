@@ -66,7 +66,7 @@ class QueryService:
         return Answer(name, answer, sources)
 
     def _ask_one(self, connector: str, query: Query, name: str, request: dict[str, Any], system: str) -> Any:
-        c = self.registry.connector(connector)
+        c = self.registry.connectors[connector]
         functions = hub_functions(source=system, target=connector, xref=self.xref,
                                   codes=self.registry.mappings.codes)
         path, params = query_call(self.registry, connector, name, request, system, functions)

@@ -74,7 +74,7 @@ class Registry:
             declared=c, event_type=self._compile(f, c.inbound.event_type, "inbound", "event_type"),
             ordering_key=self._compile(f, c.ordering_key, "ordering_key") if c.ordering_key else None)
         for event_name, event in c.inbound.events.items():
-            at = ("inbound", "events", event_name)
+            at: tuple[object, ...] = ("inbound", "events", event_name)
             self._type(f, event.canonical, *at, "canonical")
             compiled.events[event_name] = CompiledEvent(
                 connector=c.name, name=event_name, declared=event,

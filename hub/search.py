@@ -77,7 +77,7 @@ def summary(m: InboundMessage, c: CanonicalMessage | None, count: int | None = N
                           status=m.status, error=m.error, received_at=m.received_at, updated_at=m.updated_at)
 
 
-def _filtered(f: MessageFilter) -> Select[tuple[InboundMessage, CanonicalMessage, int]]:
+def _filtered(f: MessageFilter) -> Select[InboundMessage, CanonicalMessage, int]:
     """One row per inbound message: it, its first current canonical message, and how many it has.
 
     Conditions on canonical fields hold when *any* of its current canonical messages meets them

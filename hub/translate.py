@@ -28,6 +28,7 @@ from hub.pipeline.inbound import Part, Reading, is_ignored, native_type_of, read
 from hub.pipeline.routing import Target, targets
 from hub.registry import Registry
 from hub.store import CanonicalMessage, Database, Delivery, InboundMessage
+from hub.store.db import required
 from hub.store.models import CorrelationKey, DeliveryStatus, MessageStatus
 from hub.store.status import rolled_up
 from hub.xref import link_in
@@ -64,7 +65,7 @@ class Translator:
                 status, delivery_ids = self._translate(s, msg, paused)
             except (MappingError, SchemaError, ConfigError) as exc:
                 s.rollback()  # nothing of a failed translation is kept but the failure itself
-                msg = s.get(InboundMessage, message_id, with_for_update=True)
+                msg = required(s, InboundMessage, message_id, for_update=True)
                 msg.translations += 1
                 msg.updated_at = datetime.now(UTC)
                 msg.status = MessageStatus.FAILED

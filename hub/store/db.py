@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
+
+T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_S = 30
 PG_POOL_SIZE = 10
@@ -80,3 +83,12 @@ def _sqlite_begin_immediate(conn) -> None:  # type: ignore[no-untyped-def]
     # Take the write lock at BEGIN: concurrent writers then wait on busy_timeout instead of
     # failing with "database is locked" when a read transaction tries to upgrade.
     conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def required(session: Session, model: type[T], key: Any, *, for_update: bool = False) -> T:
+    """The row ``key`` of ``model``, which the caller knows exists (it claimed or created it):
+    a missing one is a broken invariant, raised as LookupError rather than met as None later."""
+    row = session.get(model, key, with_for_update=for_update)
+    if row is None:
+        raise LookupError(f"no {model.__name__} {key!r}")
+    return row

@@ -28,8 +28,8 @@ TRANSLATE_MAX_RETRIES = 10
 
 @dataclass
 class Actors:
-    translate: dramatiq.Actor
-    deliver: dramatiq.Actor
+    translate: dramatiq.Actor[[str], None]
+    deliver: dramatiq.Actor[[str], None]
 
 
 def enqueuer(broker: dramatiq.Broker, actor_name: str, queue_name: str) -> Callable[[str], None]:
@@ -51,8 +51,8 @@ def declare_actors(broker: dramatiq.Broker, translator: Translator, deliverer: D
             raise Retry(f"delivery {delivery_id} rescheduled", delay=int(outcome.retry_in_s * 1000))
 
     return Actors(
-        translate=dramatiq.actor(translate, broker=broker, actor_name=TRANSLATE_ACTOR,
-                                 queue_name=TRANSLATE_QUEUE, max_retries=TRANSLATE_MAX_RETRIES),
-        deliver=dramatiq.actor(deliver, broker=broker, actor_name=DELIVER_ACTOR,
-                               queue_name=DELIVER_QUEUE, max_retries=None),
+        translate=dramatiq.actor(broker=broker, actor_name=TRANSLATE_ACTOR, queue_name=TRANSLATE_QUEUE,
+                                 max_retries=TRANSLATE_MAX_RETRIES)(translate),
+        deliver=dramatiq.actor(broker=broker, actor_name=DELIVER_ACTOR, queue_name=DELIVER_QUEUE,
+                               max_retries=None)(deliver),
     )

@@ -14,4 +14,4 @@ def make_broker(settings: Settings) -> dramatiq.Broker:
         broker: dramatiq.Broker = StubBroker()
         broker.emit_after("process_boot")
         return broker
-    return RedisBroker(url=settings.broker_url, namespace=settings.redis_namespace)
+    return RedisBroker(url=settings.broker_url, namespace=settings.redis_namespace)  # type: ignore[no-untyped-call]
