@@ -5,7 +5,8 @@
     HubError
     ├── ConfigError                 a connector, mapping, schema or setting is wrong (file:line)
     ├── RequestRefused              a request is refused for what it carries; HTTP status + JSON body
-    │   ├── BadRequest              400 — a NUL character in a path or query parameter, …
+    │   ├── BadRequest              400 — a NUL character in a path, query parameter or form
+    │   │   └── FormTooLarge        413 — a posted form past the guard's limit
     │   └── IngestError             a webhook is refused
     │       ├── UnknownConnector    404
     │       ├── SignatureError      401 (missing, bad or stale signature)
@@ -67,6 +68,11 @@ class RequestRefused(HubError):
 
 class BadRequest(RequestRefused):
     """Any request: something no handler can take (a NUL character in a path or query parameter)."""
+
+
+class FormTooLarge(BadRequest):
+    status = 413
+    code = "payload_too_large"
 
 
 class IngestError(RequestRefused):

@@ -4,7 +4,8 @@
   form (``application/x-www-form-urlencoded``) is refused with ``400`` and a JSON body, on
   every route, before it can reach a database (PostgreSQL text cannot hold it; SQLite would
   store it): the same answer on both stores. (JSON bodies are checked where they are read:
-  webhooks by :mod:`hub.safejson`, the API's models by their fields.)
+  webhooks by :mod:`hub.safejson`, the API's models by their fields.) A form is read whole
+  to be checked, so one past :data:`MAX_FORM_BYTES` is refused with ``413``.
 * :class:`PageHeaders` — the dashboard's pages may not be framed (``X-Frame-Options: DENY``
   and ``frame-ancestors 'none'``), load scripts from the hub only (:data:`UI_CSP`), and are
   not kept by caches (``Cache-Control: no-store``: they show messages, tokens, users);
@@ -18,7 +19,7 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hub.errors import BadRequest
+from hub.errors import BadRequest, FormTooLarge, RequestRefused
 
 UI_PREFIX = "/ui"
 UI_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -32,6 +33,8 @@ NO_STORE = ((b"cache-control", b"no-store"),)
 
 
 FORM = b"application/x-www-form-urlencoded"
+MAX_FORM_BYTES = 2 * 1024 * 1024
+"""Largest url-encoded form accepted (the playground's mapping and input are the largest)."""
 
 
 def nul_in(scope: Scope) -> str | None:
@@ -57,23 +60,28 @@ class RefuseNul:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         where = nul_in(scope) if scope["type"] == "http" else None
+        error: RequestRefused | None = None
         if where is None and scope["type"] == "http" and _is_form(scope):
             received: list[Message] = []
-            more = True
-            while more:
+            size, more = 0, True
+            while more and size <= MAX_FORM_BYTES:
                 message = await receive()
                 received.append(message)
+                size += len(message.get("body", b""))
                 more = message["type"] == "http.request" and message.get("more_body", False)
-            if _has_nul(b"".join(m.get("body", b"") for m in received)):
+            if size > MAX_FORM_BYTES:
+                error = FormTooLarge(f"the form is larger than {MAX_FORM_BYTES} bytes", limit=MAX_FORM_BYTES)
+            elif _has_nul(b"".join(m.get("body", b"") for m in received)):
                 where = "the form"
 
             async def replay() -> Message:
                 return received.pop(0) if received else await receive()
             receive = replay
-        if where is None:
+        if where is not None:
+            error = BadRequest(f"{where} holds a NUL character (%00); no id or parameter of the hub may contain one")
+        if error is None:
             await self.app(scope, receive, send)
             return
-        error = BadRequest(f"{where} holds a NUL character (%00); no id or parameter of the hub may contain one")
         body = json.dumps(error.body()).encode()
         await send({"type": "http.response.start", "status": error.status,
                     "headers": [(b"content-type", b"application/json"),

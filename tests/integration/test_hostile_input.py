@@ -178,6 +178,14 @@ def test_a_nul_character_in_a_posted_form_is_refused_with_400(client, form):
     assert "the form holds a NUL character" in r.json()["error"]["message"]
 
 
+def test_a_form_past_the_size_limit_is_refused_with_413_before_it_is_read_whole(client):
+    from hub.api.guards import MAX_FORM_BYTES
+
+    r = client.post("/ui/login", content=b"username=" + b"a" * (MAX_FORM_BYTES + 1),
+                    headers={"content-type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 413 and r.json()["error"]["code"] == "payload_too_large"
+
+
 def test_a_form_without_nul_still_reaches_its_page(client):
     r = client.post("/ui/login", data={"username": "nobody", "password": "x"}, follow_redirects=False)
     assert r.status_code == 403  # no CSRF token: the page itself answered
