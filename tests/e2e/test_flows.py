@@ -230,7 +230,11 @@ def test_the_flows_run_the_same_on_postgresql_and_redis(tmp_path: Path, pg_url: 
             w.company.tick()
             return (w.company.order(chairs)["status"] == "invoiced"
                     and w.company.order(blocked)["status"] == "blocked")
-        eventually(settled, timeout=120, interval=0.5, what="the chair order invoiced and the other blocked")
+        try:
+            eventually(settled, timeout=120, interval=0.5, what="the chair order invoiced and the other blocked")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\nchairs: {w.company.order(chairs)['status']}, other: "
+                                 f"{w.company.order(blocked)['status']}\nopen in the hub:\n{w.open_work()}") from None
         assert len(w.company.call("erp", "GET", "/api/sales-orders", params={"ext_ref": chairs})) == 1
         placed = w.messages(subject=chairs, type="sales_order.placed")[0]
         trace = w.api(f"/api/traces/{placed['correlation_id']}")

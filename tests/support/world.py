@@ -44,6 +44,20 @@ class World:
     def messages(self, **filters: Any) -> list[dict[str, Any]]:
         return self.api("/api/messages", limit=500, **filters)["items"]
 
+    def open_work(self) -> str:
+        """What the hub has not settled yet — every delivery not delivered and every message still in
+        motion, with its last error — for a failing test to say why the company has not settled."""
+        lines = []
+        for status in ("pending", "in_flight", "retrying", "paused", "dead", "rejected"):
+            for d in self.api("/api/deliveries", status=status, limit=200)["items"]:
+                lines.append(f"delivery {status:9} {d['connector']}.{d['operation']} attempts={d['attempts']} "
+                             f"rounds={d['rounds']} next={d['next_attempt_at']} {(d['last_error'] or '')[:160]}")
+        for m in self.messages():
+            if m["status"] not in ("delivered", "no_route", "ignored"):
+                lines.append(f"message {m['status']:10} {m['connector']} {m['native_type']} → {m['type']} "
+                             f"{m['subject']} {(m['error'] or '')[:160]}")
+        return "\n".join(lines) or "(nothing open)"
+
 
 @contextmanager
 def company_world(tmp: Path, *, mode: str = "embedded", database_url: str | None = None,
