@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 
 class MessageSummary(BaseModel):
@@ -41,7 +41,9 @@ class AttemptView(BaseModel):
     response_excerpt: str | None
 
 
-class DeliveryView(BaseModel):
+class DeliverySummary(BaseModel):
+    """A delivery as lists show it: its state and counters, without the attempts (see ``attempts_url``)."""
+
     id: str
     message_id: str
     canonical_id: str
@@ -49,14 +51,26 @@ class DeliveryView(BaseModel):
     operation: str
     element: int | None = Field(None, description="for an operation with `each`: the element this call carries")
     status: str = Field(examples=["dead"])
-    attempts: int
-    rounds: int
+    attempts: int = Field(description="calls made so far; each is in the attempt log at `attempts_url`")
+    rounds: int = Field(description="rounds of the retry schedule used so far (each round is one call plus "
+                                    "its quick in-place retries)")
     next_attempt_at: datetime
     last_error: str | None
     last_status_code: int | None
     request: dict[str, Any] | None = Field(None, description="the mapped call: method, url, body")
     created_at: datetime
     delivered_at: datetime | None
+
+    @computed_field(description="the message detail that holds this delivery with every attempt "
+                                "(`deliveries[].attempt_log`)")  # type: ignore[prop-decorator]
+    @property
+    def attempts_url(self) -> str:
+        return f"/api/messages/{self.message_id}"
+
+
+class DeliveryView(DeliverySummary):
+    """A delivery in a message's detail: the summary and every attempt, oldest first."""
+
     attempt_log: list[AttemptView] = []
 
 
@@ -90,7 +104,7 @@ class MessagePage(Page):
 
 
 class DeliveryPage(Page):
-    items: list[DeliveryView]
+    items: list[DeliverySummary]
 
 
 class ActionResult(BaseModel):

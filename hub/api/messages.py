@@ -60,7 +60,11 @@ async def trace(correlation_id: str, ops: OpsDep) -> list[MessageSummary]:
     return await run_in_threadpool(ops.trace, correlation_id)
 
 
-@router.get("/deliveries", response_model=DeliveryPage, tags=["deliveries"], summary="Find deliveries")
+@router.get("/deliveries", response_model=DeliveryPage, tags=["deliveries"], summary="Find deliveries",
+            description="Newest first. A listed delivery carries its counters (`attempts`, `rounds`, "
+                        "`last_error`, `last_status_code`) but not its attempt log: every attempt is in the "
+                        "message detail its `attempts_url` names (`GET /api/messages/{message_id}`, "
+                        "`deliveries[].attempt_log`), so a list never shows an empty log beside a count.")
 async def list_deliveries(
     ops: OpsDep,
     status: Annotated[str | None, Query(description=f"one of: {', '.join(DeliveryStatus.ALL)}",
