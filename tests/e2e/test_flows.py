@@ -136,6 +136,24 @@ def test_a_supplier_delay_reaches_planning_the_shop_floor_and_the_ledger(world, 
     assert delay["reason"] and "raw material shortage" in delay["reason"]
 
 
+def test_mrps_replan_after_the_delay_reaches_every_production_order_it_moved(world, batch):
+    """One MRP event names 0..n moved production orders: the hub splits it, one message per order."""
+    replans = [m for m in world.messages(connector="mrp") if m["native_type"] == "supply.delayed_replanned"]
+    assert replans, "MRP re-plans when a purchase order is late"
+    for m in replans:
+        detail = world.api(f"/api/messages/{m['id']}")
+        moved = [a for a in detail["body"]["data"]["affected_orders"] if a["order_no"]]
+        current = [c for c in detail["canonical"] if c["current"]]
+        assert sorted(c["envelope"]["data"]["order_no"] for c in current) == sorted(a["order_no"] for a in moved)
+        assert all(c["envelope"]["type"] == "production_order.rescheduled" for c in current)
+        pegged = {a["order_no"] for a in moved if (a.get("origin_ref") or "").startswith("SO-")}
+        to_crm = {c["id"] for c in current if c["envelope"]["data"]["order_no"] in pegged}
+        shown = {d["canonical_id"] for d in detail["deliveries"]
+                 if d["connector"] == "crm" and d["status"] == "delivered"}
+        assert to_crm <= shown, (to_crm, detail["deliveries"])
+        assert detail["status"] != "failed", detail["error"]
+
+
 def test_procure_to_pay_ends_in_a_payment_that_purchasing_hears_about(world, batch):
     assert batch.payment_runs, "finance ran payments once the goods were in"
     payables = world.company.call("erp", "GET", "/api/payables")
