@@ -40,7 +40,7 @@ class AdminServices:
         services = cls(
             hub=hub, auth=AuthService(hub.db), audit=audit, throttle=LoginThrottle(hub.db),
             actions=Actions(ops=hub.operations, audit=audit, registry=hub.registry),
-            stats=Stats(db=hub.db, registry=hub.registry, ops=hub.operations),
+            stats=Stats(db=hub.db, registry=hub.registry, ops=hub.operations, circuits=hub.circuits),
             search=MessageSearch(hub.db),
             playground=Playground(registry=hub.registry, ops=hub.operations, xref=hub.xrefs.resolve))
         services.bootstrap()

@@ -21,6 +21,8 @@
     ├── DeliveryError               an outbound call failed
     │   ├── TransientDeliveryError  worth retrying (network, timeout, 5xx, 408/409/425/429)
     │   └── RejectedDelivery        the target refused the content (other 4xx): not retried
+    ├── Hold                        a delivery stage parks a delivery until a time: no call, no attempt,
+    │                               no round (circuit open, rate limit) — asked for on purpose
     ├── QueryError                  a request–reply query cannot be answered
     │   ├── QueryInvalid            422 — the request breaks the query's request schema
     │   └── QueryUnanswered         502 — no system answered (``sources`` says why for each)
@@ -36,6 +38,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 
@@ -173,6 +176,20 @@ class TransientDeliveryError(DeliveryError):
 
 class RejectedDelivery(DeliveryError):
     pass
+
+
+class Hold(HubError):
+    """A delivery stage's "not now": park the delivery until ``until`` without calling the target.
+
+    Raised from :meth:`~hub.delivery.stages.DeliveryStage.before_call` (an open circuit, a rate
+    limit with no token soon). The deliverer makes no call, records no attempt and counts no
+    round: the delivery stays ``retrying`` with ``next_attempt_at = until`` and comes back by itself.
+    """
+
+    def __init__(self, reason: str, *, until: datetime):
+        super().__init__(reason)
+        self.reason = reason
+        self.until = until
 
 
 class QueryError(HubError):

@@ -14,8 +14,11 @@ import dramatiq
 from dramatiq import Worker
 
 from hub.connectors.allow import check_registry
+from hub.delivery.circuit import CircuitBreaker, CircuitStore
 from hub.delivery.client import OutboundClient
+from hub.delivery.ratelimit import Buckets, LocalBuckets, RateLimit, RedisBuckets
 from hub.delivery.service import Deliverer
+from hub.delivery.stages import default_stages
 from hub.ingest import Ingestor
 from hub.mapping import make_engine
 from hub.metrics import Metrics
@@ -55,6 +58,8 @@ class Hub:
     metrics: Metrics
     client: OutboundClient
     queries: QueryService
+    circuits: CircuitStore
+    buckets: Buckets
     _worker: Worker | None = field(default=None, repr=False)
 
     @classmethod
@@ -76,10 +81,16 @@ class Hub:
                                 is_paused=pauses.is_paused)
         operations = Operations(db=db, registry=registry, translator=translator, pauses=pauses,
                                 enqueue_translate=enqueue_translate, enqueue_delivery=enqueue_delivery)
-        metrics = Metrics(operations.delivery_depth)
+        circuits = CircuitStore(db)
+        guarded = sorted(n for n, c in registry.connectors.items() if c.circuit_breaker is not None)
+        metrics = Metrics(operations.delivery_depth,
+                          circuits=lambda: {n: v.gauge for n, v in circuits.views(guarded).items()})
+        buckets: Buckets = (LocalBuckets() if settings.broker_url is None
+                            else RedisBuckets(settings.broker_url, namespace=settings.redis_namespace))
+        stages = [CircuitBreaker(circuits), RateLimit(buckets),
+                  *default_stages(secret_of=settings.connector_secret, observers=[metrics.observe_delivery])]
         deliverer = Deliverer(db=db, registry=registry, settings=settings, client=client, xref=xrefs.resolve,
-                              is_paused=pauses.is_paused, observers=[metrics.observe_delivery],
-                              enqueue=enqueue_delivery)
+                              is_paused=pauses.is_paused, stages=stages, enqueue=enqueue_delivery)
         actors = declare_actors(broker, translator, deliverer)
         ingestor = Ingestor(db=db, registry=registry, settings=settings, enqueue_translate=enqueue_translate)
         sweeper = Sweeper(db=db, grace_s=settings.sweep_grace_s, interval_s=settings.sweep_interval_s,
@@ -90,7 +101,8 @@ class Hub:
             log.info("cross-reference: %d seed record(s) loaded", seeded)
         return cls(settings=settings, db=db, registry=registry, broker=broker, actors=actors,
                    xrefs=xrefs, ingestor=ingestor, translator=translator, deliverer=deliverer,
-                   operations=operations, sweeper=sweeper, metrics=metrics, client=client, queries=queries)
+                   operations=operations, sweeper=sweeper, metrics=metrics, client=client, queries=queries,
+                   circuits=circuits, buckets=buckets)
 
     def start_workers(self, *, sweeper: bool = True) -> None:
         """Consume translate and deliver messages in worker threads of this process."""
@@ -109,4 +121,6 @@ class Hub:
             self._worker = None
         self.broker.close()
         self.client.close()
+        if isinstance(self.buckets, RedisBuckets):
+            self.buckets.close()
         self.db.dispose()

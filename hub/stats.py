@@ -4,9 +4,11 @@ Read-only queries over the message path. Time series are bucketed per minute
 in Python over a short window (an hour by default), which keeps the SQL the
 same on SQLite and PostgreSQL.
 
-*Circuit state* — the delivery layer has no circuit breaker of its own yet, so
-the state shown is derived from the most recent attempts: ``open`` when the
-last :data:`CIRCUIT_OPEN_AFTER` attempts all failed, ``closed`` otherwise.
+*Circuit state* — the real state of each connector's circuit breaker
+(:mod:`hub.delivery.circuit`): ``closed``, ``half_open`` or ``open``, and
+``none`` for a connector that declares no ``circuit_breaker``. A connector is
+shown *failing* while its circuit is open, or when its last
+:data:`FAILING_AFTER` attempts all failed.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from hub.delivery.circuit import CircuitStore
 from hub.operations import Operations, delivery_filter
 from hub.registry import Registry
 from hub.store import Attempt, Database, Delivery, InboundMessage
@@ -26,7 +29,7 @@ from hub.store.models import DeliveryStatus, MessageStatus
 
 WINDOW_MINUTES = 60
 HEALTH_WINDOW = timedelta(minutes=15)
-CIRCUIT_OPEN_AFTER = 5
+FAILING_AFTER = 5
 DEGRADED_BELOW = 0.9
 """A connector whose recent success rate is below this is shown as degraded."""
 RECENT_ATTEMPTS = 200
@@ -63,7 +66,7 @@ class Health:
     state: str
     """healthy | degraded | failing | idle | paused"""
     circuit: str
-    """closed | open (derived, see the module docstring)"""
+    """closed | half_open | open — the circuit breaker's state; none when the connector declares none"""
     attempts: int
     success_rate: float | None
     avg_latency_ms: float | None
@@ -88,10 +91,11 @@ class DeadGroup:
 
 
 class Stats:
-    def __init__(self, *, db: Database, registry: Registry, ops: Operations):
+    def __init__(self, *, db: Database, registry: Registry, ops: Operations, circuits: CircuitStore | None = None):
         self.db = db
         self.registry = registry
         self.ops = ops
+        self.circuits = circuits or CircuitStore(db)
 
     def message_counts(self) -> dict[str, int]:
         counts = self.ops.counts()
@@ -123,8 +127,10 @@ class Stats:
                           error_rate=rates)
 
     def health(self, *, now: datetime | None = None) -> list[Health]:
-        """One line per configured connector: state, derived circuit, success rate, latency, queue, dead."""
+        """One line per configured connector: state, circuit, success rate, latency, queue, dead."""
         now = now or datetime.now(UTC)
+        guarded = [n for n, c in self.registry.connectors.items() if c.circuit_breaker is not None]
+        circuits = {n: v.state for n, v in self.circuits.views(guarded).items()}
         depth = self.ops.delivery_depth()
         paused_now = {name: self.ops.is_paused(name) for name in self.registry.connectors}  # own sessions: not nested
         out = []
@@ -138,11 +144,12 @@ class Stats:
                 ok = [r for r in calls if r.outcome == "success"]
                 latencies = sorted(r.duration_ms for r in calls)
                 paused = paused_now[name]
-                last_n = calls[:CIRCUIT_OPEN_AFTER]
-                circuit = ("open" if len(last_n) == CIRCUIT_OPEN_AFTER and
-                           all(r.outcome == "transient" for r in last_n) else "closed")
+                last_n = calls[:FAILING_AFTER]
+                circuit = circuits.get(name, "none")
+                failing = circuit == "open" or (len(last_n) == FAILING_AFTER and
+                                                all(r.outcome == "transient" for r in last_n))
                 rate = len(ok) / len(calls) if calls else None
-                state = ("paused" if paused else "idle" if rate is None else "failing" if circuit == "open"
+                state = ("paused" if paused else "failing" if failing else "idle" if rate is None
                          else "degraded" if rate < DEGRADED_BELOW else "healthy")
                 last = s.scalar(select(func.max(Attempt.started_at)).join(Delivery, Delivery.id == Attempt.delivery_id)
                                 .where(Delivery.connector == name))

@@ -25,6 +25,7 @@ The webhook secret is never in the file: it comes from ``HUB_SECRET_<NAME>``.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Literal
 
@@ -38,6 +39,17 @@ DEFAULT_IN_PLACE_MAX_S = 5.0
 DEFAULT_JITTER = 0.2
 DEFAULT_MASKED_FIELDS = ("phone", "mobile", "id_number", "idNumber", "bank_account", "bankAccount",
                          "contact_phone", "contactPhone")
+
+DEFAULT_BREAKER_FAILURES = 5
+"""Consecutive transient failures that open a connector's circuit."""
+DEFAULT_BREAKER_COOL_DOWN_S = 30.0
+"""How long an open circuit parks deliveries before one probe call is let through (half-open)."""
+DEFAULT_BREAKER_WINDOW_S = 60.0
+"""With ``ratio``: the window over which the share of failed calls is counted."""
+DEFAULT_BREAKER_MIN_CALLS = 10
+"""With ``ratio``: a window with fewer calls than this never opens the circuit."""
+DEFAULT_RATE_LIMIT_MAX_WAIT_S = 1.0
+"""A call over the rate limit waits in place for its token up to this long; past it, it is parked."""
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, None: 1}
@@ -70,6 +82,48 @@ class RetryPolicy(_Model):
                                     description="delays between rounds; after the last round the delivery is dead")
     jitter: float = Field(DEFAULT_JITTER, ge=0, le=1, description="± fraction of randomness on each delay")
     max_retry_after: Seconds = Field(3600.0, description="cap on a target's Retry-After")
+
+
+class CircuitBreakerOptions(_Model):
+    """A circuit breaker per target (:mod:`hub.delivery.circuit`): a dead system stops burning attempts.
+
+    ``closed`` — calls go through; ``failures`` consecutive transient failures (or, with ``ratio``, that
+    share of failed calls within ``window``) open it. ``open`` — no call is made: each claimed delivery
+    is parked until the end of ``cool_down`` (no attempt, no round). ``half_open`` — after the cool-down
+    one probe call goes through; its success closes the circuit, its failure opens it for another
+    cool-down. Only transient failures count (network faults, timeouts, 5xx, 408/409/425/429 and
+    answers a ``responses`` rule calls ``retry``); a business rejection proves the target is up.
+    """
+
+    failures: int = Field(DEFAULT_BREAKER_FAILURES, ge=1, le=1000,
+                          description="consecutive transient failures that open the circuit")
+    cool_down: Seconds = Field(DEFAULT_BREAKER_COOL_DOWN_S, gt=0,
+                               description="how long the circuit stays open before one probe call")
+    ratio: float | None = Field(None, gt=0, le=1,
+                                description="also open when this share of calls within `window` failed "
+                                            "(e.g. 0.5); off by default")
+    window: Seconds = Field(DEFAULT_BREAKER_WINDOW_S, gt=0, description="with `ratio`: the counting window")
+    min_calls: int = Field(DEFAULT_BREAKER_MIN_CALLS, ge=1,
+                           description="with `ratio`: fewer calls than this in a window never open the circuit")
+
+
+class RateLimitOptions(_Model):
+    """A token bucket per target (:mod:`hub.delivery.ratelimit`), shared by every worker process
+    through Redis when the hub runs with a Redis broker, per process in the embedded default.
+
+    A call over the limit waits for its token (up to ``max_wait``) or is parked until the token is
+    due: never an attempt, never a round.
+    """
+
+    per_second: float = Field(gt=0, description="sustained calls per second to this system")
+    burst: int | None = Field(None, ge=1, description="calls that may go at once after a quiet spell; "
+                                                      "default: per_second rounded up")
+    max_wait: Seconds = Field(DEFAULT_RATE_LIMIT_MAX_WAIT_S,
+                              description="longest wait in place for a token before the delivery is parked")
+
+    @property
+    def capacity(self) -> int:
+        return self.burst if self.burst is not None else max(1, math.ceil(self.per_second))
 
 
 class InboundEvent(_Model):
@@ -191,6 +245,12 @@ class Connector(_Model):
     base_url: str = Field(description="default base URL; HUB_URL_<NAME> overrides")
     timeout: Seconds = Field(DEFAULT_TIMEOUT_S, description="per outbound call")
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    circuit_breaker: CircuitBreakerOptions | None = Field(
+        None, description="stop calling a system that keeps failing, park its deliveries and probe it after a "
+                          "cool-down, e.g. {failures: 5, cool_down: 30s}; none by default")
+    rate_limit: RateLimitOptions | None = Field(
+        None, description="at most this many calls per second to this system, e.g. {per_second: 10, burst: 20}; "
+                          "none by default")
     inbound: Inbound = Field(default_factory=Inbound)
     operations: dict[str, Operation] = Field(default_factory=dict)
     subscriptions: list[Subscription] = Field(default_factory=list)

@@ -4,8 +4,10 @@ The worker calls :meth:`Deliverer.deliver`. It claims the delivery (so a
 duplicate enqueue does nothing, and a delivery waits while one that must go
 before it is open), builds the call with the current outbound mapping (ids
 translated through the cross-reference), and makes it through the
-:mod:`~hub.delivery.stages` (headers, signing, cross-reference capture,
-metrics). Every call is an :class:`~hub.store.Attempt`, stored *before* the
+:mod:`~hub.delivery.stages` (circuit breaker, rate limit, headers, signing,
+cross-reference capture, metrics). A stage may park the delivery instead
+(:class:`~hub.errors.Hold`): no call, no attempt, no round; it is due again
+when the stage said. Every call is an :class:`~hub.store.Attempt`, stored *before* the
 call and closed after it, so the log never hides a call the target may have
 seen. The operation's ``responses`` rules classify the answer
 (:func:`hub.pipeline.outbound.classify`). The result is an :class:`Outcome`:
@@ -33,8 +35,8 @@ from hub.connectors import Connector
 from hub.delivery import policy
 from hub.delivery.client import OutboundClient, Response, encode_body
 from hub.delivery.stages import CallContext, DeliveryStage, Observer, default_stages
-from hub.errors import (ConfigError, DeliveryError, MappingError, RejectedDelivery, TransientDeliveryError,
-                        XrefMissing)
+from hub.errors import (ConfigError, DeliveryError, Hold, MappingError, RejectedDelivery,
+                        TransientDeliveryError, XrefMissing)
 from hub.ids import new_id
 from hub.mapping.functions import XrefResolver, hub_functions
 from hub.pipeline.outbound import Verdict, classify, outbound_call
@@ -124,10 +126,17 @@ class Deliverer:
             self._note(delivery_id, outcome="mapping_error", error=str(exc))
             return self._finish(delivery_id, DeliveryStatus.DEAD, error=f"outbound mapping failed: {exc}")
         last: tuple[str, CallContext, Response | None] | None = None
+        failed: list[TransientDeliveryError] = []
         try:
             for attempt in policy.in_place(connector.retry):
                 with attempt:
-                    last = self._call(claimed, connector, request)
+                    try:
+                        last = self._call(claimed, connector, request)
+                    except TransientDeliveryError as exc:
+                        failed.append(exc)
+                        raise
+        except Hold as hold:
+            return self._hold(delivery_id, connector, hold, failed[-1] if failed else None)
         except RejectedDelivery as exc:
             return self._finish(delivery_id, DeliveryStatus.REJECTED, error=str(exc), status_code=exc.status_code,
                                 attempt=self._closing(last, "rejected", exc))
@@ -235,8 +244,17 @@ class Deliverer:
                           data=claimed.envelope.get("data"), source=claimed.origin, method=request.method,
                           url=request.url, body=request.body, content=encode_body(request.body),
                           headers=dict(op.headers))
-        for stage in self.stages:
-            stage.before_call(ctx)
+        for i, stage in enumerate(self.stages):
+            try:
+                stage.before_call(ctx)
+            except Hold as hold:
+                ran = self.stages[:i]
+                for earlier in reversed(ran):
+                    try:
+                        earlier.after_hold(ctx, hold)
+                    except Exception:  # giving back is best effort; leases cover the rest
+                        log.exception("delivery stage %s failed", type(earlier).__name__)
+                raise
         attempt_id = self._open_attempt(ctx)
         try:
             response = self.client.send(ctx.method, ctx.url, ctx.content, headers=ctx.headers,
@@ -317,6 +335,20 @@ class Deliverer:
                                 error=f"gave up after {rounds} rounds: {error}")
         return self._finish(delivery_id, DeliveryStatus.RETRYING, error=error, status_code=status_code,
                             rounds=rounds, retry_in_s=delay, attempt=attempt)
+
+    def _hold(self, delivery_id: str, connector: Connector, hold: Hold,
+              failure: TransientDeliveryError | None) -> Outcome:
+        """A stage parked the delivery (:class:`~hub.errors.Hold`).
+
+        Before any call this round: no attempt, no round — the delivery is ``retrying`` until
+        ``hold.until``. After a call of this round failed: the round failed like any other, and the
+        next one comes no sooner than ``hold.until``.
+        """
+        wait_s = max(0.0, (hold.until - datetime.now(UTC)).total_seconds())
+        if failure is not None:
+            return self._reschedule(delivery_id, connector, str(failure), max(wait_s, failure.retry_after_s or 0.0),
+                                    failure.status_code, schedule=failure.schedule)
+        return self._finish(delivery_id, DeliveryStatus.RETRYING, error=hold.reason, retry_in_s=wait_s)
 
     def _finish(self, delivery_id: str, status: str, *, error: str | None, status_code: int | None = None,
                 rounds: int | None = None, retry_in_s: float | None = None,

@@ -4,12 +4,20 @@ A :class:`DeliveryStage` has no-op hooks; each stage overrides the ones it
 needs and owns its options. The deliverer runs ``before_call`` in order
 before the call, and ``after_call`` / ``after_fault`` in reverse order after
 it. A stage may refuse a call by raising :class:`~hub.errors.DeliveryError`
-in ``before_call`` (a circuit breaker or a rate limit would). Observers
+in ``before_call``, or park the delivery without a call, an attempt or a
+round by raising :class:`~hub.errors.Hold` (the circuit breaker and the rate
+limit do; the stages that already ran hear of it in ``after_hold``). Observers
 (metrics) must never stop a delivery: the deliverer logs and ignores their
 exceptions in ``after_call``/``after_fault``/``after_outcome``.
 
-The default chain (:func:`default_stages`):
+The hub's chain (:mod:`hub.runtime`) puts two guards in front of the default one:
 
+- :class:`~hub.delivery.circuit.CircuitBreaker` — for connectors that declare ``circuit_breaker``:
+  park deliveries while the target is down, probe it after a cool-down.
+- :class:`~hub.delivery.ratelimit.RateLimit` — for connectors that declare ``rate_limit``: a token
+  bucket per target, shared through Redis when the hub runs with it.
+
+The default chain (:func:`default_stages`):
 - :class:`CorrelationHeaders` — ``Idempotency-Key`` (the delivery id, so a retried call is
   applied once), the hub's message ids and the W3C ``traceparent``.
 - :class:`Signing` — a Standard Webhooks signature over the exact bytes sent, with the
@@ -32,7 +40,7 @@ from standardwebhooks.webhooks import Webhook
 from hub.connectors import Connector
 from hub.delivery.client import Response
 from hub.envelope import child_traceparent
-from hub.errors import DeliveryError, MappingError
+from hub.errors import DeliveryError, Hold, MappingError
 from hub.pipeline.compiled import CompiledOperation
 from hub.pipeline.outbound import Verdict, revealed_links
 
@@ -65,13 +73,19 @@ class CallContext:
     headers: dict[str, str] = field(default_factory=dict)
     links: list[dict[str, Any]] = field(default_factory=list)
     """Cross-references to store with the attempt (``{"entity": …, "ids": {system: id}}``)."""
+    notes: dict[str, Any] = field(default_factory=dict)
+    """What a stage remembers about this call between its hooks (e.g. "this call is the probe")."""
 
 
 class DeliveryStage:
     """Base class: every hook does nothing."""
 
     def before_call(self, ctx: CallContext) -> None:
-        """Shape the call (headers), or refuse it by raising a DeliveryError."""
+        """Shape the call (headers), refuse it by raising a DeliveryError, or park the delivery
+        without a call by raising :class:`~hub.errors.Hold`."""
+
+    def after_hold(self, ctx: CallContext, hold: Hold) -> None:
+        """A later stage's ``before_call`` held the call: it is not made (give back what was taken)."""
 
     def after_call(self, ctx: CallContext, response: Response, verdict: Verdict) -> None:
         """The target answered; ``verdict`` says what the answer means."""

@@ -239,6 +239,30 @@ class ConnectorState(Base):
     updated_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
+class CircuitBreakerState(Base):
+    """A connector's circuit breaker, shared by every worker process (migration 0007).
+
+    Written only by :mod:`hub.delivery.circuit`; ``closed`` with no row is the same as no failures.
+    """
+
+    __tablename__ = "circuit_breakers"
+
+    connector: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[str] = mapped_column(String(10), default="closed")
+    """closed | open | half_open"""
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    """Consecutive transient failures since the last success."""
+    window_start: Mapped[datetime | None] = mapped_column(nullable=True)
+    window_calls: Mapped[int] = mapped_column(Integer, default=0)
+    window_failures: Mapped[int] = mapped_column(Integer, default=0)
+    opened_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    open_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    """End of the cool-down: the first call after it is the probe."""
+    probe_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    """While half-open: the probe's lease; a probe that never reports is replaced after it."""
+    updated_at: Mapped[datetime]
+
+
 # ---------------------------------------------------------------------------------------------
 # Who may do what, and what they did: dashboard users, API tokens, the audit log (migration 0002).
 

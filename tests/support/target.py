@@ -20,7 +20,10 @@ def free_port() -> int:
 class Target:
     """Answers ``respond(n)`` for the n-th call (default 200; or ``(code, headers)``, or
     ``(code, headers, body)``); an Idempotency-Key seen before
-    after a 2xx is answered 200 again without being applied. ``applied`` counts first applications."""
+    after a 2xx is answered 200 again without being applied. ``applied`` counts first applications.
+
+    While ``down`` is true the system is taken down: every connection is closed without an answer
+    (the caller sees a network fault) and only counted in ``refused``."""
 
     def __init__(self, respond: Callable[[int], Any] | None = None):
         self.calls: list[dict[str, Any]] = []
@@ -30,14 +33,20 @@ class Target:
         self.url = f"http://127.0.0.1:{self.port}"
         self._lock = threading.Lock()
         self.down = False
+        self.refused = 0
         target = self
 
         class Handler(BaseHTTPRequestHandler):
             def _handle(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                if target.down:
+                    with target._lock:
+                        target.refused += 1
+                    self.close_connection = True
+                    return
                 with target._lock:
                     n = len(target.calls)
-                    target.calls.append({"method": self.command, "path": self.path,
+                    target.calls.append({"method": self.command, "path": self.path, "at": time.monotonic(),
                                          "headers": {k.lower(): v for k, v in self.headers.items()},
                                          "body": json.loads(body) if body else None, "raw": body})
                     answer = target.respond(n)

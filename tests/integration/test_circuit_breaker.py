@@ -1,0 +1,122 @@
+"""A target taken down trips its circuit breaker: no attempts are burnt while it is open, its deliveries
+park and resume by themselves when it comes back, and the state shows in the API, /metrics and the dashboard."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from hub.runtime import Hub
+from hub.store import Attempt, Delivery
+from hub.store.models import DeliveryStatus
+from tests.support.auth import api_client
+from tests.support.pipeline_config import write_config
+from tests.support.signing import signed
+from tests.support.target import Target
+from tests.support.waiting import eventually
+
+COOL_DOWN_S = 1.0
+GUARDED = f"""
+timeout: 2s
+retry:
+  in_place_attempts: 1
+  schedule: [0.2s, 0.2s, 0.2s, 0.2s, 0.2s, 0.2s, 0.2s, 0.2s, 0.2s, 0.2s, 0.2s, 0.2s, 0.2s, 0.2s, 0.2s]
+  jitter: 0
+circuit_breaker: {{failures: 2, cool_down: {COOL_DOWN_S}s}}
+"""
+"""Without the breaker, a delivery to a dead target would be tried every 0.2 s and dead within 3 s."""
+
+
+@pytest.fixture
+def guarded_config(tmp_path: Path) -> Path:
+    config = write_config(tmp_path / "config")
+    ledger = config / "connectors" / "ledger.yaml"
+    ledger.write_text(ledger.read_text(encoding="utf-8") + GUARDED, encoding="utf-8")
+    return config
+
+
+@pytest.fixture
+def running(make_settings, guarded_config: Path, target: Target, monkeypatch) -> Iterator[Hub]:
+    monkeypatch.setenv("HUB_URL_LEDGER", target.url)
+    hub = Hub.build(make_settings(config_dir=guarded_config))
+    hub.start_workers()
+    yield hub
+    hub.stop()
+
+
+def send(c, no: str) -> str:
+    content, headers = signed({"type": "doc.created", "no": no, "lines": []}, connector="shop")
+    r = c.post("/webhooks/shop", content=content, headers=headers)
+    assert r.status_code == 202, r.text
+    return str(r.json()["id"])
+
+
+def attempts(hub: Hub) -> int:
+    with hub.db.read() as s:
+        return int(s.scalar(select(func.count()).select_from(Attempt)) or 0)
+
+
+def circuit_gauge(c) -> float | None:
+    m = re.search(r'^hub_circuit_state\{connector="ledger"\} (\S+)$', c.get("/metrics").text, re.MULTILINE)
+    return float(m.group(1)) if m else None
+
+
+def test_a_target_taken_down_trips_its_breaker_parks_its_deliveries_and_they_resume_when_it_is_back(running, target):
+    target.down = True
+    with api_client(running) as c:
+        assert c.get("/api/connectors/ledger").json()["circuit"]["state"] == "closed"
+        assert circuit_gauge(c) == 0
+        ids = [send(c, f"D-{i}") for i in range(6)]
+
+        eventually(lambda: c.get("/api/connectors/ledger").json()["circuit"]["state"] == "open", what="open circuit")
+        assert circuit_gauge(c) == 2
+        page = c.get("/ui/connectors/ledger")
+        assert page.status_code == 200 and 'data-circuit="open"' in page.text
+
+        # While it is down, only the calls that opened the circuit and one probe per cool-down reach it.
+        since, before = time.monotonic(), attempts(running)
+        time.sleep(3 * COOL_DOWN_S)
+        probes = attempts(running) - before
+        assert probes <= (time.monotonic() - since) / COOL_DOWN_S + 1, f"{probes} calls while the circuit was open"
+        assert target.refused == attempts(running), "every call the target saw is in the attempt log"
+        with running.db.read() as s:
+            parked = list(s.execute(select(Delivery.status, Delivery.attempts, Delivery.rounds, Delivery.last_error)))
+        assert all(p.status in DeliveryStatus.OPEN for p in parked), "none dead, none given up: " + repr(parked)
+        never_called = [p for p in parked if p.attempts == 0]
+        assert never_called and all(p.rounds == 0 and "circuit of ledger" in p.last_error for p in never_called)
+        assert max(p.rounds for p in parked) <= 3, "waiting on an open circuit counts no rounds"
+
+        target.down = False
+        for mid in ids:
+            eventually(lambda: c.get(f"/api/messages/{mid}").json()["status"] == "delivered", timeout=20,
+                       what=f"{mid} delivered after the target came back")
+        assert c.get("/api/connectors/ledger").json()["circuit"]["state"] == "closed"
+        assert circuit_gauge(c) == 0
+    assert len(target.applied) == 6 and set(target.applied.values()) == {1}, target.applied
+
+
+def test_a_connector_without_a_breaker_shows_none_and_has_no_gauge(make_settings, tmp_path, target, monkeypatch):
+    monkeypatch.setenv("HUB_URL_LEDGER", target.url)
+    hub = Hub.build(make_settings(config_dir=write_config(tmp_path / "plain")))
+    try:
+        with api_client(hub) as c:
+            assert c.get("/api/connectors/ledger").json()["circuit"] is None
+            assert circuit_gauge(c) is None
+    finally:
+        hub.stop()
+
+
+def test_an_unknown_breaker_option_is_refused_with_its_file_and_line(make_settings, tmp_path):
+    from hub.errors import ConfigError
+
+    config = write_config(tmp_path / "bad")
+    ledger = config / "connectors" / "ledger.yaml"
+    ledger.write_text(ledger.read_text(encoding="utf-8") + "circuit_breaker: {failures: 2, cooldown: 5s}\n",
+                      encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"ledger\.yaml:\d+: .*cooldown"):
+        Hub.build(make_settings(config_dir=config))
