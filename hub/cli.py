@@ -113,6 +113,50 @@ def up(
 
 
 @app.command()
+def wait(
+    url: Annotated[str, typer.Argument(help="the hub's address")] = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}",
+    timeout: Annotated[float, typer.Option(help="give up after this many seconds")] = 60.0,
+) -> None:
+    """Wait until a hub answers (its /healthz): exit 0 when it is up, 1 when it is not within --timeout."""
+    import time
+
+    import httpx
+
+    health = url.rstrip("/") + ("" if url.rstrip("/").endswith("/healthz") else "/healthz")
+    started = time.monotonic()
+    last = "no answer yet"
+    with console.status(f"waiting for the hub at {url}") as status:
+        while True:
+            waited = time.monotonic() - started
+            try:
+                r = httpx.get(health, timeout=2.0)
+                if r.status_code == 200:
+                    console.print(f"[green]hub is up[/] at {url} (after {waited:.1f} s)", highlight=False)
+                    return
+                last = f"HTTP {r.status_code}"
+            except httpx.HTTPError as exc:
+                last = _reason(exc)
+            if waited >= timeout:
+                break
+            status.update(f"waiting for the hub at {url}: {last} ({waited:.0f} s of {timeout:g} s)")
+            time.sleep(min(0.25, max(0.0, timeout - waited)))
+    console.print(f"[red]error:[/] the hub at {url} did not answer within {timeout:g} s ({last}); "
+                  f"is `hub up` running, on that port?", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def _reason(exc: Exception) -> str:
+    """A short reason for a failed health check (``connection refused``, ``timed out``, …)."""
+    import httpx
+
+    if isinstance(exc, httpx.ConnectError):
+        return "connection refused" if "refused" in str(exc).lower() else f"cannot connect: {exc}"
+    if isinstance(exc, httpx.TimeoutException):
+        return "timed out"
+    return f"{type(exc).__name__}: {exc}"
+
+
+@app.command()
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = 1) -> None:
     """The API only (production): stateless, scale it behind a load balancer; run `hub worker` beside it."""
     import uvicorn
