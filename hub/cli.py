@@ -255,16 +255,31 @@ def connectors_check() -> None:
     except (ConfigError, HubError) as exc:
         console.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from None
-    table = Table(title=f"{len(registry.connectors)} connectors, {len(mappings)} mappings, "
-                        f"{len(registry.catalog.names())} canonical types")
-    for col in ("connector", "base URL", "inbound events", "operations", "subscriptions"):
-        table.add_column(col)
-    for name, c in sorted(registry.connectors.items()):
-        table.add_row(name, settings.connector_url(name, c.base_url),
-                      "\n".join(f"{k} → {v.canonical}" for k, v in c.inbound.events.items()),
-                      "\n".join(f"{k}: {o.method} {o.path}" for k, o in c.operations.items()),
-                      "\n".join(f"{s.type} → {s.operation}" for s in c.subscriptions))
-    console.print(table)
+    verdict = (f"ok: {len(registry.connectors)} connectors, {len(mappings)} mappings, "
+               f"{len(registry.catalog.names())} types")
+    rows = [(name, settings.connector_url(name, c.base_url),
+             [f"{k} → {v.canonical}" for k, v in c.inbound.events.items()],
+             [f"{k}: {o.method} {o.path}" for k, o in c.operations.items()],
+             [f"{s.type} → {s.operation}" for s in c.subscriptions])
+            for name, c in sorted(registry.connectors.items())]
+    if console.is_terminal and console.width >= WIDE_TABLE:
+        table = Table()
+        for col in ("connector", "base URL", "inbound events", "operations", "subscriptions"):
+            table.add_column(col)
+        for name, url, events, operations, subscriptions in rows:
+            table.add_row(name, url, "\n".join(events), "\n".join(operations), "\n".join(subscriptions))
+        console.print(table)
+    else:  # narrow or piped: one block per connector, one line per item, nothing cut
+        for name, url, events, operations, subscriptions in rows:
+            console.print(f"[bold]{name}[/]  {url}", highlight=False, soft_wrap=True)
+            for label, items in (("in", events), ("op", operations), ("sub", subscriptions)):
+                for item in items:
+                    console.print(f"  {label:<5}{item}", highlight=False, soft_wrap=True, markup=False)
+    console.print(f"[green]{verdict}[/]", highlight=False)
+
+
+WIDE_TABLE = 160
+"""`hub connectors check` draws a table on a terminal at least this wide; else (or piped) a list."""
 
 
 @app.command()
