@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from hub.api.deps import HubDep
 from hub.api.errors import error_body
-from hub.api.security import Actor
+from hub.api.security import Actor, AdminDep
 from hub.errors import MasterDataError
 from hub.masterdata.stewardship import DEFAULT_PAGE, Stewardship
 
@@ -35,11 +35,14 @@ def _stewardship(request: Request, hub: Any) -> Stewardship:
     return cached
 
 
-async def _run(fn: Callable[..., T], *args: Any) -> T | JSONResponse:
+async def _act(admin: Any, who: Any, action: str, target: str, fn: Callable[..., T], *args: Any) -> T | JSONResponse:
+    """Run a steward's change; a done change is written to the audit log (same names as the dashboard's)."""
     try:
-        return await run_in_threadpool(fn, *args)
+        result = await run_in_threadpool(fn, *args)
     except MasterDataError as exc:
         return JSONResponse(error_body("conflict", str(exc)), status_code=409)
+    await run_in_threadpool(admin.audit.record, who.actor, action, target, via="api", detail=None)
+    return result
 
 
 @router.get("/entities", summary="The master-data entities declared in mappings/masterdata")
@@ -54,13 +57,15 @@ async def reviews(request: Request, hub: HubDep, entity: str | None = None, limi
 
 
 @router.post("/reviews/{review_id}/merge", summary="The pair is one entity: merge their golden records")
-async def merge_review(review_id: str, request: Request, hub: HubDep, who: Actor) -> Any:
-    return await _run(_stewardship(request, hub).decide, review_id, "merge", who.actor)
+async def merge_review(review_id: str, request: Request, hub: HubDep, who: Actor, admin: AdminDep) -> Any:
+    return await _act(admin, who, "masterdata.merge", review_id,
+                      _stewardship(request, hub).decide, review_id, "merge", who.actor)
 
 
 @router.post("/reviews/{review_id}/apart", summary="The pair are different entities: keep them apart")
-async def keep_apart(review_id: str, request: Request, hub: HubDep, who: Actor) -> Any:
-    return await _run(_stewardship(request, hub).decide, review_id, "apart", who.actor)
+async def keep_apart(review_id: str, request: Request, hub: HubDep, who: Actor, admin: AdminDep) -> Any:
+    return await _act(admin, who, "masterdata.apart", review_id,
+                      _stewardship(request, hub).decide, review_id, "apart", who.actor)
 
 
 @router.get("/golden/{golden_id}", summary="A golden record: fields, provenance, sources, cross-references")
@@ -81,10 +86,13 @@ async def search(entity: str, request: Request, hub: HubDep, q: str | None = Non
 
 @router.post("/{entity}/{golden_id}/merge", summary="Manual merge: absorb another golden record into this one")
 async def merge_golden(entity: str, golden_id: str, body: MergeRequest, request: Request, hub: HubDep,
-                       who: Actor) -> Any:
-    return await _run(_stewardship(request, hub).merge, entity, golden_id, body.other, who.actor)
+                       who: Actor, admin: AdminDep) -> Any:
+    return await _act(admin, who, "masterdata.merge", golden_id,
+                      _stewardship(request, hub).merge, entity, golden_id, body.other, who.actor)
 
 
 @router.post("/{entity}/{golden_id}/unmerge", summary="Undo the latest merge into this golden record")
-async def unmerge_golden(entity: str, golden_id: str, request: Request, hub: HubDep, who: Actor) -> Any:
-    return await _run(_stewardship(request, hub).unmerge, entity, golden_id, who.actor)
+async def unmerge_golden(entity: str, golden_id: str, request: Request, hub: HubDep, who: Actor,
+                         admin: AdminDep) -> Any:
+    return await _act(admin, who, "masterdata.unmerge", golden_id,
+                      _stewardship(request, hub).unmerge, entity, golden_id, who.actor)

@@ -60,10 +60,16 @@ class _Model(BaseModel):
 
 
 class Source(_Model):
-    """A canonical message type that carries this entity, and where its local id is."""
+    """A canonical message type that carries this entity, and where its local id is.
+
+    With ``each``, every element of a list in the payload is a record of its own (the
+    contacts inside a customer): its local id is ``<parent id>/<element id>``.
+    """
 
     type: str = Field(description="canonical type, e.g. party.customer.upserted")
-    id: str = Field("code", description="payload key of the sender's local id")
+    id: str = Field("code", description="payload key of the sender's local id (of the element, with each)")
+    each: str | None = Field(None, description="a list in the payload whose elements are records, e.g. contacts")
+    parent_id: str = Field("code", description="with each: payload key of the enclosing record's local id")
 
 
 class FieldSpec(_Model):
@@ -215,8 +221,15 @@ class EntityCatalog:
     entities: dict[str, Entity] = field(default_factory=dict)
 
     @cached_property
-    def by_type(self) -> dict[str, tuple[Entity, Source]]:
-        return {src.type: (e, src) for e in self.entities.values() for src in e.sources}
+    def by_type(self) -> dict[str, list[tuple[Entity, Source]]]:
+        """Canonical type → the entities it carries (a customer message also carries its contacts)."""
+        out: dict[str, list[tuple[Entity, Source]]] = {}
+        for e in self.entities.values():
+            for src in e.sources:
+                out.setdefault(src.type, []).append((e, src))
+        for found in out.values():
+            found.sort(key=lambda pair: pair[1].each is not None)  # the message's own record first
+        return out
 
     def get(self, name: str) -> Entity:
         from hub.errors import NotFound

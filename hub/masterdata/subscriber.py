@@ -2,9 +2,9 @@
 
 Inside the transaction that stores a canonical message::
 
-    outcome = record_source(session, envelope, catalog=catalog)
-    if outcome is not None and outcome.changed:
-        event = changed_envelope(session, outcome, cause=envelope)   # a masterdata.changed envelope
+    for outcome in record_sources(session, envelope, catalog=catalog):
+        if outcome.changed:
+            event = changed_envelope(session, outcome, cause=envelope)   # a masterdata.changed envelope
 
 :func:`record_source` is idempotent on (entity, system, local id): a replay of the same
 payload changes nothing and reports ``unchanged``.
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from hub.envelope import parse_time
 from hub.ids import new_id
 from hub.masterdata import store
-from hub.masterdata.entities import EntityCatalog, load_entities
+from hub.masterdata.entities import EntityCatalog, Source, load_entities
 from hub.masterdata.service import MasterData, MatchOutcome
 from hub.settings import REPO_ROOT
 
@@ -47,20 +47,48 @@ def system_of(envelope: dict[str, Any]) -> str:
 
 def record_source(session: Session, envelope: dict[str, Any], *,
                   catalog: EntityCatalog | None = None) -> MatchOutcome | None:
-    """Store a master-data message as a source record and match it; None for any other type."""
+    """Store a master-data message as a source record and match it; None for any other type.
+
+    Records nested in it (a customer's contacts, as ``person``) are stored and matched too; the
+    outcome returned is the message's own record's. :func:`record_sources` returns them all.
+    """
+    outcomes = record_sources(session, envelope, catalog=catalog)
+    return outcomes[0] if outcomes and outcomes[0].entity == _main_entity(envelope, catalog) else None
+
+
+def record_sources(session: Session, envelope: dict[str, Any], *,
+                   catalog: EntityCatalog | None = None) -> list[MatchOutcome]:
+    """Every source record a canonical message carries, stored and matched (the message's own first)."""
     catalog = catalog or catalog_for()
-    found = catalog.by_type.get(str(envelope.get("type")))
     data = envelope.get("data")
-    if found is None or not isinstance(data, dict):
-        return None
-    entity, source = found
-    local_id = data.get(source.id)
-    if local_id in (None, ""):
-        return None
+    if not isinstance(data, dict):
+        return []
     when = envelope.get("time")
     received = parse_time(when) if when else datetime.now(UTC)
-    return _service(catalog).record(session, entity.entity, system_of(envelope), str(local_id), data,
-                                    received_at=received)
+    system = system_of(envelope)
+    service = _service(catalog)
+    outcomes = []
+    for entity, source in catalog.by_type.get(str(envelope.get("type")), []):
+        for local_id, payload in _records(data, source):
+            outcomes.append(service.record(session, entity.entity, system, local_id, payload, received_at=received))
+    return outcomes
+
+
+def _records(data: dict[str, Any], source: Source) -> list[tuple[str, dict[str, Any]]]:
+    if source.each is None:
+        local_id = data.get(source.id)
+        return [] if local_id in (None, "") else [(str(local_id), data)]
+    parent = data.get(source.parent_id)
+    items = data.get(source.each)
+    if parent in (None, "") or not isinstance(items, list):
+        return []
+    return [(f"{parent}/{item[source.id]}", item) for item in items
+            if isinstance(item, dict) and item.get(source.id) not in (None, "")]
+
+
+def _main_entity(envelope: dict[str, Any], catalog: EntityCatalog | None) -> str | None:
+    found = (catalog or catalog_for()).by_type.get(str(envelope.get("type")), [])
+    return next((e.entity for e, src in found if src.each is None), None)
 
 
 _SERVICES: dict[int, MasterData] = {}

@@ -54,12 +54,18 @@ SRM = customer("srm", "S-77", name="明輝貿易（上海）有限公司",
                contacts=[{"name": "王芳", "phone": "+86 138-0013-8000"}])
 
 
-def golden_count(s) -> int:
-    return len(list(s.scalars(select(GoldenRecord).where(GoldenRecord.status == "active"))))
+def golden_count(s, entity: str = "customer") -> int:
+    return len(list(s.scalars(select(GoldenRecord).where(GoldenRecord.status == "active",
+                                                         GoldenRecord.entity == entity))))
 
 
 def xref_rows(s) -> list[tuple[str, str, str, str]]:
-    return sorted((x.id, x.system, x.local_id, x.golden_id) for x in s.scalars(select(CrossReference)))
+    return sorted((x.id, x.system, x.local_id, x.golden_id)
+                  for x in s.scalars(select(CrossReference).where(CrossReference.entity == "customer")))
+
+
+def customer_sources(s) -> list[SourceRecord]:
+    return list(s.scalars(select(SourceRecord).where(SourceRecord.entity == "customer")))
 
 
 def test_one_company_typed_differently_by_crm_erp_and_srm_is_one_golden_record_with_three_xrefs(db):
@@ -83,7 +89,7 @@ def test_a_replayed_message_changes_nothing(db):
     with db.session() as s:
         again = record_source(s, CRM)
         assert again.action == "unchanged" and again.golden_id == first.golden_id
-        assert len(list(s.scalars(select(SourceRecord)))) == 1
+        assert len(customer_sources(s)) == 1
         assert s.get(GoldenRecord, first.golden_id).version == 1
 
 
@@ -125,8 +131,8 @@ def test_a_stewards_merge_then_unmerge_restores_records_and_cross_references_exa
         uncertain = record_source(s, MAYBE)
     with db.read() as s:
         before_xrefs = xref_rows(s)
-        before_sources = sorted((r.id, r.golden_id) for r in s.scalars(select(SourceRecord)))
-        before_golden = {g.id: g.fields for g in s.scalars(select(GoldenRecord))}
+        before_sources = sorted((r.id, r.golden_id) for r in customer_sources(s))
+        before_golden = {g.id: g.fields for g in s.scalars(select(GoldenRecord).where(GoldenRecord.entity == "customer"))}
     service = MasterData(catalog_for())
     with db.session() as s:
         result = service.decide(s, uncertain.review_links[0], "merge", actor="user:steward")
@@ -138,8 +144,8 @@ def test_a_stewards_merge_then_unmerge_restores_records_and_cross_references_exa
         service.unmerge(s, "customer", survivor, actor="user:steward")
     with db.read() as s:
         assert xref_rows(s) == before_xrefs
-        assert sorted((r.id, r.golden_id) for r in s.scalars(select(SourceRecord))) == before_sources
-        assert {g.id: g.fields for g in s.scalars(select(GoldenRecord))} == before_golden
+        assert sorted((r.id, r.golden_id) for r in customer_sources(s)) == before_sources
+        assert {g.id: g.fields for g in s.scalars(select(GoldenRecord).where(GoldenRecord.entity == "customer"))} == before_golden
         actions = [e["action"] for e in _history(db, survivor)]
     assert actions[-2:] == ["merged", "unmerged"]
 
@@ -257,7 +263,7 @@ def test_the_master_data_api_refuses_anonymous_calls_and_lets_a_token_read_and_a
     assert [h["action"] for h in history][-2:] == ["merged", "unmerged"]
     assert history[-2]["actor"] == "token:tests"
     audit = [e["action"] for e in client.get("/api/audit", headers=bearer(new_token(hub.db))).json()["items"]]
-    assert "merge_review" in audit and "unmerge_golden" in audit
+    assert "masterdata.merge" in audit and "masterdata.unmerge" in audit
 
 
 # -- the dashboard ------------------------------------------------------------------------------
@@ -298,3 +304,18 @@ def hub_audit(hub):
     from hub.admin import AdminServices
 
     return AdminServices.build(hub).audit.list(limit=50).items
+
+
+def test_the_contacts_inside_a_customer_record_are_persons_matched_across_systems(db):
+    from hub.masterdata.subscriber import record_sources
+
+    erp_contact = customer("erp", "100001", name="明辉贸易(上海)有限公司",
+                           contacts=[{"name": "王芳 女士", "phone": "+86 138-0013-8000"}])
+    with db.session() as s:
+        first = record_sources(s, CRM)
+        second = record_sources(s, erp_contact)
+        replay = record_sources(s, erp_contact)
+    assert [(o.entity, o.local_id) for o in first] == [("customer", "CUS-000101"), ("person", "CUS-000101/王芳")]
+    assert second[1].entity == "person" and second[1].golden_id == first[1].golden_id
+    assert [o.action for o in replay] == ["unchanged", "unchanged"]
+    assert XrefStore(db).resolve("person", "CUS-000101/王芳", "crm", "erp") == "100001/王芳 女士"

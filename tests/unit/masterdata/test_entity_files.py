@@ -14,8 +14,9 @@ from tests.unit.masterdata.conftest import MINIMAL, write_entity
 def test_the_shipped_entities_load_and_each_canonical_type_names_one_entity():
     catalog = load_entities(REPO_ROOT / "mappings" / "masterdata")
     assert {"customer", "supplier", "item", "employee", "person"} <= set(catalog.entities)
-    assert catalog.by_type["party.customer.upserted"][0].entity == "customer"
-    assert catalog.by_type["employee.onboarded"][1].id == "employee_id"
+    customer, contacts = catalog.by_type["party.customer.upserted"]
+    assert customer[0].entity == "customer" and contacts[0].entity == "person" and contacts[1].each == "contacts"
+    assert catalog.by_type["employee.onboarded"][0][1].id == "employee_id"
 
 
 def test_a_new_entity_type_is_a_file_alone(tmp_path):
