@@ -69,9 +69,11 @@ async def resume(name: str, who: Actor, admin: AdminDep) -> dict[str, Any]:
 def shown(model: BaseModel) -> dict[str, Any]:
     """``model`` as JSON with the values of its secret fields (and its sub-models') hidden."""
     out: dict[str, Any] = model.model_dump(mode="json")
-    for name, field in type(model).model_fields.items():
-        value = getattr(model, name)
-        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    fields = type(model).model_fields
+    for name in list(out):
+        value = model.__dict__.get(name)
+        field = fields.get(name)
+        extra = field.json_schema_extra if field and isinstance(field.json_schema_extra, dict) else {}
         if extra.get("secret") or name in SECRET_FIELDS:
             out[name] = {k: HIDDEN for k in value} if isinstance(value, dict) else HIDDEN if value else value
         elif isinstance(value, BaseModel):
