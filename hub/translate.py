@@ -101,7 +101,7 @@ class Translator:
             envelope = canonical.envelope()
             found = targets(self.registry, envelope, origin=msg.connector,
                             functions_for=self._functions_for(msg.connector))
-            canonical.status = MessageStatus.DELIVERING if found else MessageStatus.NO_ROUTE
+            canonical.status = MessageStatus.DELIVERING if any(not t.tap for t in found) else MessageStatus.NO_ROUTE
             statuses.append(canonical.status)
             s.add(canonical)
             for hook in self.on_canonical:
@@ -126,7 +126,8 @@ class Translator:
                 envelope = canonical.envelope()
                 found = targets(self.registry, envelope, origin=msg.connector,
                                 functions_for=self._functions_for(msg.connector))
-                canonical.status = MessageStatus.DELIVERING if found else MessageStatus.NO_ROUTE
+                canonical.status = (MessageStatus.DELIVERING if any(not t.tap for t in found)
+                                    else MessageStatus.NO_ROUTE)
                 statuses.append(canonical.status)
                 ids += self._deliveries(s, msg.id, canonical, envelope, found, set())
             msg.status = rolled_up(statuses)
@@ -144,8 +145,8 @@ class Translator:
             held = target.connector in paused
             d = Delivery(id=new_id(), message_id=message_id, canonical_id=canonical.id,
                          connector=target.connector, operation=target.operation_name, element=target.element,
-                         ordering_key=self._ordering_key(target.connector, envelope),
-                         correlation_id=canonical.correlation_id,
+                         ordering_key=None if target.tap else self._ordering_key(target.connector, envelope),
+                         correlation_id=None if target.tap else canonical.correlation_id, tap=target.tap,
                          status=DeliveryStatus.PAUSED if held else DeliveryStatus.PENDING,
                          attempts=0, rounds=0, next_attempt_at=now, created_at=now, updated_at=now)
             s.add(d)

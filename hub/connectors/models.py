@@ -235,6 +235,10 @@ class Subscription(_Model):
     type: str = Field(description="canonical type")
     operation: str = Field(description="name of one of this connector's operations")
     filter: str | None = Field(None, description="JSONata on the canonical envelope; deliver only when true")
+    wire_tap: bool = Field(
+        False, description="a copy for an audit or analytics endpoint that never delays or fails the main path: "
+                           "its deliveries neither wait for nor hold back any other (no causal or key order), "
+                           "and their outcome never changes the message's status")
     description: str = ""
 
 

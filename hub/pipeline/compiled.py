@@ -109,6 +109,10 @@ class Route:
     def operation_name(self) -> str:
         return self.operation.name
 
+    @property
+    def wire_tap(self) -> bool:
+        return self.subscription.wire_tap
+
 
 @dataclass(frozen=True)
 class CompiledQuery:

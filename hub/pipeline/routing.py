@@ -5,7 +5,9 @@ registry indexes them by canonical type. A subscription may carry a JSONata
 ``filter`` on the envelope; the message goes to every subscription whose
 filter is true (fan-out), except back to the connector it came from. An
 operation declared with ``each`` makes one call per element of its array, so
-its route counts the elements (none: no delivery). Pure: no database, no I/O.
+its route counts the elements (none: no delivery). A ``wire_tap`` subscription
+gives copies that stand apart: no order, no say in the message's status.
+Pure: no database, no I/O.
 """
 
 from __future__ import annotations
@@ -37,6 +39,11 @@ class Target:
     @property
     def operation_name(self) -> str:
         return self.route.operation.name
+
+    @property
+    def tap(self) -> bool:
+        """A wire tap's copy: out of every order, and of the message's status."""
+        return self.route.wire_tap
 
 
 def match(registry: Registry, envelope: dict[str, Any], *, origin: str,

@@ -24,7 +24,8 @@ from typing import Any
 
 from datetime import UTC
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint,
+                        false)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 ID = String(36)
@@ -170,7 +171,9 @@ class Delivery(Base):
     """Deliveries to one connector with the same key go one at a time, in message order."""
     correlation_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
     """Its canonical message's transaction: deliveries to one connector within one transaction are
-    applied in the order their messages arrived (causal order across senders)."""
+    applied in the order their messages arrived (causal order across senders). None for a wire tap."""
+    tap: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """A wire tap's copy (``wire_tap: true``): in no order, and left out of the message's status."""
     status: Mapped[str] = mapped_column(String(20), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     rounds: Mapped[int] = mapped_column(Integer, default=0)

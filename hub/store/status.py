@@ -1,6 +1,7 @@
 """The status roll-up: deliveries → their canonical message → its inbound message.
 
-One place decides what a message's state is, for the deliverer, the
+A wire tap's copies (``Delivery.tap``) are left out: whatever becomes of them,
+the message's state is that of its real deliveries. One place decides what a message's state is, for the deliverer, the
 translator and the operator's retries alike. Call it inside the transaction
 that changed a delivery, after locking the inbound message (so two workers
 finishing deliveries of one message do not overwrite each other's roll-up).
@@ -44,7 +45,7 @@ def refresh_status(s: Session, message_id: str) -> str | None:
         return msg.status  # failed, ignored or not translated yet: nothing to roll up
     rows = s.execute(select(Delivery.canonical_id, Delivery.connector, Delivery.operation, Delivery.element,
                             Delivery.status)
-                     .where(Delivery.message_id == message_id,
+                     .where(Delivery.message_id == message_id, Delivery.tap.is_(False),
                             Delivery.canonical_id.in_([c.id for c in canonicals]))
                      .order_by(Delivery.created_at, Delivery.id)).all()
     latest: dict[tuple[str, str, str, int | None], str] = {}
