@@ -24,6 +24,9 @@ HUB_ENV                ``development`` or ``production``                  produc
                                                                           development
 HUB_OUTBOUND_ALLOW     hosts, *.domains, IPs and CIDRs connectors may     this machine in development,
                        call (see :mod:`hub.connectors.allow`)             nothing in production
+HUB_TIME_ZONE          the business's time zone: the dashboard shows      the host's zone (``TZ``,
+                       times in it (IANA name, e.g. ``Asia/Shanghai``)    ``/etc/timezone``,
+                                                                          ``/etc/localtime``), else UTC
 =====================  =================================================  ==============================
 
 Misconfiguration fails at start with a message naming the variable. A production start
@@ -40,6 +43,7 @@ import os
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -79,6 +83,7 @@ class Settings(BaseSettings):
     secure_cookies: bool | None = None
     env: Literal["development", "production"] | None = None
     outbound_allow: str | None = None
+    time_zone: str | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -105,6 +110,22 @@ class Settings(BaseSettings):
             raise ValueError(f"{v} has no connectors/ folder")
         return v.resolve()
 
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, v: str | None) -> str | None:
+        if v in (None, ""):
+            return None
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r}: give an IANA name such as Asia/Shanghai") from None
+        return v
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        """The business time zone: ``HUB_TIME_ZONE``, else the host's."""
+        return ZoneInfo(self.time_zone or host_time_zone())
+
     @cached_property
     def embedded(self) -> bool:
         return self.broker_url is None
@@ -126,6 +147,28 @@ class Settings(BaseSettings):
 
     def connector_url(self, connector: str, default: str) -> str:
         return os.environ.get(f"HUB_URL_{connector.upper()}") or default
+
+
+def host_time_zone() -> str:
+    """The host's IANA time zone name (``TZ``, ``/etc/timezone``, the ``/etc/localtime`` link), else UTC."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
+    except OSError:
+        pass
+    try:
+        link = os.readlink("/etc/localtime")
+        candidates.append(link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else "")
+    except OSError:
+        pass
+    for name in candidates:
+        if name:
+            try:
+                ZoneInfo(name)
+                return name
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return "UTC"
 
 
 def dev_secret(connector: str) -> str:

@@ -39,6 +39,10 @@ def mount(app: FastAPI) -> None:
     async def _root() -> RedirectResponse:
         return RedirectResponse(url("/"), status_code=307)
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def _favicon() -> RedirectResponse:  # for clients that ask before reading the page's icon link
+        return RedirectResponse(url("/static/favicon.svg"), status_code=308)
+
     _html_errors_on_ui(app)
 
 

@@ -73,7 +73,24 @@ def _nice(v: float) -> float:
 
 
 # ---------------------------------------------------------------------- trace picture
-LANE_W, ROW_H, HEAD_H, BOX_W, BOX_H = 230, 46, 44, 196, 30
+LANE_W, ROW_H, HEAD_H, BOX_W, BOX_H = 172, 54, 44, 160, 44
+LABEL_CHARS = 25
+"""Characters of an 11 px label that fit in a box; longer text is cut with … (the full text is on hover)."""
+MIN_SCALE = 0.8
+"""The drawing shrinks to fit its card down to this scale; narrower (a phone), the card scrolls sideways."""
+
+
+def fit(text: str, chars: int = LABEL_CHARS) -> str:
+    """``text`` cut to ``chars`` characters, ending in … when cut."""
+    return text if len(text) <= chars else text[: chars - 1] + "…"
+
+
+def label_lines(label: str, chars: int = LABEL_CHARS) -> list[str]:
+    """A label in at most two lines that fit a box: split at the first space (type, then business key)."""
+    if len(label) <= chars:
+        return [label]
+    head, _, rest = label.partition(" ")
+    return [fit(head, chars), fit(rest, chars)] if rest else [fit(label, chars)]
 
 
 @dataclass
@@ -91,6 +108,10 @@ class Step:
     row: int
     when: datetime | None
 
+    @property
+    def lines(self) -> list[str]:
+        return label_lines(self.label)
+
 
 @dataclass
 class TracePicture:
@@ -100,6 +121,11 @@ class TracePicture:
     @property
     def width(self) -> int:
         return max(1, len(self.lanes)) * LANE_W + 20
+
+    @property
+    def min_width(self) -> int:
+        """Below this many pixels the drawing stops shrinking and its card scrolls instead."""
+        return int(self.width * MIN_SCALE)
 
     @property
     def height(self) -> int:

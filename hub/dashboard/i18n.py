@@ -79,7 +79,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "role.viewer": ("viewer", "查看者"),
     "role.operator": ("operator", "操作员"),
     "role.admin": ("admin", "管理员"),
-    "time.zone": ("Times in {tz}", "时区：{tz}"),
+    "time.zone": ("{tz} ({offset})", "{tz}（{offset}）"),
+    "time.zone_hint": ("Times are shown in the business time zone {tz} ({offset}); "
+                       "hover a time to see it in UTC",
+                       "时间按业务时区 {tz}（{offset}）显示；鼠标悬停在时间上可查看 UTC 时间"),
     "common.none": ("—", "—"),
     "common.yes": ("yes", "是"),
     "common.no": ("no", "否"),
@@ -239,6 +242,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "message.attempts_none": ("No attempt yet.", "尚无尝试。"),
     "message.next_attempt": ("Next attempt", "下次尝试"),
     "message.rounds": ("Rounds", "轮次"),
+    "message.rounds_hint": ("Rounds of the connector's retry schedule used so far: each round is one call plus "
+                            "its quick in-place retries (counted under Attempts); after the schedule's last "
+                            "round the delivery is dead. 0: delivered in the first round, or not tried yet.",
+                            "已用掉的重试计划轮次：每一轮是一次调用加上其当场快速重试（计入“尝试”次数）；"
+                            "用完重试计划的最后一轮后，投递即成为死信。0 表示首轮即投递成功或尚未尝试。"),
     "message.live_status": ("Updating…", "正在更新…"),
     "attempt.number": ("#", "序号"),
     "attempt.started": ("Started", "开始时间"),
@@ -261,9 +269,18 @@ CATALOG: dict[str, tuple[str, str]] = {
     "trace.empty": ("Nothing to draw for this id. Search a business key on the Messages page and follow "
                     "\"Follow the trace\" from a message.",
                     "此 ID 没有可绘制的内容。请在“消息”页搜索业务单号，再从消息详情点击“查看链路”。"),
-    "trace.start": ("Enter a correlation id or a business key (order number) to draw its transaction.",
-                    "输入关联 ID 或业务单号（订单号）以绘制其业务往来。"),
     "trace.steps": ("Steps in time order", "按时间排序的步骤"),
+    "trace.recent": ("Recent transactions", "最近的业务往来"),
+    "trace.recent_intro": ("Each line is one business transaction (one correlation id); open it to see it "
+                           "drawn across the systems it touched.",
+                           "每一行是一笔业务往来（一个关联 ID）；点开即可看到它流经各系统的示意图。"),
+    "trace.keys": ("Business keys", "业务单号"),
+    "trace.systems": ("Systems touched", "涉及系统"),
+    "trace.messages": ("Messages", "消息数"),
+    "trace.last": ("Last activity", "最近活动"),
+    "trace.state": ("State", "状态"),
+    "trace.none_yet": ("No transaction yet: messages appear here as systems send them.",
+                       "还没有业务往来：系统发来消息后即显示在这里。"),
     "trace.picture": ("Picture of the transaction {id}", "业务往来 {id} 的示意图"),
     # ---- dead letters
     "dead.title": ("Dead letters", "死信"),
@@ -431,6 +448,50 @@ CATALOG: dict[str, tuple[str, str]] = {
                      "还没有令牌。请为每个调用 API 的系统或脚本创建一个。"),
     "flash.token_revoked": ("Token {name} revoked.", "已吊销令牌 {name}。"),
 }
+
+
+SYSTEMS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    # name: ((title en, title zh), (summary en, summary zh)) — short, for lists; the connector file keeps
+    # the developer's description.
+    "crm": (("CRM", "客户关系管理（CRM）"),
+            ("Customers, sales orders and complaints; shows sales each order's progress.",
+             "客户、销售订单和客户投诉；向销售展示每张订单的进展。")),
+    "erp": (("ERP", "企业资源计划（ERP）"),
+            ("Prices and credit-checks orders, posts deliveries and invoices, pays suppliers.",
+             "订单定价与信用检查，过账发货与发票，向供应商付款。")),
+    "mrp": (("MRP", "物料需求计划（MRP）"),
+            ("Plans production orders and purchase requisitions from confirmed demand.",
+             "根据已确认的需求计划生产订单和采购申请。")),
+    "mes": (("MES", "制造执行系统（MES）"),
+            ("Runs work orders: progress, completion and quality inspections.",
+             "执行工单：报工、完工和质量检验。")),
+    "wms": (("WMS", "仓储管理系统（WMS）"),
+            ("Stock, goods receipts and shipments in two warehouses.",
+             "两个仓库的库存、收货和发货。")),
+    "srm": (("SRM", "供应商关系管理（SRM）"),
+            ("Suppliers and purchase orders: issued, confirmed, delayed.",
+             "供应商与采购订单：下达、确认、延期。")),
+    "oa": (("OA", "办公自动化（OA）"),
+           ("Approvals of requisitions, orders and credit releases; complaint tasks.",
+            "审批采购申请、采购订单和信用放行；处理投诉任务。")),
+    "webshop": (("Web shop", "网店"),
+                ("Sends each order placed online.", "发送每一张网上订单。")),
+    "ledger": (("Ledger", "账簿"),
+               ("Books each sales order.", "记录每一张销售订单。")),
+}
+"""Each known system's name and one-line summary in both languages, keyed by connector name."""
+
+
+def system_title(name: str, lang: str, default: str | None = None) -> str:
+    """A system's name in the UI's language (its connector's ``title``, else its name, when unknown)."""
+    known = SYSTEMS.get(name)
+    return known[0][1 if lang == ZH else 0] if known else (default or name)
+
+
+def system_summary(name: str, lang: str, default: str = "") -> str:
+    """A system's one-line summary in the UI's language (the connector's description when unknown)."""
+    known = SYSTEMS.get(name)
+    return known[1][1 if lang == ZH else 0] if known else default
 
 
 def negotiate(request: Request) -> str:

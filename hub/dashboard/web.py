@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import unquote, urlencode
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -29,7 +29,6 @@ from hub.auth.roles import ACT, MANAGE, READ, Principal
 from hub.dashboard import i18n
 
 HERE = Path(__file__).parent
-TZ_COOKIE = "tz"
 DEFAULT_TZ = "UTC"
 FLASH_KEY = "flash"
 PREFIX = "/ui"
@@ -38,22 +37,28 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 
 
 def zone(request: Request) -> ZoneInfo:
-    """The user's time zone: the ``tz`` cookie the page's script sets from the browser, else UTC."""
-    name = unquote(request.cookies.get(TZ_COOKIE) or DEFAULT_TZ)  # the script writes it URI-encoded
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_TZ)
+    """The business time zone every page shows times in: ``HUB_TIME_ZONE``, else the host's (see
+    :attr:`hub.settings.Settings.zone`) — the same for every user, as the business's documents are dated."""
+    hub = getattr(request.app.state, "hub", None)
+    return hub.settings.zone if hub is not None else ZoneInfo(DEFAULT_TZ)
+
+
+def offset(tz: ZoneInfo, at: datetime | None = None) -> str:
+    """``UTC+08:00`` — the zone's offset now (or at ``at``)."""
+    raw = (at or datetime.now(UTC)).astimezone(tz).strftime("%z") or "+0000"
+    return f"UTC{raw[:3]}:{raw[3:]}"
 
 
 def local_time(value: datetime | None, tz: ZoneInfo, *, seconds: bool = True) -> Markup:
-    """A ``<time>`` element in the user's zone (machine-readable UTC in ``datetime``)."""
+    """A ``<time>`` element in the business zone; UTC in ``datetime`` and, for people, on hover (``title``)."""
     if value is None:
         return Markup("—")
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
+    utc = value.astimezone(UTC)
     shown = value.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
-    return Markup('<time datetime="{}">{}</time>').format(value.astimezone(UTC).isoformat(), shown)
+    return Markup('<time datetime="{}" title="{} UTC">{}</time>').format(
+        utc.isoformat(), utc.strftime("%Y-%m-%d %H:%M:%S"), shown)
 
 
 def pretty_json(value: Any) -> str:
@@ -81,10 +86,12 @@ def context(request: Request, who: Principal | None, **values: Any) -> dict[str,
     flashes = request.session.pop(FLASH_KEY, [])
     return {
         "request": request, "user": who, "lang": lang, "languages": i18n.LANGUAGES, "t": i18n.translator(lang),
-        "csrf": token, "csrf_field": csrf.FORM_FIELD, "tz": tz, "tz_name": str(tz),
+        "csrf": token, "csrf_field": csrf.FORM_FIELD, "tz": tz, "tz_name": str(tz), "tz_offset": offset(tz),
         "can_act": bool(who and who.can(ACT)), "can_manage": bool(who and who.can(MANAGE)),
         "flashes": flashes, "when": lambda v, seconds=True: local_time(v, tz, seconds=seconds),
-        "url": url, "json": pretty_json, "path": request.url.path, **values,
+        "url": url, "json": pretty_json, "path": request.url.path,
+        "system": lambda name, default=None: i18n.system_title(name, lang, default),
+        "system_summary": lambda name, default="": i18n.system_summary(name, lang, default), **values,
     }
 
 

@@ -82,7 +82,7 @@ def live_hub(make_settings, fast_config: Path, point_ledger_at) -> Iterator[Live
     healthy = {"up": True}
     with Target(respond=lambda n: 200 if healthy["up"] else 503) as target:
         point_ledger_at(target.url)
-        with serving(Hub.build(make_settings(config_dir=fast_config))) as (url, admin):
+        with serving(Hub.build(make_settings(config_dir=fast_config, time_zone=TIMEZONE))) as (url, admin):
             yield LiveHub(url=url, hub=admin.hub, admin=admin, target=target, config_dir=fast_config,
                           healthy=healthy)
 

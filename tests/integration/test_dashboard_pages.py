@@ -143,16 +143,34 @@ def test_a_viewer_is_refused_the_users_page_and_any_action(client, app):
     assert client.post("/ui/dead-letters/retry", data={"csrf_token": token}).status_code == 403
 
 
-def test_times_are_shown_in_the_users_time_zone(client, app):
-    from datetime import timedelta
+@pytest.fixture
+def business_in_shanghai(monkeypatch):
+    monkeypatch.setenv("HUB_TIME_ZONE", "Asia/Shanghai")
+
+
+def test_times_are_shown_in_the_business_time_zone_with_utc_on_hover(business_in_shanghai, client, app):
+    from datetime import UTC, timedelta
 
     mid = send(client, order_created("WS-TZ-1"))
     received = app.state.hub.operations.get_message(mid).received_at
     log_in(client)
-    client.cookies.set("tz", "Asia%2FShanghai")  # as the page's script writes it
+    client.cookies.set("tz", "America%2FNew_York")  # a browser's own zone no longer changes what is shown
     page = client.get(f"/ui/messages/{mid}").text
     local = (received + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M:%S")
-    assert f'<time datetime="{received.isoformat()}">{local}</time>' in page
+    utc = received.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    assert f'<time datetime="{received.isoformat()}" title="{utc} UTC">{local}</time>' in page
+    assert re.search(r'data-testid="time-zone"[^>]*>Asia/Shanghai \(UTC\+08:00\)</span>', page)
+
+
+def test_without_a_setting_the_business_time_zone_is_the_hosts(monkeypatch, make_settings):
+    from hub import settings as hub_settings
+
+    monkeypatch.delenv("HUB_TIME_ZONE", raising=False)
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    assert str(make_settings().zone) == "Asia/Shanghai"
+    with pytest.raises(Exception, match="unknown time zone 'Mars/Olympus'"):
+        make_settings(time_zone="Mars/Olympus")
+    assert hub_settings.host_time_zone() == "Asia/Shanghai"
 
 
 @pytest.mark.parametrize("mapping", ["/etc/passwd", "/proc/self/environ", "../../../etc/hostname",

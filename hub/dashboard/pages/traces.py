@@ -16,6 +16,40 @@ router = APIRouter()
 
 MAX_MESSAGES = 200
 """A trace draws at most this many messages (a transaction is rarely more than a few dozen)."""
+RECENT = 15
+"""The traces page lists this many recent transactions."""
+SCANNED = 300
+"""…found among this many newest messages."""
+WORST_FIRST = ("failed", "dead", "rejected", "delivering", "received", "delivered", "no_route", "ignored")
+"""A transaction shows the state of its worst message (open or failed work first)."""
+
+
+def recent_transactions(admin: Any) -> list[dict[str, Any]]:
+    """The newest business transactions: business keys, systems touched (senders and targets), messages,
+    last activity and the worst state — so a newcomer can open one without knowing an id."""
+    ops = admin.hub.operations
+    newest = admin.search.find(MessageFilter(), limit=SCANNED).items
+    order: list[str] = []
+    for m in newest:
+        if m.correlation_id and m.correlation_id not in order:
+            order.append(m.correlation_id)
+    out = []
+    for cid in order[:RECENT]:
+        messages = ops.trace(cid)[:MAX_MESSAGES]
+        if not messages:
+            continue
+        systems: list[str] = []
+        for m in messages:
+            for name in [m.connector] + [d.connector for d in ops.get_message(m.id).deliveries
+                                         if m.canonical_id is None or d.canonical_id == m.canonical_id]:
+                if name not in systems:
+                    systems.append(name)
+        keys = list(dict.fromkeys(m.subject for m in messages if m.subject))
+        states = {m.status for m in messages}
+        out.append({"id": cid, "business_keys": keys, "systems": systems, "count": len(messages),
+                    "last": max(m.updated_at for m in messages),
+                    "state": next((s for s in WORST_FIRST if s in states), messages[-1].status)})
+    return out
 
 
 @router.get("/traces")
@@ -29,8 +63,9 @@ async def find(request: Request, who: Viewer, admin: Services, q: str = "") -> R
         found = next((m.correlation_id for m in page.items if m.correlation_id), None)
         if found:
             return redirect(url(f"/traces/{found}"))
+    recent = [] if q else await run_in_threadpool(recent_transactions, admin)
     return render(request, who, "traces.html", q=q, picture=None, steps=[], correlation_id=None,
-                  searched=bool(q))
+                  searched=bool(q), recent=recent)
 
 
 @router.get("/traces/{correlation_id}")

@@ -1,27 +1,10 @@
-/* The dashboard's few lines of script: time zone, live tail over server-sent events, small conveniences.
+/* The dashboard's few lines of script: live tail over server-sent events, small conveniences.
    Everything works without it, except live updates. */
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
 
-  // 1. The user's time zone: remembered in a cookie so the server renders local times.
-  var zone = "UTC";
-  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC"; } catch (e) { /* keep UTC */ }
-  if (document.cookie.indexOf("tz=" + encodeURIComponent(zone)) === -1) {
-    document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax";
-    if (document.body && document.body.dataset.tz !== zone) { relocalize(zone); }
-  }
-  function relocalize(tz) {
-    var fmt;
-    try {
-      fmt = new Intl.DateTimeFormat("sv-SE", {timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit",
-        hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false});
-    } catch (e) { return; }
-    document.querySelectorAll("time[datetime]").forEach(function (el) {
-      var d = new Date(el.getAttribute("datetime"));
-      if (!isNaN(d)) { el.textContent = fmt.format(d); }
-    });
-  }
+  // 1. Times are rendered by the server in the business time zone (HUB_TIME_ZONE), UTC on hover.
 
   // 2. Selects marked data-autosubmit submit their form (the language switch).
   document.addEventListener("change", function (ev) {
