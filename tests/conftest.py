@@ -58,7 +58,8 @@ def fast_config(tmp_path: Path) -> Path:
     dest = tmp_path / "config"
     shutil.copytree(QUICKSTART, dest, symlinks=False)
     ledger = dest / "connectors" / "ledger.yaml"
-    text = re.sub(r"retry:\n(  .*\n)+", FAST_RETRY.lstrip("\n"), ledger.read_text(encoding="utf-8"))
+    text, replaced = re.subn(r"retry:[^\n]*\n(  .*\n)+", FAST_RETRY.lstrip("\n"), ledger.read_text(encoding="utf-8"))
+    assert replaced == 1, "the quickstart ledger's retry block was not found: the fast schedule would not apply"
     ledger.write_text(text, encoding="utf-8")
     return dest
 

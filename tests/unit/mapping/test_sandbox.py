@@ -67,7 +67,8 @@ def test_endless_recursion_is_stopped_and_the_hub_keeps_its_interpreter(sandbox)
         beat.join()
     elapsed = time.monotonic() - started
     assert elapsed < 6.0
-    assert ticks > elapsed * 20, f"the heartbeat ran {ticks} times in {elapsed:.1f} s: the lock was held"
+    # held by the expression, the heartbeat would beat once or twice in all; free, it beats many times
+    assert ticks >= 10, f"the heartbeat ran {ticks} times in {elapsed:.1f} s: the lock was held"
     assert run(sandbox, "1 + 1") == 2, "the next evaluation works"
 
 
