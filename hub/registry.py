@@ -102,8 +102,13 @@ class Registry:
             at = ("subscriptions", i)
             self._type(f, sub.type, *at, "type")
             flt = self._compile(f, sub.filter, *at, "filter") if sub.filter else None
-            self.routes.setdefault(sub.type, []).append(
-                Route(c.name, compiled.operations[sub.operation], sub, flt))
+            if sub.recipients is not None:
+                route = Route(c.name, None, sub, flt, recipients=self._compile(f, sub.recipients, *at, "recipients"),
+                              choices=compiled.operations)
+            else:
+                assert sub.operation is not None
+                route = Route(c.name, compiled.operations[sub.operation], sub, flt)
+            self.routes.setdefault(sub.type, []).append(route)
         return compiled
 
     def _template(self, f: ConnectorFile, template: str, *at: object) -> PathTemplate:

@@ -233,13 +233,23 @@ class Subscription(_Model):
     """Which canonical messages this system receives, through which operation."""
 
     type: str = Field(description="canonical type")
-    operation: str = Field(description="name of one of this connector's operations")
+    operation: str | None = Field(None, description="name of one of this connector's operations")
+    recipients: str | None = Field(
+        None, description="recipient list computed from content, instead of `operation`: JSONata on the canonical "
+                          "envelope giving the name of one of this connector's operations or an array of them "
+                          "(none: no delivery), e.g. 'data.priority = \"rush\" ? [\"book\", \"alert\"] : \"book\"'")
     filter: str | None = Field(None, description="JSONata on the canonical envelope; deliver only when true")
     wire_tap: bool = Field(
         False, description="a copy for an audit or analytics endpoint that never delays or fails the main path: "
                            "its deliveries neither wait for nor hold back any other (no causal or key order), "
                            "and their outcome never changes the message's status")
     description: str = ""
+
+    @model_validator(mode="after")
+    def _operation_or_recipients(self) -> Subscription:
+        if (self.operation is None) == (self.recipients is None):
+            raise ValueError("a subscription names its `operation`, or computes it with `recipients` (one of the two)")
+        return self
 
 
 class Connector(_Model):
@@ -268,7 +278,7 @@ class Connector(_Model):
     @model_validator(mode="after")
     def _subscriptions_name_operations(self) -> Connector:
         for i, sub in enumerate(self.subscriptions):
-            if sub.operation not in self.operations:
+            if sub.operation is not None and sub.operation not in self.operations:
                 known = ", ".join(sorted(self.operations)) or "none"
                 raise ValueError(f"subscriptions[{i}] names operation {sub.operation!r}, "
                                  f"which is not defined (operations: {known})")

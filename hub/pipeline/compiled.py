@@ -98,15 +98,22 @@ class CompiledOperation:
 
 @dataclass(frozen=True)
 class Route:
-    """A subscription resolved: deliver messages of ``type`` to ``connector``'s ``operation``."""
+    """A subscription resolved: deliver messages of ``type`` to ``connector``'s ``operation``.
+
+    A recipient list (``recipients``) has no operation of its own: routing evaluates it on each
+    message and makes one route per operation it names, chosen among ``choices``.
+    """
 
     connector: str
-    operation: CompiledOperation
+    operation: CompiledOperation | None
     subscription: Subscription
     filter: Compiled | None
+    recipients: Compiled | None = None
+    choices: dict[str, CompiledOperation] = field(default_factory=dict)
 
     @property
     def operation_name(self) -> str:
+        assert self.operation is not None, "a recipient list is resolved by routing.match"
         return self.operation.name
 
     @property

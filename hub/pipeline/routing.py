@@ -13,7 +13,7 @@ Pure: no database, no I/O.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from hub.errors import MappingError
@@ -38,7 +38,7 @@ class Target:
 
     @property
     def operation_name(self) -> str:
-        return self.route.operation.name
+        return self.route.operation_name
 
     @property
     def tap(self) -> bool:
@@ -62,8 +62,33 @@ def match(registry: Registry, envelope: dict[str, Any], *, origin: str,
                 raise
             if not keep:
                 continue
-        routes.append(route)
+        if route.recipients is None:
+            routes.append(route)
+            continue
+        fns = functions_for(route.connector) if functions_for else None
+        routes.extend(replace(route, operation=route.choices[name], recipients=None)
+                      for name in recipients(route, envelope, fns))
     return routes
+
+
+def recipients(route: Route, envelope: dict[str, Any], functions: dict[str, Any] | None) -> list[str]:
+    """The operations a recipient list names for ``envelope``, in order, each once (MappingError if unknown)."""
+    assert route.recipients is not None
+    where = f"recipients of {route.connector} subscription to {envelope['type']}"
+    try:
+        value = route.recipients.evaluate(envelope, None, functions)
+    except MappingError as exc:
+        exc.message = f"{where}: {exc.message}"
+        raise
+    names = [] if value is None else value if isinstance(value, list) else [value]
+    out: list[str] = []
+    for name in names:
+        if not isinstance(name, str) or name not in route.choices:
+            known = ", ".join(sorted(route.choices)) or "none"
+            raise MappingError(f"{where}: {name!r} is not an operation of {route.connector} (operations: {known})")
+        if name not in out:
+            out.append(name)
+    return out
 
 
 def targets(registry: Registry, envelope: dict[str, Any], *, origin: str,
