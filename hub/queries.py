@@ -87,17 +87,7 @@ def query_call(registry: Registry, connector: str, name: str, request: dict[str,
     context = {"request": request, "system": system}
     path = registry.compiled[connector].queries[name].path.render(context, functions)
     params = registry.mappings.get(query.params).evaluate(context, None, functions) if query.params else None
-    return encode_dot_segments(path), params
-
-
-def encode_dot_segments(path: str) -> str:
-    """``path`` with every ``.`` or ``..`` segment percent-encoded (``%2E``, ``%2E%2E``).
-
-    A placeholder filled with ``..`` must stay a value: left as is, URL normalisation (httpx's,
-    or the target's) would turn ``/api/orders/../status`` into ``/api/status`` and call another
-    resource of the target.
-    """
-    return "/".join("%2E" * len(part) if part in (".", "..") else part for part in path.split("/"))
+    return path, params  # placeholder values never climb out of their segment (PathTemplate.render)
 
 
 def query_answer(registry: Registry, connector: str, name: str, request: dict[str, Any], system: str,
