@@ -178,7 +178,8 @@ class Operations:
         masked = self._masked_fields(d.connector)
         return DeliveryView(
             id=d.id, message_id=d.message_id, canonical_id=d.canonical_id, connector=d.connector,
-            operation=d.operation, element=d.element, status=d.status, attempts=d.attempts, rounds=d.rounds,
+            operation=d.operation, element=d.element, tap=bool(d.tap), status=d.status, attempts=d.attempts,
+            rounds=d.rounds,
             next_attempt_at=d.next_attempt_at, last_error=d.last_error, last_status_code=d.last_status_code,
             request=mask(d.request, masked), created_at=d.created_at, delivered_at=d.delivered_at,
             attempt_log=[AttemptView.model_validate(a, from_attributes=True) for a in d.attempt_log]

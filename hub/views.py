@@ -50,6 +50,8 @@ class DeliverySummary(BaseModel):
     connector: str
     operation: str
     element: int | None = Field(None, description="for an operation with `each`: the element this call carries")
+    tap: bool = Field(False, description="a wire tap's copy (`wire_tap: true`): in no order, and left out of the "
+                                         "message's status")
     status: str = Field(examples=["dead"])
     attempts: int = Field(description="calls made so far; each is in the attempt log at `attempts_url`")
     rounds: int = Field(description="rounds of the retry schedule used so far (each round is one call plus "

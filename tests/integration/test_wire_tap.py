@@ -76,6 +76,9 @@ def test_a_failing_tap_never_changes_the_message_status(hub):
         s.get(Delivery, d["audit"]).next_attempt_at = s.get(Delivery, d["audit"]).updated_at
     assert h.deliverer.deliver(d["audit"]).status == DeliveryStatus.DEAD
     assert status(h, mid) == MessageStatus.DELIVERED, "a dead tap does not make the message dead"
+    with api_client(h) as c:
+        shown = {d["connector"]: d["tap"] for d in c.get(f"/api/messages/{mid}").json()["deliveries"]}
+    assert shown == {"ledger": False, "audit": True}
 
 
 def test_a_tap_neither_waits_for_nor_holds_back_deliveries_of_the_same_transaction(hub):
