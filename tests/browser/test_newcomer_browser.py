@@ -65,6 +65,13 @@ def company(make_settings, monkeypatch) -> Iterator[LiveHub]:
                 r = httpx.post(f"{url}/webhooks/{name}", content=content, headers=headers)
                 assert r.status_code == 202, (name, r.text)
                 ids.append(r.json()["id"])
+            for i, (name, native, body) in enumerate(first_cases()[:3]):  # and three more, one system each
+                content, headers = signed(body, connector=name, extra_headers={
+                    "ce-specversion": "1.0", "ce-type": native, "ce-source": f"/{name}",
+                    "ce-id": f"ce-other-{i}", "ce-correlationid": f"deal-{name}-only"})
+                r = httpx.post(f"{url}/webhooks/{name}", content=content, headers=headers)
+                assert r.status_code == 202, (name, r.text)
+                ids.append(r.json()["id"])
             ops = admin.hub.operations
             wait_until(lambda: all(ops.get_message(i).status not in ("received", "delivering") for i in ids),
                        timeout=60, what="the transaction to settle")
@@ -139,14 +146,17 @@ def test_the_traces_page_lists_recent_transactions_to_open_with_keys_systems_and
         page.goto("/ui/traces")
         table = page.get_by_test_id("recent-transactions")
         expect(table).to_be_visible()
-        row = table.locator("tbody tr").first
+        expect(table.locator("tbody tr")).to_have_count(4)
+        row = table.locator("tbody tr", has=page.locator(f"a[href$='/traces/{DEAL}']"))
         systems = row.locator("td").nth(1).inner_text()
         assert (SYSTEMS["erp"][0][1] if lang == "zh" else "ERP") in systems
+        assert len(systems.split("→")) >= 6
         assert row.locator(".badge").count() == 1
         no_sideways_scroll(page)
         picture(page, f"traces-{lang}")
         row.get_by_role("link").first.click()
         expect(page).to_have_url(re.compile(rf"/ui/traces/{DEAL}$"))
+        expect(page.get_by_test_id("trace-picture")).to_be_visible()
     phone = company_page(viewport=PHONE)
     login(phone)
     phone.goto("/ui/traces")
