@@ -41,6 +41,9 @@ class AttemptView(BaseModel):
     response_excerpt: str | None
 
 
+ATTEMPTS_URL = "the message detail that holds this delivery with every attempt (`deliveries[].attempt_log`)"
+
+
 class DeliverySummary(BaseModel):
     """A delivery as lists show it: its state and counters, without the attempts (see ``attempts_url``)."""
 
@@ -63,8 +66,7 @@ class DeliverySummary(BaseModel):
     created_at: datetime
     delivered_at: datetime | None
 
-    @computed_field(description="the message detail that holds this delivery with every attempt "
-                                "(`deliveries[].attempt_log`)")  # type: ignore[prop-decorator]
+    @computed_field(description=ATTEMPTS_URL)  # type: ignore[prop-decorator]
     @property
     def attempts_url(self) -> str:
         return f"/api/messages/{self.message_id}"
