@@ -9,9 +9,9 @@ transaction. The pictures it takes are kept in docs/images/.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import UTC
 from zoneinfo import ZoneInfo
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -215,8 +215,8 @@ def test_rounds_are_explained_on_hover_and_no_page_asks_for_a_missing_icon(live_
     for locale, words in (("en-US", "retry schedule"), ("zh-CN", "重试计划")):
         page = new_page(viewport=WIDE, locale=locale)
         missing: list[str] = []
-        page.on("response", lambda r: r.status == 404 and missing.append(r.url))
-        page.on("console", lambda m: m.type == "error" and missing.append(m.text))
+        page.on("response", lambda r, seen=missing: r.status == 404 and seen.append(r.url))
+        page.on("console", lambda m, seen=missing: m.type == "error" and seen.append(m.text))
         login(page)
         page.goto(f"/ui/messages/{mid}")
         rounds = page.get_by_test_id("rounds")
