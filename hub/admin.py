@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from hub.auth import Actions, AuditLog, AuthService
 from hub.auth.throttle import LoginThrottle
+from hub.errors import ConfigError
 from hub.playground import Playground
 from hub.runtime import Hub
 from hub.search import MessageSearch
-from hub.errors import ConfigError
 from hub.settings import DEFAULT_ADMIN_PASSWORD, PRODUCTION_REFUSAL
 from hub.stats import Stats
 

@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -16,9 +16,12 @@ from rich.progress import Progress
 from rich.table import Table
 
 from hub.errors import ConfigError, HubError
-from hub.masterdata import cli as masterdata_cli
 from hub.logs import UVICORN_LOG_CONFIG
 from hub.logs import configure as configure_logs
+from hub.masterdata import cli as masterdata_cli
+
+if TYPE_CHECKING:
+    from hub.auth import AuditLog, AuthService
 
 app = typer.Typer(help="Integration hub: canonical messages between business systems.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -87,7 +90,7 @@ def die_with_parent() -> None:
 def up(
     host: Annotated[str, typer.Option(help="address to listen on")] = DEFAULT_HOST,
     port: Annotated[int, typer.Option(help="port to listen on")] = DEFAULT_PORT,
-    mocks: Annotated[Optional[bool], typer.Option("--mocks/--no-mocks",
+    mocks: Annotated[bool | None, typer.Option("--mocks/--no-mocks",
                                                   help="start the seven reference systems beside the hub")] = None,
     simulation: Annotated[bool, typer.Option(help="let the reference systems act on their own")] = False,
 ) -> None:
@@ -171,7 +174,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workers: int = 1) 
 
 
 @app.command()
-def worker(threads: Annotated[Optional[int], typer.Option(help="worker threads")] = None) -> None:
+def worker(threads: Annotated[int | None, typer.Option(help="worker threads")] = None) -> None:
     """Translate and deliver (production): run as many as you like beside `hub serve`."""
     import signal
     import threading
@@ -205,7 +208,7 @@ def db_upgrade(revision: str = "head") -> None:
 @mappings_app.command("test")
 def mappings_test(
     engine: Annotated[str, typer.Option(help="jlens, jsonata-python or all")] = "all",
-    config_dir: Annotated[Optional[Path], typer.Option(help="default HUB_CONFIG_DIR")] = None,
+    config_dir: Annotated[Path | None, typer.Option(help="default HUB_CONFIG_DIR")] = None,
 ) -> None:
     """Run every mapping's test cases (under both engines by default)."""
     from hub.mapping import MappingLibrary, make_engine
@@ -284,10 +287,10 @@ WIDE_TABLE = 160
 
 @app.command()
 def replay(
-    message_id: Annotated[Optional[str], typer.Argument(help="a message to replay")] = None,
+    message_id: Annotated[str | None, typer.Argument(help="a message to replay")] = None,
     remap: Annotated[bool, typer.Option(help="translate again with the current mapping")] = False,
     dead: Annotated[bool, typer.Option(help="retry every dead delivery instead")] = False,
-    connector: Annotated[Optional[str], typer.Option(help="with --dead: only this connector")] = None,
+    connector: Annotated[str | None, typer.Option(help="with --dead: only this connector")] = None,
 ) -> None:
     """Replay one message, or retry dead deliveries in bulk."""
     if not message_id and not dead:
@@ -299,7 +302,7 @@ def replay(
             result = hub.operations.bulk_retry(connector=connector)
             console.print(f"retried {result.retried} of {result.matched} dead deliveries")
         else:
-            r = hub.operations.replay_message(message_id, remap=remap)  # type: ignore[arg-type]
+            r = hub.operations.replay_message(message_id, remap=remap)
             console.print(f"{r.id}: {r.status} — {r.detail}")
     except HubError as exc:
         console.print(f"[red]error:[/] {exc}")
@@ -317,7 +320,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 
 
-def _auth():  # type: ignore[no-untyped-def]
+def _auth() -> tuple[AuthService, AuditLog]:
     from hub.auth import AuditLog, AuthService
     from hub.store import Database
     from hub.store.migrate import upgrade
@@ -331,7 +334,7 @@ def _auth():  # type: ignore[no-untyped-def]
 def users_add(
     name: Annotated[str, typer.Argument(help="the login name")],
     role: Annotated[str, typer.Option(help="viewer, operator or admin")] = "viewer",
-    password: Annotated[Optional[str], typer.Option(help="asked for when not given",
+    password: Annotated[str | None, typer.Option(help="asked for when not given",
                                                     envvar="HUB_NEW_USER_PASSWORD")] = None,
 ) -> None:
     """Add a dashboard user (viewer reads; operator also replays, retries, pauses; admin manages)."""
@@ -364,8 +367,8 @@ def users_list() -> None:
 @tokens_app.command("create")
 def tokens_create(
     name: Annotated[str, typer.Argument(help="who will use it, e.g. erp-reporting")],
-    scope: Annotated[list[str], typer.Option(help="query, operate or admin (repeat for several)")] = ["query"],
-    days: Annotated[Optional[int], typer.Option(help="expires after this many days")] = None,
+    scope: Annotated[list[str], typer.Option(help="query, operate or admin (repeat for several)")] = ["query"],  # noqa: B006
+    days: Annotated[int | None, typer.Option(help="expires after this many days")] = None,
 ) -> None:
     """Create an API token and print it once (the hub keeps only its hash)."""
     from hub.auth import InvalidRequest

@@ -36,8 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from hub import safejson
-from hub.errors import (BadPayload, InvalidEnvelope, InvalidMessageId, PayloadTooLarge, SignatureError,
-                        UnknownConnector)
+from hub.errors import BadPayload, InvalidEnvelope, InvalidMessageId, PayloadTooLarge, SignatureError, UnknownConnector
 from hub.ids import new_id
 from hub.registry import Registry
 from hub.settings import Settings

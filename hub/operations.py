@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from hub.errors import NotFound
 from hub.ids import new_id
@@ -22,8 +22,17 @@ from hub.store import CanonicalMessage, Database, Delivery, InboundMessage
 from hub.store.models import DeliveryStatus, MessageStatus
 from hub.store.status import refresh_status
 from hub.translate import Translator
-from hub.views import (ActionResult, AttemptView, BulkResult, CanonicalView, DeliveryPage, DeliveryView,
-                       MessageDetail, MessagePage, MessageSummary)
+from hub.views import (
+    ActionResult,
+    AttemptView,
+    BulkResult,
+    CanonicalView,
+    DeliveryPage,
+    DeliveryView,
+    MessageDetail,
+    MessagePage,
+    MessageSummary,
+)
 
 MASK = "***"
 RETRYABLE = (DeliveryStatus.DEAD, DeliveryStatus.REJECTED, DeliveryStatus.RETRYING, DeliveryStatus.PAUSED)

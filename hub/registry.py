@@ -15,8 +15,16 @@ from hub.connectors import Connector, ConnectorFile, load_connectors
 from hub.connectors.models import Query
 from hub.errors import ConfigError, HubError, MappingError
 from hub.mapping import Compiled, Engine, MappingLibrary
-from hub.pipeline.compiled import (PLACEHOLDER, CompiledConnector, CompiledEvent, CompiledOperation, CompiledQuery,
-                                   CompiledRule, PathTemplate, Route)
+from hub.pipeline.compiled import (
+    PLACEHOLDER,
+    CompiledConnector,
+    CompiledEvent,
+    CompiledOperation,
+    CompiledQuery,
+    CompiledRule,
+    PathTemplate,
+    Route,
+)
 
 __all__ = ["Registry", "Route", "PathTemplate", "load_registry"]
 

@@ -30,8 +30,15 @@ from hub.settings import Settings, check_production
 from hub.store import Database
 from hub.store.migrate import upgrade
 from hub.translate import Translator
-from hub.workers.actors import (DELIVER_ACTOR, DELIVER_QUEUE, TRANSLATE_ACTOR, TRANSLATE_QUEUE, Actors,
-                                declare_actors, enqueuer)
+from hub.workers.actors import (
+    DELIVER_ACTOR,
+    DELIVER_QUEUE,
+    TRANSLATE_ACTOR,
+    TRANSLATE_QUEUE,
+    Actors,
+    declare_actors,
+    enqueuer,
+)
 from hub.workers.broker import make_broker
 from hub.workers.sweeper import Sweeper
 from hub.xref import XrefStore

@@ -25,7 +25,7 @@ import statistics
 import tempfile
 import time
 import uuid
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any

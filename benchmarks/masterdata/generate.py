@@ -33,7 +33,7 @@ from typing import Any
 
 import opencc
 
-from hub.masterdata.normalise import uscc_check_char, USCC_CHARS
+from hub.masterdata.normalise import USCC_CHARS, uscc_check_char
 
 SYSTEMS = ("crm", "erp", "srm", "wms")
 CN_BRAND_CHARS = ("明辉华远南方西湖前海永固森林精工快达舒适金鼎宏达东方恒信瑞丰鑫源天成博通嘉禾"

@@ -173,7 +173,7 @@ class Postgres:
             "SELECT xact_commit, xact_rollback, tup_inserted, tup_updated, tup_deleted, tup_fetched "
             "FROM pg_stat_database WHERE datname = %s", (name,)).fetchone()
         keys = ("xact_commit", "xact_rollback", "tup_inserted", "tup_updated", "tup_deleted", "tup_fetched")
-        return dict(zip(keys, row)) if row else {}
+        return dict(zip(keys, row, strict=True)) if row else {}
 
     def log_file(self) -> Path | None:
         files = sorted(Path("/var/log/postgresql").glob("postgresql-*-main.log"), key=lambda p: p.stat().st_mtime)
@@ -398,7 +398,7 @@ class Bench:
         procs = per_msg(procs, n)
         procs["wrk"] = {"cpu_ms": res["wrk_cpu_ms"], "cpu_ms_per_msg": round(res["wrk_cpu_ms"] / n, 3)}
         d = self.sink.dump()
-        arrived = {i: t for i, t in zip(d["ids"], d["t_us"])}
+        arrived = dict(zip(d["ids"], d["t_us"], strict=True))
         latencies = [(arrived[oid[3:]] - t) / 1000 for oid, t in sends.items() if oid[3:] in arrived]
         first = min(sends.values()) if sends else 0
         last = max(arrived.values()) if arrived else first

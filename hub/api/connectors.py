@@ -51,7 +51,8 @@ def circuit_of(hub: Any, name: str) -> dict[str, Any] | None:
     """The circuit breaker's state (closed | half_open | open, failures, open_until); None when not declared."""
     if hub.registry.connectors[name].circuit_breaker is None:
         return None
-    return hub.circuits.views([name])[name].as_json()
+    state: dict[str, Any] = hub.circuits.views([name])[name].as_json()
+    return state
 
 
 @router.post("/{name}/pause", summary="Hold deliveries to this connector")

@@ -11,11 +11,12 @@ from hub.runtime import Hub
 
 
 def _hub(request: Request) -> Hub:
-    return request.app.state.hub
+    hub: Hub = request.app.state.hub
+    return hub
 
 
 def _ops(request: Request) -> Operations:
-    return request.app.state.hub.operations
+    return _hub(request).operations
 
 
 HubDep = Annotated[Hub, Depends(_hub)]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import secrets
 import time
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
@@ -27,8 +27,8 @@ from starlette.concurrency import run_in_threadpool
 from hub.admin import AdminServices
 from hub.api.errors import error_body
 from hub.auth import csrf
-from hub.errors import AuthError, Forbidden, NotAuthenticated
 from hub.auth.roles import ACT, MANAGE, READ, Principal
+from hub.errors import AuthError, Forbidden, NotAuthenticated
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SESSION_USER = "uid"
@@ -40,7 +40,8 @@ UI_PREFIX = "/ui"
 
 
 def services(request: Request) -> AdminServices:
-    return request.app.state.admin
+    admin: AdminServices = request.app.state.admin
+    return admin
 
 
 AdminDep = Annotated[AdminServices, Depends(services)]
@@ -130,7 +131,8 @@ async def api_guard(request: Request) -> Principal:
     """For the operations routers: read to look, act to change. Changes go through
     :class:`~hub.auth.actions.Actions`, which writes them to the audit log."""
     unsafe = request.method not in SAFE_METHODS
-    return await _needs(ACT if unsafe else READ)(request)
+    who: Principal = await _needs(ACT if unsafe else READ)(request)
+    return who
 
 
 async def api_auth_error(_: Request, exc: AuthError) -> JSONResponse:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Response
 from pydantic import BaseModel, Field
@@ -20,8 +20,8 @@ router = APIRouter(prefix="/api", tags=["users and tokens"])
 NAME_CHARS = r"^[^\x00-\x1f\x7f]{1,100}$"
 """A token's name: 1–100 characters, none of them a control character."""
 PASSWORD_RULE = f"at least {MIN_PASSWORD_LENGTH} characters"
-ROLE_RULE = {"enum": list(ROLES)}
-SCOPES_RULE = {"items": {"enum": list(SCOPES)}, "minItems": 1, "uniqueItems": True}
+ROLE_RULE: dict[str, Any] = {"enum": list(ROLES)}
+SCOPES_RULE: dict[str, Any] = {"items": {"enum": list(SCOPES)}, "minItems": 1, "uniqueItems": True}
 
 
 class TokenRequest(BaseModel):

@@ -11,9 +11,9 @@ The core never imports this package; the faces (API, dashboard, CLI) do.
 
 from hub.auth.actions import Actions
 from hub.auth.audit import AuditLog
-from hub.errors import AuthError, CsrfRejected, Forbidden, InvalidRequest, NotAuthenticated
 from hub.auth.roles import ACT, MANAGE, READ, ROLES, SCOPES, Principal
 from hub.auth.service import AuthService
+from hub.errors import AuthError, CsrfRejected, Forbidden, InvalidRequest, NotAuthenticated
 
 __all__ = ["ACT", "MANAGE", "READ", "ROLES", "SCOPES", "Actions", "AuditLog", "AuthError", "AuthService",
            "CsrfRejected", "Forbidden", "InvalidRequest", "NotAuthenticated", "Principal"]

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from hub.auth.audit import AuditLog
-from hub.errors import Forbidden
 from hub.auth.roles import ACT, MANAGE, Principal
+from hub.errors import Forbidden
 from hub.operations import Operations
 from hub.registry import Registry
 from hub.store.models import DeliveryStatus

@@ -17,11 +17,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hub.errors import InvalidRequest
 from hub.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from hub.auth.roles import ROLE_PERMISSIONS, ROLES, SCOPES, Principal, permissions_for_scopes
 from hub.auth.views import NewToken, TokenView, UserView
-from hub.errors import NotFound
+from hub.errors import InvalidRequest, NotFound
 from hub.ids import new_id
 from hub.store import Database
 from hub.store.models import ApiToken, AuditEntry, User

@@ -67,4 +67,4 @@ class LoginThrottle:
         if len(recent) < limit:
             return None
         oldest = recent[-1] if recent[-1].tzinfo else recent[-1].replace(tzinfo=UTC)
-        return max(0.0, (oldest + self.window - now).total_seconds())
+        return float(max(0.0, (oldest + self.window - now).total_seconds()))

@@ -14,13 +14,22 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from hub.errors import AuthError, CsrfRejected, InvalidRequest, NotAuthenticated
 from hub.auth.roles import Principal
 from hub.dashboard import i18n
-from hub.dashboard.pages import (audit, auth, connectors, dead_letters, mappings, masterdata, messages, overview,
-                                 traces, users)
+from hub.dashboard.pages import (
+    audit,
+    auth,
+    connectors,
+    dead_letters,
+    mappings,
+    masterdata,
+    messages,
+    overview,
+    traces,
+    users,
+)
 from hub.dashboard.web import HERE, PREFIX, render, url
-from hub.errors import HubError, NotFound
+from hub.errors import AuthError, CsrfRejected, HubError, InvalidRequest, NotAuthenticated, NotFound
 
 log = logging.getLogger("hub.dashboard")
 
@@ -76,13 +85,15 @@ def _html_errors_on_ui(app: FastAPI) -> None:
             return render(request, _known(request), "error.html", status_code=404,
                           message=t("error.not_found", what=str(exc)))
         assert api_not_found is not None
-        return await api_not_found(request, exc)  # type: ignore[misc]
+        answer: Response = await api_not_found(request, exc)  # type: ignore[misc]
+        return answer
 
     async def hub_error(request: Request, exc: Exception) -> Response:
         if request.url.path.startswith(PREFIX):
             return render(request, _known(request), "error.html", status_code=400, message=str(exc))
         assert api_unexpected is not None
-        return await api_unexpected(request, exc)  # type: ignore[misc]
+        answer: Response = await api_unexpected(request, exc)  # type: ignore[misc]
+        return answer
 
     app.add_exception_handler(NotFound, not_found)
     app.add_exception_handler(HubError, hub_error)

@@ -166,7 +166,7 @@ def trace_picture(messages: list[dict[str, object]]) -> TracePicture:
         pic.steps.append(Step("message", str(m["id"]), str(m.get("label") or m["id"]), status, status in FAILED,
                               src, None, row, m.get("when")))  # type: ignore[arg-type]
         row += 1
-        for d in m.get("deliveries", []):  # type: ignore[union-attr]
+        for d in m.get("deliveries", []):  # type: ignore[attr-defined]
             dst = lane(str(d["connector"]))
             pic.steps.append(Step("delivery", str(m["id"]), f"{d['operation']}", str(d["status"]),
                                   str(d["status"]) in FAILED, dst, src, row, d.get("when")))

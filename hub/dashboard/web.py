@@ -24,9 +24,9 @@ from markupsafe import Markup
 from hub.admin import AdminServices
 from hub.api.security import current_principal, services
 from hub.auth import csrf
-from hub.errors import Forbidden, NotAuthenticated
 from hub.auth.roles import ACT, MANAGE, READ, Principal
 from hub.dashboard import i18n
+from hub.errors import Forbidden, NotAuthenticated
 
 HERE = Path(__file__).parent
 DEFAULT_TZ = "UTC"

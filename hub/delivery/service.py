@@ -35,14 +35,22 @@ from hub.connectors import Connector
 from hub.delivery import policy
 from hub.delivery.client import OutboundClient, Response, encode_body
 from hub.delivery.stages import CallContext, DeliveryStage, Observer, default_stages
-from hub.errors import (ConfigError, DeliveryError, Hold, MappingError, RejectedDelivery,
-                        TransientDeliveryError, XrefMissing)
+from hub.errors import (
+    ConfigError,
+    DeliveryError,
+    Hold,
+    MappingError,
+    RejectedDelivery,
+    TransientDeliveryError,
+    XrefMissing,
+)
 from hub.ids import new_id
 from hub.mapping.functions import XrefResolver, hub_functions
 from hub.pipeline.outbound import Verdict, classify, outbound_call
 from hub.registry import Registry
 from hub.settings import Settings
 from hub.store import Attempt, CanonicalMessage, Database, Delivery, InboundMessage
+from hub.store.db import required
 from hub.store.models import DeliveryStatus, MessageStatus
 from hub.store.status import refresh_status
 from hub.xref import link_in
@@ -173,10 +181,10 @@ class Deliverer:
                        Delivery.next_attempt_at <= now + timedelta(seconds=CLAIM_SKEW_S))
                 .values(status=DeliveryStatus.IN_FLIGHT, updated_at=now,
                         lease_until=now + timedelta(seconds=budget + LEASE_MARGIN_S))
-            ).rowcount
+            ).rowcount  # type: ignore[attr-defined]  # an UPDATE's CursorResult
             if claimed != 1:
                 return None
-            canonical = s.get(CanonicalMessage, d.canonical_id)
+            canonical = required(s, CanonicalMessage, d.canonical_id)
             origin = s.scalar(select(InboundMessage.connector).where(InboundMessage.id == d.message_id))
             return Claimed(delivery_id=d.id, connector=d.connector, operation=d.operation, element=d.element,
                            message_id=d.message_id, canonical_id=d.canonical_id,
@@ -216,8 +224,8 @@ class Deliverer:
     def build_request(self, delivery_id: str) -> Request:
         """The call this delivery makes, with the current mapping (for the dashboard and tests)."""
         with self.db.read() as s:
-            d = s.get(Delivery, delivery_id)
-            canonical = s.get(CanonicalMessage, d.canonical_id)
+            d = required(s, Delivery, delivery_id)
+            canonical = required(s, CanonicalMessage, d.canonical_id)
             origin = s.scalar(select(InboundMessage.connector).where(InboundMessage.id == d.message_id))
             claimed = Claimed(delivery_id=d.id, connector=d.connector, operation=d.operation, element=d.element,
                               message_id=d.message_id, canonical_id=d.canonical_id,
@@ -260,18 +268,19 @@ class Deliverer:
             response = self.client.send(ctx.method, ctx.url, ctx.content, headers=ctx.headers,
                                         timeout_s=connector.timeout)
         except DeliveryError as exc:
-            self._after(lambda st: st.after_fault(ctx, exc))
-            self._close_attempt(attempt_id, "transient", exc, None)
+            fault = exc
+            self._after(lambda st: st.after_fault(ctx, fault))
+            self._close_attempt(attempt_id, "transient", fault, None)
             raise
         verdict = classify(op, response.status_code, response.json, response.headers)
         self._after(lambda st: st.after_call(ctx, response, verdict))
         if verdict.outcome == "success":
             return attempt_id, ctx, response
         error = _refusal(response, verdict)
-        if isinstance(error, TransientDeliveryError):
-            self._close_attempt(attempt_id, "transient", error, response)  # another call may follow
-            raise error
-        raise _Pending(attempt_id, ctx, response, error)
+        if isinstance(error, RejectedDelivery):
+            raise _Pending(attempt_id, ctx, response, error)
+        self._close_attempt(attempt_id, "transient", error, response)  # another call may follow
+        raise error
 
     def _after(self, hook: Callable[[DeliveryStage], None]) -> None:
         for stage in reversed(self.stages):
@@ -285,7 +294,7 @@ class Deliverer:
         """Store the attempt before the call: if the worker dies during it, the log still shows it."""
         attempt_id = new_id()
         with self.db.session() as s:
-            d = s.get(Delivery, ctx.delivery_id)
+            d = required(s, Delivery, ctx.delivery_id)
             d.attempts += 1
             d.request = {"method": ctx.method, "url": ctx.url, "body": ctx.body}
             s.add(Attempt(id=attempt_id, delivery_id=ctx.delivery_id, number=d.attempts,
@@ -294,7 +303,7 @@ class Deliverer:
 
     def _close_attempt(self, attempt_id: str, outcome: str, error: DeliveryError | None,
                        response: Response | None, s: Session | None = None) -> None:
-        values = dict(outcome=outcome, error=str(error) if error else None,
+        values: dict[str, Any] = dict(outcome=outcome, error=str(error) if error else None,
                       status_code=response.status_code if response else (error.status_code if error else None),
                       response_excerpt=response.excerpt if response else (error.response_excerpt if error else None))
         if response is not None:
@@ -317,7 +326,7 @@ class Deliverer:
     def _note(self, delivery_id: str, *, outcome: str, error: str) -> None:
         """An attempt that made no call: the mapping could not build it (or waits for an id)."""
         with self.db.session() as s:
-            d = s.get(Delivery, delivery_id)
+            d = required(s, Delivery, delivery_id)
             d.attempts += 1
             s.add(Attempt(id=new_id(), delivery_id=delivery_id, number=d.attempts, started_at=datetime.now(UTC),
                           duration_ms=0.0, outcome=outcome, error=error))
@@ -327,7 +336,7 @@ class Deliverer:
                     status_code: int | None = None, *, schedule: tuple[float, ...] | None = None,
                     attempt: _Closing | None = None) -> Outcome:
         with self.db.read() as s:
-            rounds = s.scalar(select(Delivery.rounds).where(Delivery.id == delivery_id)) + 1
+            rounds = (s.scalar(select(Delivery.rounds).where(Delivery.id == delivery_id)) or 0) + 1
         retry = connector.retry if schedule is None else connector.retry.model_copy(update={"schedule": list(schedule)})
         delay = policy.next_delay(retry, rounds, retry_after_s)
         if delay is None:
@@ -356,7 +365,7 @@ class Deliverer:
         """One transaction: close the last attempt, store what it revealed, settle the delivery, roll up."""
         now = datetime.now(UTC)
         with self.db.session() as s:
-            d = s.get(Delivery, delivery_id)
+            d = required(s, Delivery, delivery_id)
             s.get(InboundMessage, d.message_id, with_for_update=True)  # serialise the status roll-up
             if attempt is not None:
                 self._close_attempt(attempt.attempt_id, attempt.outcome, attempt.error, attempt.response, s)

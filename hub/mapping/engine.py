@@ -127,8 +127,6 @@ class _JsonataPythonCompiled:
             except jsonata.JException as exc:
                 raise MappingError(str(exc), file=self.file, position=getattr(exc, "location", None),
                                    code=getattr(exc, "error", None)) from None
-            except MappingError:
-                raise
             except Exception as exc:  # a host function's own error
                 cause = exc.__cause__ or exc.__context__
                 if isinstance(cause, MappingError):

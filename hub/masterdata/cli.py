@@ -14,13 +14,17 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from hub.errors import ConfigError, HubError
+
+if TYPE_CHECKING:
+    from hub.masterdata.stewardship import Stewardship
+    from hub.store import Database
 
 LOAD_BATCH = 500
 """Records per transaction while loading: a crash loses at most one batch, which a re-run adds."""
@@ -32,7 +36,7 @@ console = Console(stderr=True)
 EntityOpt = Annotated[str, typer.Option("--entity", "-e", help="customer, supplier, item, employee, person, …")]
 
 
-def _context():  # type: ignore[no-untyped-def]
+def _context() -> tuple[Database, Stewardship]:
     from hub.masterdata.stewardship import Stewardship
     from hub.settings import load_settings
     from hub.store import Database

@@ -111,7 +111,7 @@ def probability(weight: float) -> float:
         return 1.0
     if weight < -60:
         return 0.0
-    return 1.0 / (1.0 + 2.0 ** -weight)
+    return float(1.0 / (1.0 + 2.0 ** -weight))
 
 
 def learn(vectors: Iterable[Levels], start: Model, *, fix_u: bool = False,

@@ -214,7 +214,7 @@ class MasterData:
         auto: list[_Candidate] = []
         review: list[_Candidate] = []
         th = entity.thresholds
-        for golden_id, cands in per_golden.items():
+        for cands in per_golden.values():
             if any(c.record.id in apart for c in cands):
                 continue
             best = max(cands, key=lambda c: (c.same_code, c.score.probability))

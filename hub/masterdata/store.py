@@ -11,8 +11,7 @@ from sqlalchemy import TextClause, bindparam, delete, func, or_, select, text, u
 from sqlalchemy.orm import Session
 
 from hub.ids import new_id
-from hub.store import (BlockingKey, CrossReference, GoldenRecord, HistoryEntry, MatchLink, MatchParameters,
-                       SourceRecord)
+from hub.store import BlockingKey, CrossReference, GoldenRecord, HistoryEntry, MatchLink, MatchParameters, SourceRecord
 from hub.store.masterdata import GoldenStatus, LinkState
 
 MAX_CANDIDATES_PER_KEY = 50

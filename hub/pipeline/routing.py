@@ -96,9 +96,11 @@ def targets(registry: Registry, envelope: dict[str, Any], *, origin: str,
     """The deliveries ``envelope`` makes: one per route, or one per element of an ``each`` operation."""
     out: list[Target] = []
     for route in match(registry, envelope, origin=origin, functions_for=functions_for):
-        if route.operation.each is None:
+        op = route.operation
+        assert op is not None, "match resolves recipient lists into operations"
+        if op.each is None:
             out.append(Target(route))
             continue
         fns = functions_for(route.connector) if functions_for else None
-        out.extend(Target(route, i) for i in range(len(elements(route.operation, envelope, fns))))
+        out.extend(Target(route, i) for i in range(len(elements(op, envelope, fns))))
     return out

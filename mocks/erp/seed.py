@@ -19,15 +19,32 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from mocks.common.company import (
-    BUDGETS, CUSTOMERS, EMPLOYEES, ITEMS, OPEN_PURCHASE_ORDERS, SUPPLIERS, WAREHOUSES, by_key, system_id,
+    BUDGETS,
+    CUSTOMERS,
+    EMPLOYEES,
+    ITEMS,
+    OPEN_PURCHASE_ORDERS,
+    SUPPLIERS,
+    WAREHOUSES,
+    by_key,
+    system_id,
 )
 from mocks.erp.models import (
-    Budget, CommitmentItem, Customer, Employee, ExternalRef, Invoice, Material, PurchaseCommitment, StockMovement,
-    StockValue, Vendor,
+    Budget,
+    CommitmentItem,
+    Customer,
+    Employee,
+    ExternalRef,
+    Invoice,
+    Material,
+    PurchaseCommitment,
+    StockMovement,
+    StockValue,
+    Vendor,
 )
-from mocks.erp.rules.money import ZERO, VAT_RATE, cents
-from mocks.erp.rules.purchasing import DEFAULT_BUDGET_BY_WAREHOUSE
+from mocks.erp.rules.money import VAT_RATE, ZERO, cents
 from mocks.erp.rules.numbers import doc_no
+from mocks.erp.rules.purchasing import DEFAULT_BUDGET_BY_WAREHOUSE
 
 OVERDUE_BY_DAYS = 15
 """The seeded overdue receivables fell due this many days ago."""

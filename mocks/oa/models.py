@@ -12,7 +12,6 @@ from decimal import Decimal
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-
 TASK_PREFIX = "TASK-"
 ONBOARDING_PREFIX = "ONB-"
 MAX_DB_INT = 2**63 - 1

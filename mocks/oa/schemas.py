@@ -16,9 +16,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from mocks.oa.clock import MAX_AMOUNT, fmt_date, fmt_time
-from mocks.oa.models import MAX_DB_INT
-from mocks.oa.models import (ApprovalStep, Department, Notification, Onboarding, ProcessDefinition,
-                             ProcessInstance, RoutingRule, Task, User)
+from mocks.oa.models import (
+    MAX_DB_INT,
+    ApprovalStep,
+    Department,
+    Notification,
+    Onboarding,
+    ProcessDefinition,
+    ProcessInstance,
+    RoutingRule,
+    Task,
+    User,
+)
 
 Severity = Literal["low", "medium", "high", "critical"]
 Disposition = Literal["replace", "credit", "repair"]

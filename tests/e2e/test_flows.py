@@ -38,7 +38,8 @@ def batch(world: World) -> DemoResult:
     except AssertionError:
         stuck = world.api("/api/deliveries", status="retrying")["items"]
         raise AssertionError(f"still busy: {busy()}\nretrying: "
-                             + "\n".join(f"{d['connector']}.{d['operation']}: {d['last_error']}" for d in stuck))
+                             + "\n".join(f"{d['connector']}.{d['operation']}: {d['last_error']}" for d in stuck)
+                             ) from None
     return result
 
 

@@ -10,9 +10,9 @@ from hub.runtime import Hub
 from hub.store import Delivery, InboundMessage
 from hub.store.models import MessageStatus
 from tests.support.auth import api_client
+from tests.support.pipeline_config import write_config
 from tests.support.signing import signed
 from tests.unit.pipeline.test_recipient_list import COMPUTED, SUBSCRIPTIONS
-from tests.support.pipeline_config import write_config
 
 
 def test_a_rush_document_goes_to_the_operations_its_content_names(make_settings, tmp_path: Path, target, monkeypatch):

@@ -24,10 +24,10 @@ from hub.errors import MappingError
 from hub.mapping import make_engine
 from hub.mapping.functions import hub_functions
 from hub.mapping.library import MappingCase, MappingLibrary
-from hub.queries import query_answer, query_call
 from hub.pipeline.inbound import is_ignored, native_type_of, read_native
 from hub.pipeline.outbound import outbound_call, revealed_links
 from hub.pipeline.routing import targets
+from hub.queries import query_answer, query_call
 from hub.registry import Registry, load_registry
 from hub.settings import REPO_ROOT
 

@@ -32,7 +32,7 @@ def test_an_unknown_key_is_refused_with_its_line_and_a_hint(tmp_path):
     text = LEDGER.read_text(encoding="utf-8").replace("timeout: 5s", "timout: 5s")
     with pytest.raises(ConfigError) as err:
         load_connector(write(tmp_path, text))
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("timout"))
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if row.startswith("timout"))
     assert f"ledger.yaml:{line}:" in str(err.value)
     assert "unknown key 'timout'" in str(err.value) and "did you mean 'timeout'" in str(err.value)
 

@@ -25,9 +25,9 @@ from hub.envelope import parse_time
 from hub.mapping import MappingLibrary, make_engine
 from hub.mapping.functions import fixture_xref, hub_functions
 from hub.settings import REPO_ROOT
-from tests.support.harness import DryHub, Outbox, inbound_cases, outbound_cases, send
 from mocks.crm import events as crm_events
 from mocks.crm import schemas as crm_schemas
+from tests.support.harness import DryHub, Outbox, inbound_cases, outbound_cases, send
 
 MAPPINGS = REPO_ROOT / "mappings"
 CONNECTOR = load_connector(REPO_ROOT / "connectors" / "crm.yaml").connector

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from hub.connectors import RetryPolicy
 from hub.connectors.models import STANDARD_WEBHOOKS_SCHEDULE_S
 from hub.delivery.client import parse_retry_after
 from hub.delivery.policy import next_delay
 from hub.pipeline.outbound import default_outcome
-
-import pytest
 
 
 def test_the_default_schedule_is_the_standard_webhooks_one():

@@ -24,9 +24,9 @@ from hub.catalog import Catalog
 from hub.connectors.loader import load_connector
 from hub.mapping import MappingLibrary, make_engine
 from hub.settings import REPO_ROOT
-from tests.support.harness import DryHub, inbound_cases, outbound_cases, send
 from mocks.erp import events as erp_events
 from mocks.erp import schemas as erp_schemas
+from tests.support.harness import DryHub, inbound_cases, outbound_cases, send
 
 MAPPINGS = REPO_ROOT / "mappings"
 CONNECTOR = load_connector(REPO_ROOT / "connectors" / "erp.yaml").connector

@@ -25,9 +25,9 @@ from hub.envelope import parse_time
 from hub.mapping import MappingLibrary, make_engine
 from hub.mapping.functions import fixture_xref, hub_functions
 from hub.settings import REPO_ROOT
-from tests.support.harness import DryHub, Outbox, inbound_cases, outbound_cases, send
 from mocks.mes import events as mes_events
 from mocks.mes import schemas as mes_schemas
+from tests.support.harness import DryHub, Outbox, inbound_cases, outbound_cases, send
 
 MAPPINGS = REPO_ROOT / "mappings"
 CONNECTOR = load_connector(REPO_ROOT / "connectors" / "mes.yaml").connector

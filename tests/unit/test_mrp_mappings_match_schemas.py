@@ -26,10 +26,10 @@ from hub.connectors.loader import load_connector
 from hub.envelope import parse_time
 from hub.mapping import MappingLibrary, make_engine
 from hub.settings import REPO_ROOT
-from tests.support.harness import DryHub, inbound_cases, send
 from mocks.mrp import events as mrp_events
 from mocks.mrp import schemas as mrp_schemas
 from mocks.mrp.dates import PLANT_TZ
+from tests.support.harness import DryHub, inbound_cases, send
 
 MAPPINGS = REPO_ROOT / "mappings"
 CONNECTOR = load_connector(REPO_ROOT / "connectors" / "mrp.yaml").connector

@@ -21,9 +21,9 @@ from hub.catalog import Catalog
 from hub.connectors.loader import load_connector
 from hub.mapping import MappingLibrary, make_engine
 from hub.settings import REPO_ROOT
-from tests.support.harness import DryHub, inbound_cases, outbound_cases, send
 from mocks.srm import events as srm_events
 from mocks.srm import schemas as srm_schemas
+from tests.support.harness import DryHub, inbound_cases, outbound_cases, send
 
 MAPPINGS = REPO_ROOT / "mappings"
 CONNECTOR = load_connector(REPO_ROOT / "connectors" / "srm.yaml").connector

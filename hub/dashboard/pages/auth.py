@@ -12,9 +12,9 @@ from starlette.concurrency import run_in_threadpool
 from hub.api.security import current_principal, end_session, session_id, start_session
 from hub.auth.roles import Principal
 from hub.auth.service import USERNAME
-from hub.errors import TooManyAttempts
 from hub.dashboard import i18n
 from hub.dashboard.web import PREFIX, Form, Services, flash, redirect, render, url
+from hub.errors import TooManyAttempts
 
 router = APIRouter()
 

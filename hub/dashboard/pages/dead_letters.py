@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
@@ -49,7 +51,7 @@ async def progress(request: Request, entry_id: str, who: Viewer, admin: Services
     delivered = states.get(DeliveryStatus.DELIVERED, 0)
     failed = sum(states.get(s, 0) for s in (DeliveryStatus.DEAD, DeliveryStatus.REJECTED))
     still_open = sum(states.get(s, 0) for s in DeliveryStatus.OPEN)
-    values = dict(entry=entry, total=len(ids), delivered=delivered, failed=failed, still_open=still_open,
+    values: dict[str, Any] = dict(entry=entry, total=len(ids), delivered=delivered, failed=failed, still_open=still_open,
                   done=still_open == 0)
     template = "dead/_progress.html" if request.headers.get("hx-request") else "dead/progress.html"
     return render(request, who, template, **values)

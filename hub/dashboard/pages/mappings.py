@@ -9,9 +9,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from hub.dashboard import i18n
 from hub.auth.actions import require
 from hub.auth.roles import ACT
+from hub.dashboard import i18n
 from hub.dashboard.web import Admin, Form, Services, Viewer, flash, redirect, render, url
 from hub.errors import HubError, NotFound
 from hub.playground import RunResult
@@ -51,7 +51,7 @@ async def mapping(request: Request, name: str, who: Viewer, admin: Services) -> 
 
     def load() -> tuple[Any, list[Any]]:
         m = library.get(name)
-        return m, list(zip(m.cases, library.run_cases(m)))
+        return m, list(zip(m.cases, library.run_cases(m), strict=True))
     m, cases = await run_in_threadpool(load)
     return render(request, who, "mappings/detail.html", m=m, cases=cases,
                   usages=admin.playground.usages().get(name, []))

@@ -54,7 +54,7 @@ async def messages(request: Request, who: Viewer, admin: Services, cursor: str |
     f, raw = parse_filter(request)
     page = await run_in_threadpool(lambda: admin.search.find(f, limit=PAGE_SIZE, cursor=cursor))
     stream = url("/messages/stream", tail_from=datetime.now(UTC).isoformat(), **raw)
-    values = dict(page=page, filters=raw, stream=None if cursor else stream, cursor=cursor,
+    values: dict[str, Any] = dict(page=page, filters=raw, stream=None if cursor else stream, cursor=cursor,
                   filtered=any(raw.values()), connectors=sorted(admin.hub.registry.connectors),
                   types=admin.hub.registry.catalog.names(), statuses=MessageStatus.ALL,
                   next_url=url("/messages", cursor=page.next_cursor, **raw) if page.next_cursor else None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
@@ -16,14 +18,14 @@ router = APIRouter()
 async def overview(request: Request, who: Viewer, admin: Services) -> Response:
     stats = admin.stats
 
-    def gather() -> dict[str, object]:
+    def gather() -> dict[str, Any]:
         return {"throughput": stats.throughput(), "health": stats.health(), "counts": stats.message_counts(),
                 "queue": stats.queue_depth(), "dead": stats.dead_count()}
     data = await run_in_threadpool(gather)
     tz = zone(request)
     tp = data["throughput"]
-    values = dict(data, messages_chart=line_chart(tp.minutes, tp.messages, tz),  # type: ignore[attr-defined]
-                  errors_chart=line_chart(tp.minutes, tp.error_rate, tz, percent=True),  # type: ignore[attr-defined]
-                  hour_total=int(sum(sum(s.values) for s in tp.messages)))  # type: ignore[attr-defined]
+    values: dict[str, Any] = dict(data, messages_chart=line_chart(tp.minutes, tp.messages, tz),
+                                  errors_chart=line_chart(tp.minutes, tp.error_rate, tz, percent=True),
+                                  hour_total=int(sum(sum(s.values) for s in tp.messages)))
     template = "overview/_body.html" if request.headers.get("hx-request") else "overview/page.html"
     return render(request, who, template, **values)

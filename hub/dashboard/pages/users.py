@@ -6,10 +6,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from hub.errors import InvalidRequest
 from hub.auth.roles import ROLES, SCOPES
 from hub.dashboard import i18n
 from hub.dashboard.web import Admin, Form, Services, flash, redirect, render, url
+from hub.errors import InvalidRequest
 
 router = APIRouter()
 

@@ -6,8 +6,15 @@ from fastapi import APIRouter, Query, Response
 
 from mocks.common import SessionDep
 from mocks.crm.rules import catalog, opportunities
-from mocks.crm.schemas import (OpportunityIn, OpportunityOut, OpportunityStage, ProductIn, ProductOut,
-                               SalespersonOut, StageChangeIn)
+from mocks.crm.schemas import (
+    OpportunityIn,
+    OpportunityOut,
+    OpportunityStage,
+    ProductIn,
+    ProductOut,
+    SalespersonOut,
+    StageChangeIn,
+)
 
 router = APIRouter(prefix="/api/v1")
 

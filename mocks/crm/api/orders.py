@@ -14,10 +14,22 @@ from fastapi import APIRouter, Query
 from mocks.common import SessionDep
 from mocks.crm.rules import fulfilment, orders
 from mocks.crm.rules.common import get_order
-from mocks.crm.schemas import (CancelIn, ConfirmationIn, CreditResultIn, InvoiceIn, OrderStatus, PaymentIn,
-                               ProductionCompletionIn, ProductionProgressIn, QualityInspectionIn, RescheduleIn,
-                               SalesOrderIn,
-                               SalesOrderOut, SalesOrderPatch, ShipmentIn)
+from mocks.crm.schemas import (
+    CancelIn,
+    ConfirmationIn,
+    CreditResultIn,
+    InvoiceIn,
+    OrderStatus,
+    PaymentIn,
+    ProductionCompletionIn,
+    ProductionProgressIn,
+    QualityInspectionIn,
+    RescheduleIn,
+    SalesOrderIn,
+    SalesOrderOut,
+    SalesOrderPatch,
+    ShipmentIn,
+)
 
 router = APIRouter(prefix="/api/v1/salesOrders", tags=["salesOrders"])
 

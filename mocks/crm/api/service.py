@@ -8,8 +8,15 @@ from fastapi import APIRouter, Query, Response
 
 from mocks.common import SessionDep
 from mocks.crm.rules import alerts, complaints
-from mocks.crm.schemas import (AcknowledgeIn, AssignmentIn, ComplaintIn, ComplaintOut, ResolutionIn,
-                               StockAlertIn, StockAlertOut)
+from mocks.crm.schemas import (
+    AcknowledgeIn,
+    AssignmentIn,
+    ComplaintIn,
+    ComplaintOut,
+    ResolutionIn,
+    StockAlertIn,
+    StockAlertOut,
+)
 
 router = APIRouter(prefix="/api/v1")
 _CONFLICT = {409: {"description": "The complaint's status does not allow this (the rule is named)"}}

@@ -14,7 +14,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from mocks.common import BusinessError, NotFound
 from mocks.crm import clock
-from mocks.crm.models import Customer, Product, Salesperson, SalesOrder
+from mocks.crm.models import Customer, Product, SalesOrder, Salesperson
 
 ORDER_NO_PREFIX = "SO"
 CUSTOMER_ID_RE = re.compile(r"^CUS-\d{6}$")

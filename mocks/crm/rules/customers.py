@@ -28,8 +28,7 @@ from sqlalchemy.orm import Session
 from mocks.common import BusinessError
 from mocks.crm import clock, events
 from mocks.crm.models import Address, Contact, Customer
-from mocks.crm.rules.common import (CUSTOMER_ID_RE, customer_by_id, get_customer, next_serial,
-                                    referenced_salesperson)
+from mocks.crm.rules.common import CUSTOMER_ID_RE, customer_by_id, get_customer, next_serial, referenced_salesperson
 from mocks.crm.rules.uscc import uscc_problem
 from mocks.crm.schemas import CustomerIn, CustomerOut, CustomerPatch
 

@@ -21,8 +21,17 @@ from mocks.crm import clock
 from mocks.crm.models import ProductionRun, QualityInspection, SalesOrder
 from mocks.crm.rules.common import get_order
 from mocks.crm.rules.orders import move, note
-from mocks.crm.schemas import (ConfirmationIn, CreditResultIn, InvoiceIn, PaymentIn, ProductionCompletionIn,
-                               ProductionProgressIn, QualityInspectionIn, RescheduleIn, ShipmentIn)
+from mocks.crm.schemas import (
+    ConfirmationIn,
+    CreditResultIn,
+    InvoiceIn,
+    PaymentIn,
+    ProductionCompletionIn,
+    ProductionProgressIn,
+    QualityInspectionIn,
+    RescheduleIn,
+    ShipmentIn,
+)
 
 PRODUCING = frozenset({"accepted", "inProduction", "shipped", "invoiced"})
 """Statuses in which MES news is accepted (late reports after shipping are kept, status unchanged)."""

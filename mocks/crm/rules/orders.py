@@ -25,8 +25,13 @@ from sqlalchemy.orm import Session
 from mocks.common import BusinessError
 from mocks.crm import clock, events
 from mocks.crm.models import Opportunity, SalesOrder, SalesOrderLine, TimelineEntry
-from mocks.crm.rules.common import (get_order, next_order_no, referenced_customer, referenced_product,
-                                    referenced_salesperson)
+from mocks.crm.rules.common import (
+    get_order,
+    next_order_no,
+    referenced_customer,
+    referenced_product,
+    referenced_salesperson,
+)
 from mocks.crm.schemas import OrderLineIn, SalesOrderIn, SalesOrderPatch
 
 TRANSITIONS: dict[str, frozenset[str]] = {

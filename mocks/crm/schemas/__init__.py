@@ -5,23 +5,70 @@ from :mod:`mocks.crm.schemas`.
 """
 
 from mocks.crm.schemas.base import (
-    LocalDateTime, RefValue, ExternalRefs, Money, Text, Code, CrmModel, CrmIn,
-)
-from mocks.crm.schemas.customers import (
-    AddressIn, ContactIn, AddressOut, ContactOut, CUSTOMER_EXAMPLE, CustomerIn, CustomerPatch, CustomerOut,
+    Code,
+    CrmIn,
+    CrmModel,
+    ExternalRefs,
+    LocalDateTime,
+    Money,
+    RefValue,
+    Text,
 )
 from mocks.crm.schemas.catalog import (
-    ProductIn, ProductOut, SalespersonOut, OpportunityStage, OpportunityIn, StageChangeIn, OpportunityOut,
+    OpportunityIn,
+    OpportunityOut,
+    OpportunityStage,
+    ProductIn,
+    ProductOut,
+    SalespersonOut,
+    StageChangeIn,
+)
+from mocks.crm.schemas.customers import (
+    CUSTOMER_EXAMPLE,
+    AddressIn,
+    AddressOut,
+    ContactIn,
+    ContactOut,
+    CustomerIn,
+    CustomerOut,
+    CustomerPatch,
 )
 from mocks.crm.schemas.orders import (
-    OrderStatus, OrderLineIn, ORDER_EXAMPLE, SalesOrderIn, SalesOrderPatch, CancelIn, CreditResultIn,
-    PromisedLineIn, ConfirmationIn, ProductionProgressIn, ProductionCompletionIn, RescheduleIn,
-    ShippedLineIn, ShipmentIn, InvoiceIn, PaymentIn, OrderLineOut, ProductionRunOut, TimelineEntryOut,
-    SalesOrderOut, InspectionKind, InspectionResult, QualityInspectionIn, QualityInspectionOut,
+    ORDER_EXAMPLE,
+    CancelIn,
+    ConfirmationIn,
+    CreditResultIn,
+    InspectionKind,
+    InspectionResult,
+    InvoiceIn,
+    OrderLineIn,
+    OrderLineOut,
+    OrderStatus,
+    PaymentIn,
+    ProductionCompletionIn,
+    ProductionProgressIn,
+    ProductionRunOut,
+    PromisedLineIn,
+    QualityInspectionIn,
+    QualityInspectionOut,
+    RescheduleIn,
+    SalesOrderIn,
+    SalesOrderOut,
+    SalesOrderPatch,
+    ShipmentIn,
+    ShippedLineIn,
+    TimelineEntryOut,
 )
 from mocks.crm.schemas.service import (
-    Severity, ComplaintIn, AssignmentIn, ResolutionIn, ComplaintOut, StockAlertIn, SubstituteOut,
-    AcknowledgeIn, StockAlertOut,
+    AcknowledgeIn,
+    AssignmentIn,
+    ComplaintIn,
+    ComplaintOut,
+    ResolutionIn,
+    Severity,
+    StockAlertIn,
+    StockAlertOut,
+    SubstituteOut,
 )
 
 __all__ = [

@@ -9,7 +9,6 @@ from pydantic import ConfigDict, Field
 
 from mocks.crm.schemas.base import Code, CrmIn, CrmModel, ExternalRefs, LocalDateTime, Money, Text
 
-
 OrderStatus = Literal["draft", "submitted", "accepted", "blocked", "inProduction", "shipped",
                       "invoiced", "cancelled"]
 

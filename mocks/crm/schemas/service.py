@@ -8,7 +8,6 @@ from pydantic import ConfigDict, Field
 
 from mocks.crm.schemas.base import Code, CrmIn, CrmModel, LocalDateTime, Text
 
-
 Severity = Literal["low", "medium", "high", "critical"]
 
 

@@ -8,8 +8,19 @@ from mocks.common import NotFound, SessionDep
 from mocks.erp.api.common import ERRORS, IdPath, created, out, outs
 from mocks.erp.rules import archives, credit
 from mocks.erp.schemas import (
-    CreditStatusOut, CustomerIn, CustomerOut, CustomerPatch, EmployeeIn, EmployeeOut, EmployeePatch, MaterialIn,
-    MaterialOut, MaterialPatch, VendorIn, VendorOut, VendorPatch,
+    CreditStatusOut,
+    CustomerIn,
+    CustomerOut,
+    CustomerPatch,
+    EmployeeIn,
+    EmployeeOut,
+    EmployeePatch,
+    MaterialIn,
+    MaterialOut,
+    MaterialPatch,
+    VendorIn,
+    VendorOut,
+    VendorPatch,
 )
 
 router = APIRouter(prefix="/api", responses=ERRORS)

@@ -9,8 +9,20 @@ from mocks.common import SessionDep
 from mocks.erp.api.common import ERRORS, IdQuery, created, out, outs
 from mocks.erp.rules import payables, purchasing
 from mocks.erp.schemas import (
-    BudgetOut, CommitmentIn, CommitmentOut, DelayIn, DelayOut, GoodsReceiptIn, GoodsReceiptOut, PayableOut,
-    PayablePaymentIn, PayableReleaseIn, PaymentRunIn, PaymentRunOut, RequisitionIn, RequisitionOut,
+    BudgetOut,
+    CommitmentIn,
+    CommitmentOut,
+    DelayIn,
+    DelayOut,
+    GoodsReceiptIn,
+    GoodsReceiptOut,
+    PayableOut,
+    PayablePaymentIn,
+    PayableReleaseIn,
+    PaymentRunIn,
+    PaymentRunOut,
+    RequisitionIn,
+    RequisitionOut,
     VendorPaymentOut,
 )
 

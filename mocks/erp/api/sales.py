@@ -9,8 +9,17 @@ from mocks.common import SessionDep
 from mocks.erp.api.common import ERRORS, IdQuery, created, out, outs
 from mocks.erp.rules import billing, sales
 from mocks.erp.schemas import (
-    CreditReleaseIn, DeliveryIn, DeliveryOut, InvoiceOut, OrderStatusOut, PaymentIn, PaymentOut, ReceivablesOut,
-    SalesOrderCancelIn, SalesOrderIn, SalesOrderOut,
+    CreditReleaseIn,
+    DeliveryIn,
+    DeliveryOut,
+    InvoiceOut,
+    OrderStatusOut,
+    PaymentIn,
+    PaymentOut,
+    ReceivablesOut,
+    SalesOrderCancelIn,
+    SalesOrderIn,
+    SalesOrderOut,
 )
 
 router = APIRouter(prefix="/api", responses=ERRORS)

@@ -27,7 +27,14 @@ from mocks.erp.models import Customer, Employee, ExternalRef, Material, Vendor
 from mocks.erp.rules import inventory
 from mocks.erp.rules.numbers import next_id
 from mocks.erp.schemas import (
-    CustomerIn, CustomerPatch, EmployeeIn, EmployeePatch, MaterialIn, MaterialPatch, VendorIn, VendorPatch,
+    CustomerIn,
+    CustomerPatch,
+    EmployeeIn,
+    EmployeePatch,
+    MaterialIn,
+    MaterialPatch,
+    VendorIn,
+    VendorPatch,
 )
 
 DEFAULT_CREDIT_LIMIT = Decimal("50000.00")

@@ -34,8 +34,16 @@ from sqlalchemy.orm import Session
 from mocks.common import BusinessError, NotFound
 from mocks.erp import events
 from mocks.erp.models import (
-    Budget, CommitmentItem, Employee, GoodsReceipt, Material, Payable, PurchaseCommitment, PurchaseDelay,
-    PurchaseRequisition, Vendor,
+    Budget,
+    CommitmentItem,
+    Employee,
+    GoodsReceipt,
+    Material,
+    Payable,
+    PurchaseCommitment,
+    PurchaseDelay,
+    PurchaseRequisition,
+    Vendor,
 )
 from mocks.erp.rules import inventory
 from mocks.erp.rules.archives import get_material

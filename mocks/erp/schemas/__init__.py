@@ -1,18 +1,50 @@
 """Request and response bodies in the ERP's own vocabulary (snake_case, numeric ids, money as strings)."""
 
 from mocks.erp.schemas.archives import (
-    CustomerIn, CustomerOut, CustomerPatch, EmployeeIn, EmployeeOut, EmployeePatch,
-    MaterialIn, MaterialOut, MaterialPatch, VendorIn, VendorOut, VendorPatch,
+    CustomerIn,
+    CustomerOut,
+    CustomerPatch,
+    EmployeeIn,
+    EmployeeOut,
+    EmployeePatch,
+    MaterialIn,
+    MaterialOut,
+    MaterialPatch,
+    VendorIn,
+    VendorOut,
+    VendorPatch,
 )
 from mocks.erp.schemas.inventory import InventoryValueOut, ProductionReceiptIn, ProductionReceiptOut, StockLineOut
 from mocks.erp.schemas.purchasing import (
-    BudgetOut, CommitmentIn, CommitmentOut, DelayIn, DelayOut, GoodsReceiptIn, GoodsReceiptOut, PayableOut,
-    PayablePaymentIn, PayableReleaseIn, PaymentRunIn, PaymentRunOut, RequisitionIn, RequisitionOut,
+    BudgetOut,
+    CommitmentIn,
+    CommitmentOut,
+    DelayIn,
+    DelayOut,
+    GoodsReceiptIn,
+    GoodsReceiptOut,
+    PayableOut,
+    PayablePaymentIn,
+    PayableReleaseIn,
+    PaymentRunIn,
+    PaymentRunOut,
+    RequisitionIn,
+    RequisitionOut,
     VendorPaymentOut,
 )
 from mocks.erp.schemas.sales import (
-    CreditReleaseIn, CreditStatusOut, DeliveryIn, DeliveryOut, InvoiceOut, OrderStatusOut, PaymentIn,
-    PaymentOut, ReceivablesOut, SalesOrderCancelIn, SalesOrderIn, SalesOrderOut,
+    CreditReleaseIn,
+    CreditStatusOut,
+    DeliveryIn,
+    DeliveryOut,
+    InvoiceOut,
+    OrderStatusOut,
+    PaymentIn,
+    PaymentOut,
+    ReceivablesOut,
+    SalesOrderCancelIn,
+    SalesOrderIn,
+    SalesOrderOut,
 )
 
 __all__ = [

@@ -11,7 +11,6 @@ from pydantic import Field
 from mocks.erp.schemas.common import Count, Days, Id, In, MaterialNo, Money, MoneyIn, Out, Pct
 
 
-
 def _tax_no(default: object = ...) -> Any:
     return Field(default, min_length=18, max_length=18, examples=["91310115MA1K4B2C3J"],
                  description="unified social credit code (GB 32100-2015), check digit verified")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import shutil
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from mocks.erp.tests.conftest import BOARD, LEG, LIUYANG_PURCHASING, ZHOUMIN_FINANCE, error, events
+from mocks.erp.tests.conftest import BOARD, LIUYANG_PURCHASING, ZHOUMIN_FINANCE, error, events
 
 
 def commit(client, po_number: str = "PO-2026-0200", qty: int = 110, promised: str | None = "2026-12-20") -> dict:

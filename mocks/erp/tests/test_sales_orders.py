@@ -7,7 +7,18 @@ from datetime import date, timedelta
 import pytest
 
 from mocks.erp.tests.conftest import (
-    BOARD, CHAIR, DESK, HUAYUAN, LIQIANG_SALES, MINGHUI, NANFANG, XIHU, ZHOUMIN_FINANCE, error, events, place_order,
+    BOARD,
+    CHAIR,
+    DESK,
+    HUAYUAN,
+    LIQIANG_SALES,
+    MINGHUI,
+    NANFANG,
+    XIHU,
+    ZHOUMIN_FINANCE,
+    error,
+    events,
+    place_order,
 )
 
 

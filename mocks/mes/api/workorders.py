@@ -8,8 +8,16 @@ from mocks.common import SessionDep
 from mocks.mes.rules import progress, workorders
 from mocks.mes.rules.common import get_work_order
 from mocks.mes.schemas import (
-    CompleteIn, ReasonIn, ReportIn, ReportOut, ReportResultOut, SalesOrderCancellationIn,
-    SalesOrderCancellationOut, WorkOrderIn, WorkOrderOut, WorkOrderStatus,
+    CompleteIn,
+    ReasonIn,
+    ReportIn,
+    ReportOut,
+    ReportResultOut,
+    SalesOrderCancellationIn,
+    SalesOrderCancellationOut,
+    WorkOrderIn,
+    WorkOrderOut,
+    WorkOrderStatus,
 )
 from mocks.mes.views import work_order_out
 

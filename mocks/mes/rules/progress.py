@@ -20,7 +20,13 @@ from mocks.mes import events
 from mocks.mes.models import ProgressReport, WorkOrder, WorkOrderOperation
 from mocks.mes.rules import quality
 from mocks.mes.rules.common import (
-    COMPLETED, DEFECT_RATE_DECIMALS, IN_PROGRESS, RELEASED, get_operator, get_work_order, max_good_qty,
+    COMPLETED,
+    DEFECT_RATE_DECIMALS,
+    IN_PROGRESS,
+    RELEASED,
+    get_operator,
+    get_work_order,
+    max_good_qty,
     require_status,
 )
 from mocks.mes.rules.workorders import start

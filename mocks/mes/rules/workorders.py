@@ -21,7 +21,14 @@ from mocks.common import BusinessError
 from mocks.mes import events
 from mocks.mes.models import WorkOrder, WorkOrderOperation
 from mocks.mes.rules.common import (
-    CLOSED, COMPLETED, IN_PROGRESS, ON_HOLD, RELEASED, get_part, get_work_order, next_number,
+    CLOSED,
+    COMPLETED,
+    IN_PROGRESS,
+    ON_HOLD,
+    RELEASED,
+    get_part,
+    get_work_order,
+    next_number,
     require_status,
 )
 from mocks.mes.rules.masterdata import get_bom, latest_bom_version

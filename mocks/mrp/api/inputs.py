@@ -11,9 +11,21 @@ from mocks.mrp.models import Demand, Stock, Supply
 from mocks.mrp.rules import delays, inputs
 from mocks.mrp.rules.master import get_item
 from mocks.mrp.rules.orders import auto_plan
-from mocks.mrp.schemas import (DelayIn, DelayOut, DemandCloseIn, DemandIn, DemandOut, DemandSetIn,
-                               PlannedOrderOut, ReceiptIn, StockIn, StockOut, SupplyIn, SupplyOut)
 from mocks.mrp.rules.runs import planned_docs
+from mocks.mrp.schemas import (
+    DelayIn,
+    DelayOut,
+    DemandCloseIn,
+    DemandIn,
+    DemandOut,
+    DemandSetIn,
+    PlannedOrderOut,
+    ReceiptIn,
+    StockIn,
+    StockOut,
+    SupplyIn,
+    SupplyOut,
+)
 
 router = APIRouter(prefix="/api")
 

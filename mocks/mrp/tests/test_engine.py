@@ -6,8 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from mocks.mrp.rules.engine import (Component, PlanInput, PlanItem, Receipt, Requirement, Structure, lot_size,
-                                    plan)
+from mocks.mrp.rules.engine import Component, PlanInput, PlanItem, Receipt, Requirement, Structure, lot_size, plan
 
 START = date(2027, 1, 4)
 

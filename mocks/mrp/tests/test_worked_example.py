@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from mocks.mrp.tests.conftest import (W, WORKED_EXAMPLE_RESULT, ok, run_worked_example, set_up_worked_example,
-                                      summary)
+from mocks.mrp.tests.conftest import WORKED_EXAMPLE_RESULT, W, ok, run_worked_example, set_up_worked_example, summary
 
 
 def test_the_worked_example_plans_exactly_the_stated_orders(client):

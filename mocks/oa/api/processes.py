@@ -9,8 +9,14 @@ from fastapi import APIRouter, Response
 from mocks.common import SessionDep
 from mocks.oa.api import ERRORS
 from mocks.oa.rules import processes
-from mocks.oa.schemas import (DecisionIn, ProcessDefinitionIn, ProcessDefinitionOut, ProcessInstanceOut,
-                              StartInstanceIn, TerminateIn)
+from mocks.oa.schemas import (
+    DecisionIn,
+    ProcessDefinitionIn,
+    ProcessDefinitionOut,
+    ProcessInstanceOut,
+    StartInstanceIn,
+    TerminateIn,
+)
 
 router = APIRouter(tags=["approvals"], responses=ERRORS)
 

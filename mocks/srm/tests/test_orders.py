@@ -6,8 +6,19 @@ import re
 
 import pytest
 
-from mocks.srm.tests.conftest import (BOLTS, KUAIDA, KUNSHAN, LEGS, SEEDED_PO, YONGGU, confirm_all, day, issue,
-                                      outbox, received)
+from mocks.srm.tests.conftest import (
+    BOLTS,
+    KUAIDA,
+    KUNSHAN,
+    LEGS,
+    SEEDED_PO,
+    YONGGU,
+    confirm_all,
+    day,
+    issue,
+    outbox,
+    received,
+)
 
 
 def test_the_open_po_of_the_company_is_seeded_confirmed(client):

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 import re
 
-from mocks.srm.tests.conftest import (BOARDS, BOLTS, KUAIDA, LEGS, SENLIN, YONGGU, approve, day, outbox,
-                                      received, requisition)
+from mocks.srm.tests.conftest import (
+    BOARDS,
+    BOLTS,
+    KUAIDA,
+    LEGS,
+    SENLIN,
+    YONGGU,
+    approve,
+    day,
+    outbox,
+    received,
+    requisition,
+)
 
 
 def test_a_requisition_waits_for_approval_and_orders_nothing(client):

@@ -7,8 +7,7 @@ import json
 from fastapi.testclient import TestClient
 from standardwebhooks.webhooks import Webhook
 
-from mocks.common import MockSettings
-from mocks.common import company
+from mocks.common import MockSettings, company
 from mocks.wms.app import build
 from mocks.wms.events import CANONICAL
 from mocks.wms.tests.conftest import CHAIR, DESK, LEG, avail, order

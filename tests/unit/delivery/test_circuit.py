@@ -7,9 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from hub.connectors.models import Connector, CircuitBreakerOptions
-from hub.delivery.circuit import (CLOSED, HALF_OPEN, OPEN, Breaker, CircuitBreaker, CircuitStore, admit, record,
-                                  release_probe)
+from hub.connectors.models import CircuitBreakerOptions, Connector
+from hub.delivery.circuit import (
+    CLOSED,
+    HALF_OPEN,
+    OPEN,
+    Breaker,
+    CircuitBreaker,
+    CircuitStore,
+    admit,
+    record,
+    release_probe,
+)
 from hub.delivery.client import Response, encode_body
 from hub.delivery.stages import CallContext
 from hub.errors import Hold, TransientDeliveryError

@@ -33,7 +33,7 @@ class Remembers(DeliveryStage):
         self.held.append(hold.reason)
 
 
-def test_a_hold_before_any_call_parks_the_delivery_without_an_attempt_or_a_round(world):
+def test_a_hold_before_any_call_parks_the_delivery_without_an_attempt_or_a_round(world):  # noqa: F811
     db = world[0]
     d = one_delivery(world)
     client, earlier = FakeClient(db), Remembers()
@@ -47,7 +47,7 @@ def test_a_hold_before_any_call_parks_the_delivery_without_an_attempt_or_a_round
         assert list(s.scalars(select(Attempt.id))) == []
 
 
-def test_a_hold_after_a_failed_call_in_the_same_round_counts_the_round_and_waits_for_the_hold(world):
+def test_a_hold_after_a_failed_call_in_the_same_round_counts_the_round_and_waits_for_the_hold(world):  # noqa: F811
     db = world[0]
     d = one_delivery(world)
     client = FakeClient(db, TransientDeliveryError("connection refused"))

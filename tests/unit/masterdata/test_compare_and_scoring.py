@@ -8,7 +8,6 @@ import pytest
 
 from hub.masterdata.compare import level, similarity
 from hub.masterdata.scoring import Model, learn, probability
-
 from tests.unit.masterdata.conftest import entity_from
 
 

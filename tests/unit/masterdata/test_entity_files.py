@@ -7,7 +7,6 @@ import pytest
 from hub.errors import ConfigError
 from hub.masterdata.entities import load_entities, load_entity
 from hub.settings import REPO_ROOT
-
 from tests.unit.masterdata.conftest import MINIMAL, write_entity
 
 

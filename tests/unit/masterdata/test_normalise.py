@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from hub.masterdata.normalise import (company_core, company_name, email, iso_date, national_id_valid, person_name,
-                                      phone, tax_id, uscc_check_char, uscc_valid)
+from hub.masterdata.normalise import (
+    company_core,
+    company_name,
+    email,
+    iso_date,
+    national_id_valid,
+    person_name,
+    phone,
+    tax_id,
+    uscc_check_char,
+    uscc_valid,
+)
 
 VALID_USCC = "91310000MA1K4A0X7" + uscc_check_char("91310000MA1K4A0X7")
 

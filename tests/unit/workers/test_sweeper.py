@@ -11,8 +11,9 @@ from hub.store.migrate import upgrade
 from hub.store.models import DeliveryStatus, MessageStatus
 from hub.workers.sweeper import Sweeper
 
-NOW = datetime.now(UTC)
-LONG_AGO = NOW - timedelta(minutes=5)
+def now() -> datetime:
+    """Read at the moment of use: a module-level clock would age while the rest of the suite runs."""
+    return datetime.now(UTC)
 
 
 @pytest.fixture
@@ -23,6 +24,10 @@ def db(tmp_path):
     d.dispose()
 
 
+def long_ago() -> datetime:
+    return now() - timedelta(minutes=5)
+
+
 def message(s, mid: str, status: str, at: datetime) -> None:
     s.add(InboundMessage(id=mid, connector="shop", sender_id=mid, mode="webhook", headers={}, body={},
                          received_at=at, updated_at=at, status=status, translations=0))
@@ -30,15 +35,15 @@ def message(s, mid: str, status: str, at: datetime) -> None:
 
 def delivery(s, did: str, status: str, *, due: datetime, lease: datetime | None = None) -> None:
     if s.get(CanonicalMessage, "c") is None:
-        message(s, "m", MessageStatus.DELIVERING, LONG_AGO)
+        message(s, "m", MessageStatus.DELIVERING, long_ago())
         s.flush()
         s.add(CanonicalMessage(id="c", message_id="m", seq=0, current=True, type="doc.created",
-                               source="/connectors/shop", time=NOW, dataschema="/schemas/doc.created/1",
-                               correlation_id="m", data={}, created_at=NOW))
+                               source="/connectors/shop", time=now(), dataschema="/schemas/doc.created/1",
+                               correlation_id="m", data={}, created_at=now()))
         s.flush()
     s.add(Delivery(id=did, message_id="m", canonical_id="c", connector="ledger", operation="book", status=status,
-                   attempts=0, rounds=0, next_attempt_at=due, lease_until=lease, created_at=LONG_AGO,
-                   updated_at=LONG_AGO))
+                   attempts=0, rounds=0, next_attempt_at=due, lease_until=lease, created_at=long_ago(),
+                   updated_at=long_ago()))
 
 
 def sweeper(db, translated: list[str], delivered: list[str]) -> Sweeper:
@@ -48,9 +53,9 @@ def sweeper(db, translated: list[str], delivered: list[str]) -> Sweeper:
 
 def test_an_untranslated_message_past_the_grace_period_is_enqueued_again(db):
     with db.session() as s:
-        message(s, "old", MessageStatus.RECEIVED, LONG_AGO)
-        message(s, "fresh", MessageStatus.RECEIVED, NOW)
-        message(s, "done", MessageStatus.DELIVERED, LONG_AGO)
+        message(s, "old", MessageStatus.RECEIVED, long_ago())
+        message(s, "fresh", MessageStatus.RECEIVED, now())
+        message(s, "done", MessageStatus.DELIVERED, long_ago())
     translated: list[str] = []
     swept = sweeper(db, translated, []).sweep_once()
     assert translated == ["old"] and swept.messages == 1
@@ -58,9 +63,9 @@ def test_an_untranslated_message_past_the_grace_period_is_enqueued_again(db):
 
 def test_a_due_delivery_past_the_grace_period_is_enqueued_again_and_a_future_one_is_not(db):
     with db.session() as s:
-        delivery(s, "due", DeliveryStatus.RETRYING, due=LONG_AGO)
-        delivery(s, "later", DeliveryStatus.RETRYING, due=NOW + timedelta(hours=1))
-        delivery(s, "final", DeliveryStatus.DELIVERED, due=LONG_AGO)
+        delivery(s, "due", DeliveryStatus.RETRYING, due=long_ago())
+        delivery(s, "later", DeliveryStatus.RETRYING, due=now() + timedelta(hours=1))
+        delivery(s, "final", DeliveryStatus.DELIVERED, due=long_ago())
     delivered: list[str] = []
     sweeper(db, [], delivered).sweep_once()
     assert delivered == ["due"]
@@ -68,8 +73,8 @@ def test_a_due_delivery_past_the_grace_period_is_enqueued_again_and_a_future_one
 
 def test_an_expired_lease_is_given_back_and_its_delivery_enqueued(db):
     with db.session() as s:
-        delivery(s, "vanished", DeliveryStatus.IN_FLIGHT, due=LONG_AGO, lease=NOW - timedelta(seconds=1))
-        delivery(s, "working", DeliveryStatus.IN_FLIGHT, due=LONG_AGO, lease=NOW + timedelta(minutes=1))
+        delivery(s, "vanished", DeliveryStatus.IN_FLIGHT, due=long_ago(), lease=now() - timedelta(seconds=1))
+        delivery(s, "working", DeliveryStatus.IN_FLIGHT, due=long_ago(), lease=now() + timedelta(minutes=1))
     delivered: list[str] = []
     swept = sweeper(db, [], delivered).sweep_once()
     assert delivered == ["vanished"] and swept.leases == 1
