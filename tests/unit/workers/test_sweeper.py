@@ -11,6 +11,7 @@ from hub.store.migrate import upgrade
 from hub.store.models import DeliveryStatus, MessageStatus
 from hub.workers.sweeper import Sweeper
 
+
 def now() -> datetime:
     """Read at the moment of use: a module-level clock would age while the rest of the suite runs."""
     return datetime.now(UTC)
