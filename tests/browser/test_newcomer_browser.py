@@ -3,11 +3,13 @@ business's zone, a trace that fits, recent transactions to click, named systems,
 
 The company's own connector files drive a hub whose seven systems all answer from one real target;
 one native event of each system (the first case of its inbound mapping's tests) is sent in one business
-transaction. The pictures it takes are kept in docs/images/.
+transaction. The pictures it takes go to test-artifacts/screenshots/; with HUB_REFRESH_DOCS_IMAGES=1
+they replace the README's pictures in docs/images/ (look at each before committing them).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from datetime import UTC
@@ -23,7 +25,7 @@ from hub.dashboard.i18n import SYSTEMS
 from hub.runtime import Hub
 from hub.settings import REPO_ROOT
 from tests.browser.conftest import STEP_TIMEOUT_MS, TIMEZONE, LiveHub, serving
-from tests.browser.helpers import PHONE, login, wait_until
+from tests.browser.helpers import PHONE, login, screenshot, wait_until
 from tests.support.signing import signed
 from tests.support.target import Target
 
@@ -94,6 +96,10 @@ def company_page(browser, company: LiveHub):
 
 
 def picture(page, name: str) -> None:
+    """A documentation picture: refreshed in docs/images/ on request, so a test run leaves the tree clean."""
+    if os.environ.get("HUB_REFRESH_DOCS_IMAGES") != "1":
+        screenshot(page, name)
+        return
     IMAGES.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(IMAGES / f"{name}.png"), full_page=True)
 
