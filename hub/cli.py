@@ -21,7 +21,8 @@ from hub.logs import configure as configure_logs
 from hub.masterdata import cli as masterdata_cli
 
 if TYPE_CHECKING:
-    from hub.auth import AuditLog, AuthService
+    from hub.auth import Actions, AuditLog, AuthService, Principal
+    from hub.runtime import Hub
 
 app = typer.Typer(help="Integration hub: canonical messages between business systems.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -281,6 +282,17 @@ def connectors_check() -> None:
     console.print(f"[green]{verdict}[/]", highlight=False)
 
 
+def _console_actions(hub: Hub) -> tuple[Actions, Principal]:
+    """Operator actions for whoever runs the CLI on the hub's host: an admin, audited under their login
+    name with ``via="cli"``, exactly as the dashboard and the API audit theirs."""
+    from hub.auth import Actions, AuditLog, Principal
+    from hub.auth.roles import ADMIN, ROLE_PERMISSIONS
+
+    name = os.environ.get("USER", "cli")
+    who = Principal(id=f"cli:{name}", name=name, kind="user", permissions=ROLE_PERMISSIONS[ADMIN], role=ADMIN)
+    return Actions(ops=hub.operations, audit=AuditLog(hub.db), registry=hub.registry), who
+
+
 WIDE_TABLE = 160
 """`hub connectors check` draws a table on a terminal at least this wide; else (or piped) a list."""
 
@@ -297,12 +309,14 @@ def replay(
         console.print("[red]error:[/] give a MESSAGE_ID or --dead")
         raise typer.Exit(2)
     hub = _hub()
+    actions, who = _console_actions(hub)
     try:
         if dead:
-            result = hub.operations.bulk_retry(connector=connector)
+            result, _ = actions.bulk_retry(who, connector=connector, via="cli")
             console.print(f"retried {result.retried} of {result.matched} dead deliveries")
         else:
-            r = hub.operations.replay_message(message_id, remap=remap)
+            assert message_id is not None
+            r = actions.replay(who, message_id, remap=remap, via="cli")
             console.print(f"{r.id}: {r.status} — {r.detail}")
     except HubError as exc:
         console.print(f"[red]error:[/] {exc}")
