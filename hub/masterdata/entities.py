@@ -29,18 +29,16 @@ Unknown keys are refused with the file, the line and the nearest known key.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from hub.errors import ConfigError
 from hub.masterdata.compare import COMPARATORS
 from hub.masterdata.normalise import CHECKS, NORMALISERS
-from hub.yamlfile import YamlDocument
+from hub.yamlfile import did_you_mean, load_model
 
 DEFAULT_AUTO_MERGE = 0.995
 """Match probability at or above which two records are merged without a steward."""
@@ -90,7 +88,7 @@ class FieldSpec(_Model):
     @model_validator(mode="after")
     def _known_normaliser(self) -> FieldSpec:
         if self.normalise not in NORMALISERS:
-            raise ValueError(f"unknown normaliser {self.normalise!r}{_close(self.normalise, NORMALISERS)}")
+            raise ValueError(f"unknown normaliser {self.normalise!r}{did_you_mean(self.normalise, NORMALISERS)}")
         return self
 
 
@@ -108,7 +106,7 @@ class Comparison(_Model):
     @model_validator(mode="after")
     def _consistent(self) -> Comparison:
         if self.method not in COMPARATORS:
-            raise ValueError(f"unknown comparison method {self.method!r}{_close(self.method, COMPARATORS)}")
+            raise ValueError(f"unknown comparison method {self.method!r}{did_you_mean(self.method, COMPARATORS)}")
         if list(self.levels) != sorted(self.levels, reverse=True) or not self.levels:
             raise ValueError("levels must be similarity thresholds, highest first")
         for name in ("m", "u"):
@@ -143,7 +141,7 @@ class DeterministicRule(_Model):
     @model_validator(mode="after")
     def _known_check(self) -> DeterministicRule:
         if self.check not in CHECKS:
-            raise ValueError(f"unknown check {self.check!r}{_close(self.check, CHECKS)}")
+            raise ValueError(f"unknown check {self.check!r}{did_you_mean(self.check, CHECKS)}")
         return self
 
 
@@ -194,15 +192,15 @@ class Entity(_Model):
         for name, comp in self.comparisons.items():
             if (comp.field or name) not in self.fields:
                 raise ValueError(f"comparisons.{name} compares field {comp.field or name!r}, which is not "
-                                 f"declared{_close(comp.field or name, self.fields)}")
+                                 f"declared{did_you_mean(comp.field or name, self.fields)}")
         for i, key in enumerate(self.blocking):
             if key.field not in self.fields:
                 raise ValueError(f"blocking[{i}] names field {key.field!r}, which is not declared"
-                                 f"{_close(key.field, self.fields)}")
+                                 f"{did_you_mean(key.field, self.fields)}")
         for i, rule in enumerate(self.rules):
             if rule.field not in self.fields:
                 raise ValueError(f"rules[{i}] names field {rule.field!r}, which is not declared"
-                                 f"{_close(rule.field, self.fields)}")
+                                 f"{did_you_mean(rule.field, self.fields)}")
         return self
 
 
@@ -250,50 +248,5 @@ def load_entities(folder: Path) -> EntityCatalog:
 
 
 def load_entity(path: Path) -> Entity:
-    doc = YamlDocument(path)
-    if not isinstance(doc.data, dict):
-        raise ConfigError("an entity file must be a map of keys", file=str(path), line=1)
-    try:
-        entity = Entity.model_validate(doc.data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        line = doc.line_of(loc)
-        where = ".".join(str(p) for p in loc) or "(top)"
-        if err["type"] == "extra_forbidden":
-            key = str(loc[-1])
-            raise ConfigError(f"unknown key {key!r} at {where}{_close(key, _all_keys())}",
-                              file=str(path), line=line) from None
-        message = err["msg"].removeprefix("Value error, ")
-        raise ConfigError(f"{where}: {message}", file=str(path), line=line) from None
-    if entity.entity != path.stem:
-        raise ConfigError(f"entity {entity.entity!r} must match the file name {path.stem!r}",
-                          file=str(path), line=doc.line_of(("entity",)))
+    entity, _ = load_model(path, Entity, what="an entity file", name_key="entity")
     return entity
-
-
-def _all_keys() -> set[str]:
-    keys: set[str] = set()
-    stack: list[type[BaseModel]] = [Entity]
-    seen: set[type[BaseModel]] = set()
-    while stack:
-        model = stack.pop()
-        seen.add(model)
-        for name, info in model.model_fields.items():
-            keys.add(name)
-            stack.extend(m for m in _models_in(info.annotation) if m not in seen)
-    return keys
-
-
-def _models_in(annotation: object) -> list[type[BaseModel]]:
-    out: list[type[BaseModel]] = []
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        out.append(annotation)
-    for arg in getattr(annotation, "__args__", ()) or ():
-        out.extend(_models_in(arg))
-    return out
-
-
-def _close(word: str, known: object) -> str:
-    close = difflib.get_close_matches(word, list(known), n=1)  # type: ignore[call-overload]
-    return f" (did you mean {close[0]!r}?)" if close else ""
