@@ -290,7 +290,7 @@ def _console_actions(hub: Hub) -> tuple[Actions, Principal]:
 
     name = os.environ.get("USER", "cli")
     who = Principal(id=f"cli:{name}", name=name, kind="user", permissions=ROLE_PERMISSIONS[ADMIN], role=ADMIN)
-    return Actions(ops=hub.operations, audit=AuditLog(hub.db), registry=hub.registry), who
+    return Actions(ops=hub.operations, audit=AuditLog(hub.db), registry=hub.registry, presence=hub.presence), who
 
 
 WIDE_TABLE = 160

@@ -24,6 +24,7 @@ from hub.mapping import make_engine
 from hub.metrics import Metrics
 from hub.operations import Operations
 from hub.pause import PauseState
+from hub.presence import Presence, make_presence
 from hub.queries import QueryService
 from hub.registry import Registry, load_registry
 from hub.settings import Settings, check_production
@@ -67,6 +68,7 @@ class Hub:
     queries: QueryService
     circuits: CircuitStore
     buckets: Buckets
+    presence: Presence
     _worker: Worker | None = field(default=None, repr=False)
 
     @classmethod
@@ -109,19 +111,21 @@ class Hub:
         return cls(settings=settings, db=db, registry=registry, broker=broker, actors=actors,
                    xrefs=xrefs, ingestor=ingestor, translator=translator, deliverer=deliverer,
                    operations=operations, sweeper=sweeper, metrics=metrics, client=client, queries=queries,
-                   circuits=circuits, buckets=buckets)
+                   circuits=circuits, buckets=buckets, presence=make_presence(settings, registry.mappings))
 
     def start_workers(self, *, sweeper: bool = True) -> None:
         """Consume translate and deliver messages in worker threads of this process."""
         self._worker = Worker(self.broker, worker_threads=self.settings.worker_threads,
                               worker_timeout=WORKER_TIMEOUT_MS)
         self._worker.start()
+        self.presence.join("worker")
         if sweeper:
             self.sweeper.start()
         log.info("workers started: %d threads on %s", self.settings.worker_threads,
                  "the embedded broker" if self.settings.embedded else "Redis")
 
     def stop(self) -> None:
+        self.presence.stop()
         self.sweeper.stop()
         if self._worker is not None:
             self._worker.stop()

@@ -11,7 +11,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from hub import __version__
 from hub.admin import AdminServices
-from hub.api import audit, connectors, health, masterdata, messages, queries, tokens, webhooks
+from hub.api import audit, connectors, health, masterdata, messages, processes, queries, tokens, webhooks
 from hub.api.errors import install_error_handlers
 from hub.api.guards import PageHeaders, RefuseNul
 from hub.api.security import UI_PREFIX, api_auth_error, api_guard
@@ -43,6 +43,7 @@ def create_app(hub: Hub) -> FastAPI:
 
     app = FastAPI(title="Integration hub", version=__version__, description=DESCRIPTION)
     app.state.hub = hub
+    hub.presence.join("api")
     app.state.admin = AdminServices.build(hub)
     install_error_handlers(app)
 
@@ -56,7 +57,7 @@ def create_app(hub: Hub) -> FastAPI:
         app.include_router(router)
     for router in (messages.router, connectors.router, queries.router, masterdata.router):
         app.include_router(router, dependencies=[Depends(api_guard)])
-    for router in (tokens.router, audit.router):
+    for router in (tokens.router, audit.router, processes.router):
         app.include_router(router)
     dashboard.mount(app)
     app.add_middleware(SessionMiddleware, secret_key=_session_secret(hub), session_cookie=SESSION_COOKIE,

@@ -13,6 +13,7 @@ from hub.auth.audit import AuditLog
 from hub.auth.roles import ACT, MANAGE, Principal
 from hub.errors import Forbidden
 from hub.operations import Operations
+from hub.presence import Presence, ReloadResult
 from hub.registry import Registry
 from hub.store.models import DeliveryStatus
 from hub.views import ActionResult, BulkResult
@@ -29,10 +30,11 @@ def require(who: Principal, permission: str) -> None:
 
 
 class Actions:
-    def __init__(self, *, ops: Operations, audit: AuditLog, registry: Registry):
+    def __init__(self, *, ops: Operations, audit: AuditLog, registry: Registry, presence: Presence):
         self.ops = ops
         self.audit = audit
         self.registry = registry
+        self.presence = presence
 
     def replay(self, who: Principal, message_id: str, *, remap: bool = False, via: str) -> ActionResult:
         require(who, ACT)
@@ -69,10 +71,12 @@ class Actions:
                           detail=None if paused else {"released": released})
         return released
 
-    def reload_mappings(self, who: Principal, *, via: str) -> int:
-        """Read mapping files and code tables from disk again (in this process); returns how many exist."""
+    def reload_mappings(self, who: Principal, *, via: str) -> ReloadResult:
+        """Read mapping files and code tables from disk again in every API and worker process; the result
+        says which processes applied it."""
         require(who, MANAGE)
-        self.registry.mappings.reload()
-        count = len(self.registry.mappings.names())
-        self.audit.record(who.actor, "mappings.reload", None, via=via, detail={"mappings": count})
-        return count
+        result = self.presence.reload_all()
+        self.audit.record(who.actor, "mappings.reload", result.reload, via=via, detail={
+            "mappings": result.mappings, "version": result.version, "reached": result.reached,
+            "processes": len(result.processes)})
+        return result

@@ -13,6 +13,7 @@ are ``<name>.tests.yaml`` beside it: a list of cases, each::
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -72,6 +73,8 @@ class MappingLibrary:
         self.codes = CodeTables(root / "codemaps")
         self._cache: dict[str, Mapping] = {}
         self._lock = threading.Lock()
+        self.version = self.digest()
+        """The digest of the files this process has loaded (see :meth:`digest`), changed by :meth:`reload`."""
 
     def get(self, name: str) -> Mapping:
         """The mapping ``name`` (relative path), compiled on first use."""
@@ -99,6 +102,16 @@ class MappingLibrary:
         with self._lock:
             self._cache.clear()
             self.codes = CodeTables(self.root / "codemaps")
+            self.version = self.digest()
+
+    def digest(self) -> str:
+        """A short digest of every mapping file and code table on disk: two processes with the same
+        digest translate alike, so it names the version a process has loaded."""
+        h = hashlib.sha256()
+        files = [*self.root.rglob(f"*{SUFFIX}"), *(self.root / "codemaps").rglob("*")]
+        for path in sorted(p for p in files if p.is_file()):
+            h.update(str(path.relative_to(self.root)).encode() + b"\0" + path.read_bytes() + b"\0")
+        return h.hexdigest()[:12]
 
     def _load(self, name: str) -> Mapping:
         path = self.root / name

@@ -209,3 +209,19 @@ def test_a_runaway_expression_in_the_playground_fails_alone_and_the_hub_keeps_an
     # held by the expression, no health check would be answered until it ended
     assert elapsed > 1.0 and during >= 3, f"{during} health checks answered in {elapsed:.1f} s"
     assert set(answers) == {200}
+
+
+def test_the_mappings_page_lists_each_process_with_its_mapping_version_and_a_reload_says_who_applied_it(
+        client, app, fast_config):
+    log_in(client)
+    page = client.get("/ui/mappings").text
+    old = app.state.hub.registry.mappings.version
+    assert 'id="processes"' in page and f'<span class="mono version">{old}</span>' in page
+    assert 'data-agree="yes"' in page
+    (fast_config / "mappings" / "ledger" / "book_order.jsonata").write_text('{"reference": data.order_no}',
+                                                                              encoding="utf-8")
+    assert client.post("/ui/mappings/reload", data={"csrf_token": csrf_of(page)}).status_code == 303
+    r = client.get("/ui/mappings")
+    new = app.state.hub.registry.mappings.version
+    assert new != old and f'<span class="mono version">{new}</span>' in r.text
+    assert "1 of 1 processes applied it" in r.text

@@ -33,13 +33,18 @@ def _summaries(admin: Any) -> list[dict[str, Any]]:
 @router.get("/mappings")
 async def mappings(request: Request, who: Viewer, admin: Services) -> Response:
     items = await run_in_threadpool(_summaries, admin)
-    return render(request, who, "mappings/list.html", items=items)
+    processes = await run_in_threadpool(admin.hub.presence.processes)
+    versions = {p.mappings_version for p in processes}
+    return render(request, who, "mappings/list.html", items=items, processes=processes,
+                  version=admin.hub.registry.mappings.version, agree=len(versions) <= 1)
 
 
 @router.post("/mappings/reload")
 async def reload(request: Request, who: Admin, form: Form, admin: Services) -> Response:
-    count = await run_in_threadpool(lambda: admin.actions.reload_mappings(who, via="ui"))
-    flash(request, i18n.translator(i18n.negotiate(request))("flash.reloaded", n=count))
+    result = await run_in_threadpool(lambda: admin.actions.reload_mappings(who, via="ui"))
+    t = i18n.translator(i18n.negotiate(request))
+    flash(request, t("flash.reloaded", n=result.mappings, reached=result.reached, total=len(result.processes),
+                     version=result.version), "ok" if result.complete else "error")
     return redirect(url("/mappings"))
 
 
