@@ -22,8 +22,9 @@ whole, never on a cut prefix — or holding a NUL character.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,7 +33,10 @@ from cloudevents.core.bindings.http import HTTPMessage, from_binary, from_struct
 from cloudevents.core.exceptions import BaseCloudEventException
 from cloudevents.core.formats.json import JSONFormat
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from hub import safejson
@@ -55,6 +59,25 @@ MAX_TYPE_CHARS = 200
 class Accepted:
     id: str
     duplicate: bool
+
+
+@dataclass(frozen=True)
+class Record:
+    """One record a poller or a file drop read: it enters the path exactly as a webhook body would."""
+
+    key: str
+    """What duplicates are recognised by (the message's ``sender_id``; a long key is stored hashed)."""
+    body: Any
+    native_type: str | None = None
+    headers: dict[str, Any] = field(default_factory=dict)
+    """Where it came from (e.g. ``file`` and ``row``), readable by the mapping as ``$headers``."""
+
+
+@dataclass(frozen=True)
+class Staged:
+    ids: list[str]
+    """The new messages, in the records' order."""
+    duplicates: int
 
 
 class Ingestor:
@@ -102,6 +125,36 @@ class Ingestor:
             pass
         return Accepted(message.id, duplicate=False)
 
+    def stage(self, connector: str, records: Sequence[Record], *, mode: str,
+              within: Callable[[Session, int], None] | None = None) -> Staged:
+        """Store records read from a system that cannot call webhooks, deduplicated like webhooks.
+
+        All of them are stored in one transaction together with ``within`` (the poller moves its
+        watermark and checks its lease there), so a watermark never passes a record that is not
+        stored; translation is enqueued after the commit, as for a webhook.
+        """
+        now = datetime.now(UTC)
+        ids: list[str] = []
+        with self.db.session() as s:
+            for record in records:
+                safejson.check(record.body, what="the record")
+                stmt = _insert(s).values(
+                    id=new_id(), connector=connector, sender_id=_record_key(record.key), mode=mode,
+                    native_type=record.native_type, headers=record.headers, body=record.body, attributes=None,
+                    received_at=now, updated_at=now, status=MessageStatus.RECEIVED, translations=0)
+                new = s.scalar(stmt.on_conflict_do_nothing(index_elements=["connector", "sender_id"])
+                               .returning(InboundMessage.id))
+                if new is not None:
+                    ids.append(new)
+            if within is not None:
+                within(s, len(ids))
+        for message_id in ids:
+            try:
+                self.enqueue_translate(message_id)
+            except Exception:  # stored: the sweeper will enqueue it
+                pass
+        return Staged(ids, len(records) - len(ids))
+
     def _verify(self, connector: str, headers: dict[str, str], body: bytes) -> None:
         missing = [h for h in ("webhook-id", "webhook-timestamp", "webhook-signature") if not headers.get(h)]
         if missing:
@@ -125,6 +178,17 @@ class Ingestor:
             raw = self.settings.connector_secret(connector)
             self._verifiers[connector] = [Webhook(s) for s in raw.replace(",", " ").split()]
         return self._verifiers[connector]
+
+
+def _insert(s: Session) -> Any:
+    return sqlite_insert(InboundMessage) if s.get_bind().dialect.name == "sqlite" else pg_insert(InboundMessage)
+
+
+def _record_key(key: str) -> str:
+    """A record's key as its ``sender_id``: whole when it fits, else its SHA-256 (never a cut prefix)."""
+    if len(key) <= MAX_SENDER_ID_CHARS and safejson.NUL not in key:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _explain(reason: str) -> str:

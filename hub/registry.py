@@ -22,6 +22,7 @@ from hub.pipeline.compiled import (
     CompiledOperation,
     CompiledQuery,
     CompiledRule,
+    CompiledSource,
     PathTemplate,
     Route,
 )
@@ -80,7 +81,8 @@ class Registry:
         c = f.connector
         compiled = CompiledConnector(
             declared=c, event_type=self._compile(f, c.inbound.event_type, "inbound", "event_type"),
-            ordering_key=self._compile(f, c.ordering_key, "ordering_key") if c.ordering_key else None)
+            ordering_key=self._compile(f, c.ordering_key, "ordering_key") if c.ordering_key else None,
+            poll=self._compile_source(f) if c.poll is not None else None)
         for event_name, event in c.inbound.events.items():
             at: tuple[object, ...] = ("inbound", "events", event_name)
             self._type(f, event.canonical, *at, "canonical")
@@ -118,6 +120,28 @@ class Registry:
                 route = Route(c.name, compiled.operations[sub.operation], sub, flt)
             self.routes.setdefault(sub.type, []).append(route)
         return compiled
+
+    def _compile_source(self, f: ConnectorFile) -> CompiledSource:
+        p = f.connector.poll
+        assert p is not None
+        key = self._compile(f, p.key, "poll", "key") if p.key else None
+        inbound = f.connector.inbound
+        if p.event is not None and p.event not in inbound.events and p.event not in inbound.ignore:
+            raise f.error(f"poll.event {p.event!r} is not one of inbound.events "
+                          f"({', '.join(sorted(inbound.events)) or 'none'})", "poll", "event")
+        if p.kind == "files":
+            return CompiledSource(p, key)
+        nxt = None
+        if p.kind == "http" and p.paginate is not None and p.paginate.style == "cursor":
+            if not p.paginate.next:
+                raise f.error("poll.paginate: style cursor needs `next` (JSONata on the response body → the "
+                              "next page's cursor)", "poll", "paginate")
+            nxt = self._compile(f, p.paginate.next, "poll", "paginate", "next")
+        return CompiledSource(
+            p, key, watermark=self._compile(f, p.watermark, "poll", "watermark") if p.watermark else None,
+            records=self._compile(f, p.records, "poll", "records") if p.kind == "http" else None, next=nxt,
+            query={k: self._template(f, v, "poll", "query", k) for k, v in p.query.items()} if p.kind == "http"
+            else {})
 
     def _template(self, f: ConnectorFile, template: str, *at: object) -> PathTemplate:
         parts: list[str | Compiled] = []

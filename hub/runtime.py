@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import dramatiq
 from dramatiq import Worker
 
+from hub.adapters.runner import Pollers
+from hub.adapters.state import DEFAULT_LEASE_S, PollerStore
 from hub.connectors.allow import check_registry
 from hub.delivery.circuit import CircuitBreaker, CircuitStore
 from hub.delivery.client import OutboundClient
@@ -69,6 +71,7 @@ class Hub:
     circuits: CircuitStore
     buckets: Buckets
     presence: Presence
+    pollers: Pollers
     _worker: Worker | None = field(default=None, repr=False)
 
     @classmethod
@@ -92,8 +95,10 @@ class Hub:
                                 enqueue_translate=enqueue_translate, enqueue_delivery=enqueue_delivery)
         circuits = CircuitStore(db)
         guarded = sorted(n for n, c in registry.connectors.items() if c.circuit_breaker is not None)
+        poller_state = PollerStore(db, lease_s=DEFAULT_LEASE_S)
         metrics = Metrics(operations.delivery_depth,
-                          circuits=lambda: {n: v.gauge for n, v in circuits.views(guarded).items()})
+                          circuits=lambda: {n: v.gauge for n, v in circuits.views(guarded).items()},
+                          pollers=poller_state.views)
         buckets: Buckets = (LocalBuckets() if settings.broker_url is None
                             else RedisBuckets(settings.broker_url, namespace=settings.redis_namespace))
         stages = [CircuitBreaker(circuits), RateLimit(buckets),
@@ -104,6 +109,7 @@ class Hub:
         ingestor = Ingestor(db=db, registry=registry, settings=settings, enqueue_translate=enqueue_translate)
         sweeper = Sweeper(db=db, grace_s=settings.sweep_grace_s, interval_s=settings.sweep_interval_s,
                           enqueue_translate=enqueue_translate, enqueue_delivery=enqueue_delivery)
+        pollers = Pollers(registry=registry, settings=settings, ingestor=ingestor, state=poller_state)
         queries = QueryService(registry=registry, settings=settings, client=client, xref=xrefs.resolve)
         seeded = xrefs.load_seed(settings.config_dir / "mappings" / "xref")
         if seeded:
@@ -111,7 +117,8 @@ class Hub:
         return cls(settings=settings, db=db, registry=registry, broker=broker, actors=actors,
                    xrefs=xrefs, ingestor=ingestor, translator=translator, deliverer=deliverer,
                    operations=operations, sweeper=sweeper, metrics=metrics, client=client, queries=queries,
-                   circuits=circuits, buckets=buckets, presence=make_presence(settings, registry.mappings))
+                   circuits=circuits, buckets=buckets, presence=make_presence(settings, registry.mappings),
+                   pollers=pollers)
 
     def start_workers(self, *, sweeper: bool = True) -> None:
         """Consume translate and deliver messages in worker threads of this process."""
@@ -121,10 +128,12 @@ class Hub:
         self.presence.join("worker")
         if sweeper:
             self.sweeper.start()
+        self.pollers.start()
         log.info("workers started: %d threads on %s", self.settings.worker_threads,
                  "the embedded broker" if self.settings.embedded else "Redis")
 
     def stop(self) -> None:
+        self.pollers.stop()
         self.presence.stop()
         self.sweeper.stop()
         if self._worker is not None:

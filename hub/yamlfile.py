@@ -25,7 +25,9 @@ class YamlDocument:
             raise ConfigError(f"invalid YAML: {exc.problem}", file=str(path), line=line) from None
 
     def line_of(self, path: tuple[Any, ...]) -> int | None:
-        """The 1-based line of the value at ``path`` (keys and list indexes), or of its nearest parent."""
+        """The 1-based line of the value at ``path`` (keys and list indexes), or of its nearest parent.
+
+        A part that names no key where it stands (a tagged union's tag) is passed over."""
         node = self.node
         line = node.start_mark.line + 1 if node is not None else None
         for part in path:
@@ -35,8 +37,8 @@ class YamlDocument:
                         line = key_node.start_mark.line + 1
                         node = value_node
                         break
-                else:
-                    return line
+                else:  # not a key here: a union's tag (``poll.files.folder``) or a missing key
+                    continue
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
                 node = node.value[part]
                 line = node.start_mark.line + 1

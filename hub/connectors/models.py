@@ -26,10 +26,12 @@ The webhook secret is never in the file: it comes from ``HUB_SECRET_<NAME>``.
 from __future__ import annotations
 
 import math
-import re
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from hub.connectors.durations import Seconds, _Model
+from hub.connectors.sources import Source
 
 STANDARD_WEBHOOKS_SCHEDULE_S: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000)
 """Delays between rounds after the first one fails: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h."""
@@ -50,26 +52,6 @@ DEFAULT_BREAKER_MIN_CALLS = 10
 """With ``ratio``: a window with fewer calls than this never opens the circuit."""
 DEFAULT_RATE_LIMIT_MAX_WAIT_S = 1.0
 """A call over the rate limit waits in place for its token up to this long; past it, it is parked."""
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
-_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, None: 1}
-
-
-def _seconds(value: object) -> float:
-    """``5``, ``"5s"``, ``"250ms"``, ``"5m"``, ``"2h"`` → seconds."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    match = _DURATION.match(str(value))
-    if not match:
-        raise ValueError(f"{value!r} is not a duration (examples: 5, '5s', '250ms', '5m', '2h')")
-    return float(match.group(1)) * _UNITS[match.group(2)]
-
-
-Seconds = Annotated[float, BeforeValidator(_seconds), Field(ge=0)]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class RetryPolicy(_Model):
@@ -274,6 +256,10 @@ class Connector(_Model):
                           "the same key go one at a time, in the order their messages arrived")
     masked_fields: list[str] = Field(default_factory=lambda: list(DEFAULT_MASKED_FIELDS),
                                      description="JSON keys shown as *** in logs and the dashboard")
+    poll: Source | None = Field(
+        None, description="for a system that cannot call webhooks: the hub reads it instead — an HTTP API "
+                          "(kind: http), a database table (kind: database) or a drop folder (kind: files); "
+                          "see hub.connectors.sources")
 
     @model_validator(mode="after")
     def _subscriptions_name_operations(self) -> Connector:

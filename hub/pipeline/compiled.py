@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hub.connectors.models import Connector, InboundEvent, Operation, Query, ResponseRule, Subscription
+from hub.connectors.sources import DatabaseSource, FileSource, HttpSource
 from hub.errors import MappingError
 from hub.mapping import Compiled
 
@@ -44,6 +45,22 @@ class PathTemplate:
             text = str(value)
             out.append(text.replace(".", "%2E") if text in DOT_SEGMENTS else urllib.parse.quote(text, safe=""))
         return "".join(out)
+
+    def text(self, data: Any) -> str:
+        """The template filled in as plain text (a query parameter's value; the HTTP client encodes it)."""
+        out = []
+        for part in self.parts:
+            value = part if isinstance(part, str) else part.evaluate(data)
+            out.append("" if value is None else value if isinstance(value, str) else _plain_text(value))
+        return "".join(out)
+
+
+def _plain_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -130,6 +147,19 @@ class CompiledQuery:
 
 
 @dataclass(frozen=True)
+class CompiledSource:
+    """A connector's ``poll:`` with its expressions compiled: record key, watermark, records selector,
+    next-page cursor and query parameters."""
+
+    declared: HttpSource | DatabaseSource | FileSource
+    key: Compiled | None
+    watermark: Compiled | None = None
+    records: Compiled | None = None
+    next: Compiled | None = None
+    query: dict[str, PathTemplate] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class CompiledConnector:
     declared: Connector
     event_type: Compiled
@@ -137,6 +167,7 @@ class CompiledConnector:
     events: dict[str, CompiledEvent] = field(default_factory=dict)
     operations: dict[str, CompiledOperation] = field(default_factory=dict)
     queries: dict[str, CompiledQuery] = field(default_factory=dict)
+    poll: CompiledSource | None = None
 
     @property
     def name(self) -> str:

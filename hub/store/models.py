@@ -343,3 +343,33 @@ class CorrelationKey(Base):
     correlation_id: Mapped[str] = mapped_column(String(100), index=True)
     last_canonical_id: Mapped[str] = mapped_column(ID)
     updated_at: Mapped[datetime]
+
+
+class Poller(Base):
+    """One polled source (a connector's ``poll:``): how far it has read, its health, and its leader.
+
+    Exactly one process polls a source at a time: the one holding the lease (``leader`` until
+    ``lease_until``), renewed while it works; a leader that dies loses it when the lease runs out.
+    The watermark moves only in the transaction that stores the records it covers.
+    """
+
+    __tablename__ = "pollers"
+
+    connector: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16), default="idle")
+    """idle | polling | failing"""
+    watermark: Mapped[Any] = mapped_column(JSON, nullable=True)
+    """``{"value": …, "type": "number" | "datetime" | "string"}``, or none before the first record."""
+    leader: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    last_run_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    last_ok_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    next_run_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    """Consecutive failed runs; the next run backs off accordingly."""
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    records: Mapped[int] = mapped_column(Integer, default=0)
+    """Records stored from this source (duplicates not counted)."""
+    updated_at: Mapped[datetime]
