@@ -22,6 +22,7 @@ from hub.masterdata import cli as masterdata_cli
 
 if TYPE_CHECKING:
     from hub.auth import Actions, AuditLog, AuthService, Principal
+    from hub.connectors.models import Subscription
     from hub.runtime import Hub
 
 app = typer.Typer(help="Integration hub: canonical messages between business systems.", no_args_is_help=True)
@@ -264,7 +265,7 @@ def connectors_check() -> None:
     rows = [(name, settings.connector_url(name, c.base_url),
              [f"{k} → {v.canonical}" for k, v in c.inbound.events.items()],
              [f"{k}: {o.method} {o.path}" for k, o in c.operations.items()],
-             [f"{s.type} → {s.operation}" for s in c.subscriptions])
+             [_subscription_line(s) for s in c.subscriptions])
             for name, c in sorted(registry.connectors.items())]
     if console.is_terminal and console.width >= WIDE_TABLE:
         table = Table()
@@ -280,6 +281,12 @@ def connectors_check() -> None:
                 for item in items:
                     console.print(f"  {label:<5}{item}", highlight=False, soft_wrap=True, markup=False)
     console.print(f"[green]{verdict}[/]", highlight=False)
+
+
+def _subscription_line(sub: Subscription) -> str:
+    """``type → operation``; a computed recipient list shows its expression, a wire tap says so."""
+    target = sub.operation if sub.operation is not None else f"recipients: {sub.recipients}"
+    return f"{sub.type} → {target}" + (" (wire tap)" if sub.wire_tap else "")
 
 
 def _console_actions(hub: Hub) -> tuple[Actions, Principal]:

@@ -38,3 +38,19 @@ def test_a_broken_connector_file_prints_the_error_and_exits_non_zero(monkeypatch
     result = check(monkeypatch, tmp_path / "config")
     assert result.exit_code == 1
     assert "timout" in result.output and "ok:" not in result.output
+
+
+def test_a_computed_recipient_list_is_printed_as_its_expression_and_a_wire_tap_says_so(monkeypatch, tmp_path):
+    from tests.support.pipeline_config import write_config
+
+    config = write_config(tmp_path / "config")
+    ledger = config / "connectors" / "ledger.yaml"
+    ledger.write_text(ledger.read_text(encoding="utf-8").replace(
+        "  - {type: doc.created, operation: book, filter: $count(data.lines) = 0}\n",
+        "  - {type: doc.created, recipients: 'data.rush ? \"book\" : []'}\n"
+        "  - {type: doc.created, operation: book, wire_tap: true}\n"), encoding="utf-8")
+    result = check(monkeypatch, config)
+    assert result.exit_code == 0, result.output
+    assert "  sub  doc.created → recipients: data.rush ? \"book\" : []" in result.output
+    assert "  sub  doc.created → book (wire tap)" in result.output
+    assert "None" not in result.output
