@@ -72,6 +72,7 @@ class Operations:
                 mode=msg.mode, sender_id=msg.sender_id, headers=msg.headers,
                 body=mask(msg.body, masked), error_detail=msg.error_detail,
                 canonical=[CanonicalView(id=c.id, seq=c.seq, current=c.current, status=c.status, mapping=c.mapping,
+                                         no_route=c.no_route,
                                          envelope=mask(c.envelope(), masked)) for c in canonicals],
                 deliveries=[self._delivery_view(d, with_attempts=True) for d in deliveries])
 

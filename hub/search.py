@@ -74,7 +74,8 @@ def summary(m: InboundMessage, c: CanonicalMessage | None, count: int | None = N
                           correlation_id=c.correlation_id if c else None,
                           canonical_id=c.id if c else None, seq=c.seq if c else None,
                           canonical_count=count if count is not None else (1 if c else 0),
-                          status=m.status, error=m.error, received_at=m.received_at, updated_at=m.updated_at)
+                          status=m.status, error=m.error, no_route=c.no_route if c else None,
+                          received_at=m.received_at, updated_at=m.updated_at)
 
 
 def _filtered(f: MessageFilter) -> Select[InboundMessage, CanonicalMessage, int]:

@@ -25,7 +25,7 @@ from hub.errors import ConfigError, MappingError, SchemaError
 from hub.ids import new_id
 from hub.mapping.functions import XrefResolver, hub_functions
 from hub.pipeline.inbound import Part, Reading, is_ignored, native_type_of, read_native
-from hub.pipeline.routing import Target, targets
+from hub.pipeline.routing import Target, targets, why_no_route
 from hub.registry import Registry
 from hub.store import CanonicalMessage, Database, Delivery, InboundMessage
 from hub.store.db import required
@@ -101,8 +101,7 @@ class Translator:
             envelope = canonical.envelope()
             found = targets(self.registry, envelope, origin=msg.connector,
                             functions_for=self._functions_for(msg.connector))
-            canonical.status = MessageStatus.DELIVERING if any(not t.tap for t in found) else MessageStatus.NO_ROUTE
-            statuses.append(canonical.status)
+            statuses.append(self._route_status(canonical, envelope, found, msg.connector))
             s.add(canonical)
             for hook in self.on_canonical:
                 hook(s, envelope)
@@ -126,15 +125,24 @@ class Translator:
                 envelope = canonical.envelope()
                 found = targets(self.registry, envelope, origin=msg.connector,
                                 functions_for=self._functions_for(msg.connector))
-                canonical.status = (MessageStatus.DELIVERING if any(not t.tap for t in found)
-                                    else MessageStatus.NO_ROUTE)
-                statuses.append(canonical.status)
+                statuses.append(self._route_status(canonical, envelope, found, msg.connector))
                 ids += self._deliveries(s, msg.id, canonical, envelope, found, set())
             msg.status = rolled_up(statuses)
             msg.updated_at = datetime.now(UTC)
         for delivery_id in ids:
             self._enqueue(delivery_id)
         return ids
+
+    def _route_status(self, canonical: CanonicalMessage, envelope: dict[str, Any], found: list[Target],
+                      origin: str) -> str:
+        """delivering, or no_route with the reasons kept (so a trace can say why nobody received it)."""
+        if any(not t.tap for t in found):
+            canonical.status, canonical.no_route = MessageStatus.DELIVERING, None
+        else:
+            canonical.status = MessageStatus.NO_ROUTE
+            canonical.no_route = why_no_route(self.registry, envelope, origin=origin,
+                                              functions_for=self._functions_for(origin))
+        return canonical.status
 
     def _deliveries(self, s: Session, message_id: str, canonical: CanonicalMessage, envelope: dict[str, Any],
                     found: list[Target], paused: set[str]) -> list[str]:

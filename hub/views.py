@@ -12,6 +12,15 @@ from typing import Any
 from pydantic import BaseModel, Field, computed_field
 
 
+class NoRouteReason(BaseModel):
+    code: str = Field(description="no_subscription | sender_only | filter_false | no_recipients | "
+                                  "wire_tap_only | no_elements", examples=["filter_false"])
+    connector: str | None = Field(None, description="the subscriber concerned", examples=["erp"])
+    expression: str | None = Field(None, description="its filter, recipient list or each",
+                                   examples=['data.result = "approved"'])
+    text: str = Field(examples=['erp\'s filter is false: data.result = "approved"'])
+
+
 class MessageSummary(BaseModel):
     id: str = Field(examples=["019a8f2e-7c1d-7b3a-9e4f-0a1b2c3d4e5f"])
     connector: str = Field(examples=["crm"])
@@ -25,6 +34,8 @@ class MessageSummary(BaseModel):
                                                "(several when its event is split)")
     status: str = Field(examples=["delivered"])
     error: str | None = None
+    no_route: list[NoRouteReason] | None = Field(None, description="why the canonical message this line "
+                                                                   "describes went to nobody (no_route)")
     received_at: datetime
     updated_at: datetime
 
@@ -84,6 +95,7 @@ class CanonicalView(BaseModel):
     current: bool = Field(description="false once a later translation (a replay with the current mapping) "
                                       "replaced it")
     status: str | None = Field(None, description="the roll-up of its own deliveries")
+    no_route: list[NoRouteReason] | None = Field(None, description="why it went to nobody, when it did")
     mapping: str | None
     envelope: dict[str, Any]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hub.stats import Series
@@ -107,6 +108,9 @@ class Step:
     from_lane: int | None
     row: int
     when: datetime | None
+    type: str | None = None
+    no_route: list[Any] | None = None
+    """Why a message step went to nobody (see :func:`hub.pipeline.routing.why_no_route`)."""
 
     @property
     def lines(self) -> list[str]:
@@ -164,7 +168,7 @@ def trace_picture(messages: list[dict[str, object]]) -> TracePicture:
         src = lane(str(m["connector"]))
         status = str(m["status"])
         pic.steps.append(Step("message", str(m["id"]), str(m.get("label") or m["id"]), status, status in FAILED,
-                              src, None, row, m.get("when")))  # type: ignore[arg-type]
+                              src, None, row, m.get("when"), m.get("type"), m.get("no_route")))  # type: ignore[arg-type]
         row += 1
         for d in m.get("deliveries", []):  # type: ignore[attr-defined]
             dst = lane(str(d["connector"]))

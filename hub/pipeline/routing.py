@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from hub.errors import MappingError
+from hub.mapping import Compiled
 from hub.pipeline.compiled import Route
 from hub.pipeline.outbound import elements
 from hub.registry import Registry
@@ -104,3 +105,52 @@ def targets(registry: Registry, envelope: dict[str, Any], *, origin: str,
         fns = functions_for(route.connector) if functions_for else None
         out.extend(Target(route, i) for i in range(len(elements(op, envelope, fns))))
     return out
+
+
+def why_no_route(registry: Registry, envelope: dict[str, Any], *, origin: str,
+                 functions_for: FunctionsFor | None = None) -> list[dict[str, Any]]:
+    """Why ``envelope`` makes no delivery (only a wire tap's copy, at most): one reason per subscription
+    to its type, or ``no_subscription``. Each reason has a ``code``, the ``connector`` and the
+    ``expression`` concerned where there is one, and ``text`` (an English sentence)."""
+    ctype = envelope["type"]
+    routes = registry.routes_for(ctype)
+    if not routes:
+        return [_reason("no_subscription", f"no connector subscribes to {ctype}")]
+    out = []
+    for route in routes:
+        c = route.connector
+        fns = functions_for(c) if functions_for else None
+        if c == origin:
+            out.append(_reason("sender_only", f"{c} subscribes to {ctype} but sent it (nothing goes back to "
+                                              "its sender)", c))
+        elif route.filter is not None and not _holds(route.filter, envelope, fns):
+            out.append(_reason("filter_false", f"{c}'s filter is false: {route.subscription.filter}", c,
+                               route.subscription.filter))
+        elif route.recipients is not None and not _named(route, envelope, fns):
+            out.append(_reason("no_recipients", f"{c}'s recipient list names no operation: "
+                                                f"{route.subscription.recipients}", c, route.subscription.recipients))
+        elif route.wire_tap:
+            out.append(_reason("wire_tap_only", f"{c} takes only a wire tap's copy", c))
+        elif route.operation is not None and route.operation.each is not None:
+            op = route.operation.declared
+            out.append(_reason("no_elements", f"{c}.{route.operation.name} sends one call per element of "
+                                              f"{op.each}, and there is none", c, op.each))
+    return out
+
+
+def _reason(code: str, text: str, connector: str | None = None, expression: str | None = None) -> dict[str, Any]:
+    return {"code": code, "connector": connector, "expression": expression, "text": text}
+
+
+def _holds(flt: Compiled, envelope: dict[str, Any], fns: dict[str, Any] | None) -> bool:
+    try:
+        return bool(flt.evaluate(envelope, None, fns))
+    except MappingError:
+        return False
+
+
+def _named(route: Route, envelope: dict[str, Any], fns: dict[str, Any] | None) -> bool:
+    try:
+        return bool(recipients(route, envelope, fns))
+    except MappingError:
+        return False

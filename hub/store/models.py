@@ -145,6 +145,9 @@ class CanonicalMessage(Base):
     traceparent: Mapped[str | None] = mapped_column(String(64), nullable=True)
     data: Mapped[Any] = mapped_column(JSON)
     mapping: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    no_route: Mapped[Any] = mapped_column(JSON, nullable=True)
+    """Why it makes no delivery, when it makes none: one reason per subscription to its type, or that
+    there is none (see :func:`hub.pipeline.routing.why_no_route`)."""
     created_at: Mapped[datetime] = mapped_column(index=True)
 
     inbound: Mapped[InboundMessage] = relationship(back_populates="canonicals", foreign_keys=[message_id])

@@ -32,7 +32,9 @@ def test_keys_built_from_states_roles_and_outcomes_are_in_the_catalog():
     dynamic = ([f"status.{s}" for s in (*MessageStatus.ALL, *DeliveryStatus.ALL)] + [f"role.{r}" for r in ROLES] +
                [f"outcome.{o}" for o in ("success", "transient", "rejected", "waiting", "mapping_error")] +
                [f"health.{h}" for h in ("healthy", "degraded", "failing", "idle", "paused", "open", "closed")] +
-               ["mappings.inbound", "mappings.outbound"])
+               ["mappings.inbound", "mappings.outbound", "processes.api", "processes.worker"] +
+               [f"noroute.{c}" for c in ("no_subscription", "sender_only", "filter_false", "no_recipients",
+                                         "wire_tap_only", "no_elements")])
     assert not [k for k in dynamic if k not in i18n.CATALOG]
 
 

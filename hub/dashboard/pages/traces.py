@@ -79,6 +79,7 @@ async def trace(request: Request, correlation_id: str, who: Viewer, admin: Servi
         for m in ops.trace(correlation_id)[:MAX_MESSAGES]:
             detail = details.get(m.id) or details.setdefault(m.id, ops.get_message(m.id))
             out.append({"id": m.id, "connector": m.connector, "status": m.status, "when": m.received_at,
+                        "type": m.type, "no_route": m.no_route,
                         "label": " ".join(x for x in (m.type or m.native_type, m.subject) if x),
                         "deliveries": [{"connector": d.connector, "operation": d.operation, "status": d.status,
                                         "when": d.delivered_at or d.created_at} for d in detail.deliveries
