@@ -224,6 +224,22 @@ def iso_date(value: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=CACHE_SIZE)
+def company_place(value: str) -> str | None:
+    """The place a company name or a city field names, in one script: ``上海明辉…``, ``明辉(上海)…``,
+    ``Minghui (Shanghai) Co.`` and ``上海市`` → ``shanghai``.
+
+    Two companies may share a name in different registration areas, never in the same one:
+    the place is evidence of its own once the name has been stripped of it.
+    """
+    name = fold(value)
+    for bracket in _BRACKETS.finditer(name):
+        found = _place_in(bracket.group(1).strip())
+        if found:
+            return found
+    return _place_in(name)
+
+
 def place(value: str) -> str | None:
     """A province or city without its 省/市 suffix: ``上海市`` → ``上海``."""
     folded = fold(value).replace(" ", "")
@@ -236,7 +252,7 @@ def place(value: str) -> str | None:
 NORMALISERS: dict[str, Callable[[str], str | None]] = {
     "text": text, "company_name": company_name, "company_core": company_core, "person_name": person_name,
     "phone": phone, "email": email, "code": code, "tax_id": tax_id, "address": address, "postcode": postcode,
-    "date": iso_date, "place": place,
+    "date": iso_date, "place": place, "company_place": company_place,
 }
 
 
@@ -287,6 +303,10 @@ def pinyin_initials(value: str) -> str:
     return "".join(p[:1] for p in lazy_pinyin(value, style=Style.FIRST_LETTER, errors="ignore"))
 
 
+_PLACES_LATIN_KEYS = frozenset({p.replace(" ", "") for p in PLACES_LATIN} - {"china", "prc"}) | frozenset(
+    pinyin(p).replace(" ", "") for p in PROVINCES + CITIES)
+
+
 def has_cjk(value: str) -> bool:
     return bool(_CJK.search(value))
 
@@ -302,6 +322,34 @@ def _is_place_or_form(inner: str) -> bool:
     if inner in _PLACES_CN or inner in PLACES_LATIN or inner in CN_LEGAL_FORMS:
         return True
     return inner.startswith(_PLACE_PREFIXES) and len(inner) <= 6
+
+
+def _place_in(text_: str) -> str | None:
+    """The first known place at the start of Chinese text, or any Latin word naming a place, as pinyin."""
+    if _CJK.search(text_):
+        compact = _NOT_WORD.sub("", text_)
+        if not compact.startswith(_PLACE_PREFIXES):
+            return None
+        prefix = next(p for p in _PLACE_PREFIXES if compact.startswith(p))
+        rest = compact[len(prefix):]
+        if rest.startswith(_PLACE_PREFIXES):  # 广东省深圳市…: the city is the finer place
+            prefix = next(p for p in _PLACE_PREFIXES if rest.startswith(p))
+        return _place_key(prefix)
+    words = _NOT_WORD.sub(" ", text_).split()
+    for a, b in zip(words, [*words[1:], ""], strict=True):
+        if f"{a}{b}" in _PLACES_LATIN_KEYS:
+            return f"{a}{b}"
+        if a in _PLACES_LATIN_KEYS:
+            return a
+    return None
+
+
+def _place_key(place_: str) -> str:
+    for suffix in PLACE_SUFFIXES:
+        if len(place_) > len(suffix) + 1 and place_.endswith(suffix):
+            place_ = place_[: -len(suffix)]
+            break
+    return pinyin(place_).replace(" ", "")
 
 
 def _strip_place_prefix(name: str) -> str:

@@ -7,6 +7,7 @@ import pytest
 from hub.masterdata.normalise import (
     company_core,
     company_name,
+    company_place,
     email,
     iso_date,
     national_id_valid,
@@ -38,6 +39,20 @@ def test_english_company_names_lose_legal_forms_and_read_abbreviations_as_words(
 
 def test_the_core_of_a_company_name_drops_industry_words_so_a_short_form_meets_the_full_one():
     assert company_core("北京华远科技股份有限公司") == company_core("华远") == "华远"
+
+
+@pytest.mark.parametrize("variant", [
+    "上海明辉贸易有限公司", "明辉贸易(上海)有限公司", "明輝貿易（上海）有限公司", "上海市", "Shanghai",
+    "Minghui Trading (Shanghai) Co., Ltd.",
+])
+def test_the_place_a_company_name_or_city_names_reads_alike_in_either_script(variant):
+    assert company_place(variant) == "shanghai"
+
+
+def test_a_company_name_without_a_place_has_none_and_a_province_gives_way_to_its_city():
+    assert company_place("明辉贸易有限公司") is None
+    assert company_place("Acme Trading Ltd") is None
+    assert company_place("广东省深圳市明辉电子有限公司") == "shenzhen"
 
 
 def test_a_bracketed_part_that_is_not_a_place_or_legal_form_is_kept():
