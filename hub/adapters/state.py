@@ -124,9 +124,8 @@ class PollerStore:
 
     def views(self) -> dict[str, PollerView]:
         with self.db.read() as s:
-            rows = list(s.scalars(select(Poller).order_by(Poller.connector)))
-        return {r.connector: PollerView(
-            connector=r.connector, kind=r.kind, state=r.state, watermark=(r.watermark or {}).get("value"),
-            leader=r.leader, lease_until=r.lease_until, last_run_at=r.last_run_at, last_ok_at=r.last_ok_at,
-            next_run_at=r.next_run_at, failures=r.failures, last_error=r.last_error, records=r.records)
-            for r in rows}
+            return {r.connector: PollerView(
+                connector=r.connector, kind=r.kind, state=r.state, watermark=(r.watermark or {}).get("value"),
+                leader=r.leader, lease_until=r.lease_until, last_run_at=r.last_run_at, last_ok_at=r.last_ok_at,
+                next_run_at=r.next_run_at, failures=r.failures, last_error=r.last_error, records=r.records)
+                for r in s.scalars(select(Poller).order_by(Poller.connector))}

@@ -24,8 +24,10 @@ def _view(admin: Any, name: str) -> dict[str, Any]:
     c = admin.hub.registry.connector(name)
     settings = admin.hub.settings
     circuit = admin.hub.circuits.views([name])[name] if c.circuit_breaker is not None else None
+    poller = admin.hub.pollers.state.views().get(name) if c.poll is not None else None
     return {
         "circuit": circuit,
+        "poller": poller,
         "c": c, "name": name, "base_url": settings.connector_url(name, c.base_url),
         "secret_var": f"HUB_SECRET_{name.upper()}",
         "dev_secret": settings.connector_secret(name) == dev_secret(name),
