@@ -48,6 +48,8 @@ from hub.xref import XrefStore
 
 log = logging.getLogger("hub")
 
+POOL_HEADROOM = 4
+"""Pooled connections beyond one per worker thread (the sweeper, the API's own requests)."""
 WORKER_TIMEOUT_MS = 100
 """How long an idle worker thread waits on the broker before checking for shutdown."""
 
@@ -76,7 +78,7 @@ class Hub:
 
     @classmethod
     def build(cls, settings: Settings, *, migrate: bool = True) -> Hub:
-        db = Database(settings.database_url)
+        db = Database(settings.database_url, pool_size=settings.worker_threads + POOL_HEADROOM)
         if migrate:
             upgrade(db)
         registry = load_registry(settings.config_dir, make_engine(settings.mapping_engine))

@@ -14,9 +14,14 @@ seen. The operation's ``responses`` rules classify the answer
 done, or "reschedule in N seconds" (the worker turns that into a dramatiq
 retry with that delay).
 
-Three transactions for a delivery that succeeds at once: claim (with the
-data the call needs), open the attempt, and close it with the outcome and
-the message's status roll-up.
+Two transactions for a delivery that succeeds at once, in Core statements
+(no ORM loads on this path): the claim, which takes the delivery, reads what
+its call needs (the canonical message, the sender) and opens the attempt
+(on PostgreSQL one ``UPDATE … RETURNING`` with a writable CTE); and the
+finish, which locks the message, reads its deliveries for the status roll-up,
+then closes the attempt, settles the delivery, rolls the status up and wakes
+what waited behind it (on PostgreSQL two statements). An attempt opened with
+the claim that makes no call (paused, parked by a stage) is removed again.
 """
 
 from __future__ import annotations
@@ -25,11 +30,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Row, Table, and_, case, delete, exists, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from hub.connectors import Connector
 from hub.delivery import policy
@@ -50,12 +56,18 @@ from hub.pipeline.outbound import Verdict, classify, outbound_call
 from hub.registry import Registry
 from hub.settings import Settings
 from hub.store import Attempt, CanonicalMessage, Database, Delivery, InboundMessage
-from hub.store.db import required
-from hub.store.models import DeliveryStatus, MessageStatus
-from hub.store.status import refresh_status
+from hub.store.db import retry_on_disconnect
+from hub.store.models import DeliveryStatus, MessageStatus, UTCDateTime, cloud_event
+from hub.store.status import rolled_up_rows
+from hub.store.together import Write, execute_together
 from hub.xref import link_in
 
 log = logging.getLogger("hub.delivery")
+
+D = cast(Table, Delivery.__table__)
+A = cast(Table, Attempt.__table__)
+C = cast(Table, CanonicalMessage.__table__)
+I = cast(Table, InboundMessage.__table__)  # noqa: E741 (the inbound table, beside D, A and C)
 
 ORDERING_WAIT_S = 1.0
 """How soon a delivery waiting for an earlier one (same key, or same transaction) looks again."""
@@ -89,6 +101,12 @@ class Claimed:
     traceparent: str | None
     envelope: dict[str, Any]
     origin: str
+    attempt_id: str = ""
+    """The attempt opened with the claim, for the first call (removed if no call is made)."""
+    rounds: int = 0
+    ordering_key: str | None = None
+    chain: str | None = None
+    """The delivery's own correlation id (None for a wire tap's copy): what holds later deliveries behind it."""
 
 
 @dataclass(frozen=True)
@@ -119,81 +137,106 @@ class Deliverer:
         claimed = self._claim(delivery_id)
         if not isinstance(claimed, Claimed):
             return claimed  # not due, taken, or held behind an earlier delivery
+        spare = [claimed.attempt_id]  # the attempt opened with the claim, until a call uses it
         connector = self.registry.connector(claimed.connector)
         if connector is None or claimed.operation not in connector.operations:
-            return self._finish(delivery_id, DeliveryStatus.DEAD,
+            return self._finish(claimed, DeliveryStatus.DEAD, spare=spare,
                                 error=f"operation {claimed.connector}.{claimed.operation} is no longer configured")
         if self.is_paused(claimed.connector):
-            return self._finish(delivery_id, DeliveryStatus.PAUSED, error=None)
+            return self._finish(claimed, DeliveryStatus.PAUSED, error=None, spare=spare)
         try:
             request = self._request(claimed, connector)
         except XrefMissing as exc:
-            self._note(delivery_id, outcome="waiting", error=str(exc))
-            return self._reschedule(delivery_id, connector, str(exc), None)
+            spare.clear()
+            return self._reschedule(claimed, connector, str(exc), None,
+                                    attempt=_Closing.note(claimed.attempt_id, "waiting", str(exc)))
         except (MappingError, ConfigError) as exc:
-            self._note(delivery_id, outcome="mapping_error", error=str(exc))
-            return self._finish(delivery_id, DeliveryStatus.DEAD, error=f"outbound mapping failed: {exc}")
+            spare.clear()
+            return self._finish(claimed, DeliveryStatus.DEAD, error=f"outbound mapping failed: {exc}",
+                                attempt=_Closing.note(claimed.attempt_id, "mapping_error", str(exc)))
         last: tuple[str, CallContext, Response | None] | None = None
         failed: list[TransientDeliveryError] = []
         try:
             for attempt in policy.in_place(connector.retry):
                 with attempt:
                     try:
-                        last = self._call(claimed, connector, request)
+                        last = self._call(claimed, connector, request, spare)
                     except TransientDeliveryError as exc:
                         failed.append(exc)
                         raise
         except Hold as hold:
-            return self._hold(delivery_id, connector, hold, failed[-1] if failed else None)
+            return self._hold(claimed, connector, hold, failed[-1] if failed else None, spare, request)
         except RejectedDelivery as exc:
-            return self._finish(delivery_id, DeliveryStatus.REJECTED, error=str(exc), status_code=exc.status_code,
-                                attempt=self._closing(last, "rejected", exc))
+            return self._finish(claimed, DeliveryStatus.REJECTED, error=str(exc), status_code=exc.status_code,
+                                attempt=self._closing(last, "rejected", exc), request=request)
         except TransientDeliveryError as exc:
-            return self._reschedule(delivery_id, connector, str(exc), exc.retry_after_s, exc.status_code,
-                                    schedule=exc.schedule, attempt=self._closing(last, "transient", exc))
+            return self._reschedule(claimed, connector, str(exc), exc.retry_after_s, exc.status_code,
+                                    schedule=exc.schedule, attempt=self._closing(last, "transient", exc),
+                                    request=request)
         assert last is not None
-        return self._finish(delivery_id, DeliveryStatus.DELIVERED, error=None,
-                            attempt=self._closing(last, "success", None))
+        return self._finish(claimed, DeliveryStatus.DELIVERED, error=None,
+                            attempt=self._closing(last, "success", None), request=request)
 
     # ------------------------------------------------------------------ claim and order
+    @retry_on_disconnect
     def _claim(self, delivery_id: str) -> Claimed | Outcome | None:
-        """Take a due delivery under a lease, with what its call needs.
+        """Take a due delivery under a lease, with what its call needs, and open its first attempt.
 
         None when it is not due or another worker has it; an Outcome when it must wait for
-        something that arrived before it (see :meth:`_must_wait`).
+        something that arrived before it (see :meth:`_may_go`).
         """
         now = datetime.now(UTC)
+        attempt_id = new_id()
+        taken = (update(D)
+                 .where(D.c.id == delivery_id, D.c.status.in_((DeliveryStatus.PENDING, DeliveryStatus.RETRYING)),
+                        D.c.next_attempt_at <= now + timedelta(seconds=CLAIM_SKEW_S), self._may_go(now))
+                 .values(status=DeliveryStatus.IN_FLIGHT, updated_at=now, lease_until=self._lease_until(now),
+                         attempts=D.c.attempts + 1))
+        own = (D.c.id, D.c.connector, D.c.operation, D.c.element, D.c.message_id, D.c.canonical_id, D.c.attempts,
+               D.c.rounds, D.c.ordering_key, D.c.correlation_id.label("chain"))
+        read = (C.c.source, C.c.type, C.c.subject, C.c.time, C.c.dataschema, C.c.correlation_id,
+                C.c.causation_id, C.c.traceparent, C.c.data, I.c.connector.label("origin"))
         with self.db.session() as s:
-            d = s.get(Delivery, delivery_id)
-            if (d is None or d.status not in (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)
-                    or d.next_attempt_at > now + timedelta(seconds=CLAIM_SKEW_S)):
-                return None
-            if self._must_wait(s, d):
-                d.next_attempt_at = now + timedelta(seconds=ORDERING_WAIT_S)
-                return Outcome(DeliveryStatus.RETRYING, ORDERING_WAIT_S)
-            connector = self.registry.connector(d.connector)
-            budget = (connector.timeout * connector.retry.in_place_attempts + connector.retry.in_place_max
-                      if connector else 0)
-            claimed = s.execute(
-                update(Delivery)
-                .where(Delivery.id == delivery_id,
-                       Delivery.status.in_((DeliveryStatus.PENDING, DeliveryStatus.RETRYING)),
-                       Delivery.next_attempt_at <= now + timedelta(seconds=CLAIM_SKEW_S))
-                .values(status=DeliveryStatus.IN_FLIGHT, updated_at=now,
-                        lease_until=now + timedelta(seconds=budget + LEASE_MARGIN_S))
-            ).rowcount  # type: ignore[attr-defined]  # an UPDATE's CursorResult
-            if claimed != 1:
-                return None
-            canonical = required(s, CanonicalMessage, d.canonical_id)
-            origin = s.scalar(select(InboundMessage.connector).where(InboundMessage.id == d.message_id))
-            return Claimed(delivery_id=d.id, connector=d.connector, operation=d.operation, element=d.element,
-                           message_id=d.message_id, canonical_id=d.canonical_id,
-                           correlation_id=canonical.correlation_id, traceparent=canonical.traceparent,
-                           envelope=canonical.envelope(), origin=origin or "")
+            if self.db.is_sqlite:  # RETURNING there names the updated table only
+                row = s.execute(taken.returning(*own)).first()
+                if row is None:
+                    return self._not_taken(s, delivery_id, now)
+                data = s.execute(select(*read).select_from(C.join(I, I.c.id == C.c.message_id))
+                                 .where(C.c.id == row.canonical_id)).one()
+                s.execute(insert(A).values(id=attempt_id, delivery_id=delivery_id, number=row.attempts,
+                                           started_at=now, duration_ms=0.0, outcome="in_flight"))
+                return _claimed(row, data, attempt_id)
+            claim = (taken.where(C.c.id == D.c.canonical_id, I.c.id == D.c.message_id)
+                     .returning(*own, *read).cte("claimed"))
+            opened = insert(A).from_select(
+                ["id", "delivery_id", "number", "started_at", "duration_ms", "outcome"],
+                select(literal(attempt_id), claim.c.id, claim.c.attempts, literal(now, UTCDateTime()),
+                       literal(0.0), literal("in_flight"))).cte("opened")
+            row = s.execute(select(claim).add_cte(opened)).first()
+            if row is None:
+                return self._not_taken(s, delivery_id, now)
+            return _claimed(row, row, attempt_id)
+
+    def _lease_until(self, now: datetime) -> ColumnElement[Any]:
+        """Until when the claimed delivery is this worker's: its connector's time budget plus a margin."""
+        def until(budget: float) -> ColumnElement[Any]:
+            return literal(now + timedelta(seconds=budget + LEASE_MARGIN_S), UTCDateTime())
+        budgets = {name: until(c.timeout * c.retry.in_place_attempts + c.retry.in_place_max)
+                   for name, c in self.registry.connectors.items()}
+        return case(budgets, value=D.c.connector, else_=until(0)) if budgets else until(0)
 
     @staticmethod
-    def _must_wait(s: Session, d: Delivery) -> bool:
-        """Whether something that arrived before this delivery may still have to go first.
+    def _not_taken(s: Session, delivery_id: str, now: datetime) -> Outcome | None:
+        """The claim took nothing: not due or taken (None), or due but held behind an earlier delivery."""
+        held = s.execute(update(D).where(
+            D.c.id == delivery_id, D.c.status.in_((DeliveryStatus.PENDING, DeliveryStatus.RETRYING)),
+            D.c.next_attempt_at <= now + timedelta(seconds=CLAIM_SKEW_S))
+            .values(next_attempt_at=now + timedelta(seconds=ORDERING_WAIT_S)).returning(D.c.id)).first()
+        return None if held is None else Outcome(DeliveryStatus.RETRYING, ORDERING_WAIT_S)
+
+    @staticmethod
+    def _may_go(now: datetime) -> ColumnElement[bool]:
+        """The claimed delivery has nothing before it that may still have to go first.
 
         - **Causal order**: an open delivery to the same system in the same transaction
           (correlation id) for a message that arrived earlier — a shipment waits for the
@@ -202,30 +245,29 @@ class Deliverer:
           key, or an earlier message from the same sender that is not translated yet (its key
           is not known until it is, and two events about one document often arrive back to back).
         """
-        if d.correlation_id is not None and s.scalar(select(Delivery.id).where(
-                Delivery.connector == d.connector, Delivery.correlation_id == d.correlation_id,
-                Delivery.message_id < d.message_id, Delivery.status.in_(DeliveryStatus.OPEN)).limit(1)) is not None:
-            return True
-        if d.ordering_key is None:
-            return False
-        earlier = s.scalar(select(Delivery.id).where(
-            Delivery.connector == d.connector, Delivery.ordering_key == d.ordering_key,
-            Delivery.message_id < d.message_id, Delivery.status.in_(DeliveryStatus.OPEN)).limit(1))
-        if earlier is not None:
-            return True
-        sender = select(InboundMessage.connector).where(InboundMessage.id == d.message_id)
-        return s.scalar(select(InboundMessage.id).where(
-            InboundMessage.status == MessageStatus.RECEIVED,
-            InboundMessage.received_at >= datetime.now(UTC) - UNTRANSLATED_WAIT_LIMIT,
-            InboundMessage.connector == sender.scalar_subquery(),
-            InboundMessage.id < d.message_id).limit(1)) is not None
+        earlier = D.alias("earlier")
+        untranslated = I.alias("untranslated")
+        sender = select(I.c.connector).where(I.c.id == D.c.message_id).scalar_subquery()
+        before = and_(earlier.c.connector == D.c.connector, earlier.c.message_id < D.c.message_id,
+                      earlier.c.status.in_(DeliveryStatus.OPEN))
+        causal = exists().where(before, earlier.c.correlation_id == D.c.correlation_id)
+        keyed = exists().where(before, earlier.c.ordering_key == D.c.ordering_key)
+        unread = exists().where(untranslated.c.status == MessageStatus.RECEIVED,
+                                untranslated.c.received_at >= now - UNTRANSLATED_WAIT_LIMIT,
+                                untranslated.c.connector == sender, untranslated.c.id < D.c.message_id)
+        return and_(or_(D.c.correlation_id.is_(None), ~causal),
+                    or_(D.c.ordering_key.is_(None), and_(~keyed, ~unread)))
 
     # ------------------------------------------------------------------ the call
     def build_request(self, delivery_id: str) -> Request:
         """The call this delivery makes, with the current mapping (for the dashboard and tests)."""
         with self.db.read() as s:
-            d = required(s, Delivery, delivery_id)
-            canonical = required(s, CanonicalMessage, d.canonical_id)
+            d = s.get(Delivery, delivery_id)
+            if d is None:
+                raise LookupError(f"no Delivery {delivery_id!r}")
+            canonical = s.get(CanonicalMessage, d.canonical_id)
+            if canonical is None:
+                raise LookupError(f"no CanonicalMessage {d.canonical_id!r}")
             origin = s.scalar(select(InboundMessage.connector).where(InboundMessage.id == d.message_id))
             claimed = Claimed(delivery_id=d.id, connector=d.connector, operation=d.operation, element=d.element,
                               message_id=d.message_id, canonical_id=d.canonical_id,
@@ -242,9 +284,12 @@ class Deliverer:
         base = self.settings.connector_url(claimed.connector, connector.base_url).rstrip("/")
         return Request(call.method, base + call.path, call.body, claimed.origin)
 
-    def _call(self, claimed: Claimed, connector: Connector,
-              request: Request) -> tuple[str, CallContext, Response | None]:
-        """One call through the stages; raises for anything but success, with the attempt id kept."""
+    def _call(self, claimed: Claimed, connector: Connector, request: Request,
+              spare: list[str]) -> tuple[str, CallContext, Response | None]:
+        """One call through the stages; raises for anything but success, with the attempt id kept.
+
+        The first call of a round uses the attempt opened with the claim (``spare``); a later one opens its own.
+        """
         op = self.registry.operation(claimed.connector, claimed.operation)
         ctx = CallContext(delivery_id=claimed.delivery_id, message_id=claimed.message_id,
                           canonical_id=claimed.canonical_id, correlation_id=claimed.correlation_id,
@@ -263,14 +308,14 @@ class Deliverer:
                     except Exception:  # giving back is best effort; leases cover the rest
                         log.exception("delivery stage %s failed", type(earlier).__name__)
                 raise
-        attempt_id = self._open_attempt(ctx)
+        attempt_id = spare.pop() if spare else self._open_attempt(ctx)
         try:
             response = self.client.send(ctx.method, ctx.url, ctx.content, headers=ctx.headers,
                                         timeout_s=connector.timeout)
         except DeliveryError as exc:
             fault = exc
             self._after(lambda st: st.after_fault(ctx, fault))
-            self._close_attempt(attempt_id, "transient", fault, None)
+            self._close_attempt(_Closing.of(attempt_id, "transient", fault, None, ctx))
             raise
         verdict = classify(op, response.status_code, response.json, response.headers)
         self._after(lambda st: st.after_call(ctx, response, verdict))
@@ -279,7 +324,7 @@ class Deliverer:
         error = _refusal(response, verdict)
         if isinstance(error, RejectedDelivery):
             raise _Pending(attempt_id, ctx, response, error)
-        self._close_attempt(attempt_id, "transient", error, response)  # another call may follow
+        self._close_attempt(_Closing.of(attempt_id, "transient", error, response, ctx))  # another call may follow
         raise error
 
     def _after(self, hook: Callable[[DeliveryStage], None]) -> None:
@@ -290,63 +335,50 @@ class Deliverer:
                 log.exception("delivery stage %s failed", type(stage).__name__)
 
     # ------------------------------------------------------------------ the attempt log
+    @retry_on_disconnect
     def _open_attempt(self, ctx: CallContext) -> str:
-        """Store the attempt before the call: if the worker dies during it, the log still shows it."""
+        """Store a further attempt of the round before its call: if the worker dies during it, the log shows it."""
         attempt_id = new_id()
+        now = datetime.now(UTC)
         with self.db.session() as s:
-            d = required(s, Delivery, ctx.delivery_id)
-            d.attempts += 1
-            d.request = {"method": ctx.method, "url": ctx.url, "body": ctx.body}
-            s.add(Attempt(id=attempt_id, delivery_id=ctx.delivery_id, number=d.attempts,
-                          started_at=datetime.now(UTC), duration_ms=0.0, url=ctx.url, outcome="in_flight"))
+            number = s.execute(update(D).where(D.c.id == ctx.delivery_id)
+                               .values(attempts=D.c.attempts + 1,
+                                       request={"method": ctx.method, "url": ctx.url, "body": ctx.body})
+                               .returning(D.c.attempts)).scalar_one()
+            s.execute(insert(A).values(id=attempt_id, delivery_id=ctx.delivery_id, number=number, started_at=now,
+                                       duration_ms=0.0, url=ctx.url, outcome="in_flight"))
         return attempt_id
 
-    def _close_attempt(self, attempt_id: str, outcome: str, error: DeliveryError | None,
-                       response: Response | None, s: Session | None = None) -> None:
-        values: dict[str, Any] = dict(outcome=outcome, error=str(error) if error else None,
-                      status_code=response.status_code if response else (error.status_code if error else None),
-                      response_excerpt=response.excerpt if response else (error.response_excerpt if error else None))
-        if response is not None:
-            values["duration_ms"] = response.duration_ms
-        if s is not None:
-            s.execute(update(Attempt).where(Attempt.id == attempt_id).values(**values))
-            return
-        with self.db.session() as own:
-            own.execute(update(Attempt).where(Attempt.id == attempt_id).values(**values))
+    @retry_on_disconnect
+    def _close_attempt(self, closing: _Closing) -> None:
+        with self.db.session() as s:
+            s.execute(closing.statement())
 
     def _closing(self, last: Any, outcome: str, error: DeliveryError | None) -> _Closing | None:
         """The attempt the delivery's final transaction closes, with what it learnt."""
         if isinstance(error, _Pending):
-            return _Closing(error.attempt_id, outcome, error.error, error.response, error.ctx.links)
+            return _Closing.of(error.attempt_id, outcome, error.error, error.response, error.ctx)
         if error is not None:
             return None  # a transient attempt is closed as soon as it fails
         attempt_id, ctx, response = last
-        return _Closing(attempt_id, outcome, None, response, ctx.links)
-
-    def _note(self, delivery_id: str, *, outcome: str, error: str) -> None:
-        """An attempt that made no call: the mapping could not build it (or waits for an id)."""
-        with self.db.session() as s:
-            d = required(s, Delivery, delivery_id)
-            d.attempts += 1
-            s.add(Attempt(id=new_id(), delivery_id=delivery_id, number=d.attempts, started_at=datetime.now(UTC),
-                          duration_ms=0.0, outcome=outcome, error=error))
+        return _Closing.of(attempt_id, outcome, None, response, ctx)
 
     # ------------------------------------------------------------------ what comes next
-    def _reschedule(self, delivery_id: str, connector: Connector, error: str, retry_after_s: float | None,
+    def _reschedule(self, claimed: Claimed, connector: Connector, error: str, retry_after_s: float | None,
                     status_code: int | None = None, *, schedule: tuple[float, ...] | None = None,
-                    attempt: _Closing | None = None) -> Outcome:
-        with self.db.read() as s:
-            rounds = (s.scalar(select(Delivery.rounds).where(Delivery.id == delivery_id)) or 0) + 1
+                    attempt: _Closing | None = None, spare: list[str] | None = None,
+                    request: Request | None = None) -> Outcome:
+        rounds = claimed.rounds + 1
         retry = connector.retry if schedule is None else connector.retry.model_copy(update={"schedule": list(schedule)})
         delay = policy.next_delay(retry, rounds, retry_after_s)
         if delay is None:
-            return self._finish(delivery_id, DeliveryStatus.DEAD, status_code=status_code, attempt=attempt,
-                                error=f"gave up after {rounds} rounds: {error}")
-        return self._finish(delivery_id, DeliveryStatus.RETRYING, error=error, status_code=status_code,
-                            rounds=rounds, retry_in_s=delay, attempt=attempt)
+            return self._finish(claimed, DeliveryStatus.DEAD, status_code=status_code, attempt=attempt, spare=spare,
+                                error=f"gave up after {rounds} rounds: {error}", request=request)
+        return self._finish(claimed, DeliveryStatus.RETRYING, error=error, status_code=status_code,
+                            rounds=rounds, retry_in_s=delay, attempt=attempt, spare=spare, request=request)
 
-    def _hold(self, delivery_id: str, connector: Connector, hold: Hold,
-              failure: TransientDeliveryError | None) -> Outcome:
+    def _hold(self, claimed: Claimed, connector: Connector, hold: Hold,
+              failure: TransientDeliveryError | None, spare: list[str], request: Request) -> Outcome:
         """A stage parked the delivery (:class:`~hub.errors.Hold`).
 
         Before any call this round: no attempt, no round — the delivery is ``retrying`` until
@@ -355,66 +387,107 @@ class Deliverer:
         """
         wait_s = max(0.0, (hold.until - datetime.now(UTC)).total_seconds())
         if failure is not None:
-            return self._reschedule(delivery_id, connector, str(failure), max(wait_s, failure.retry_after_s or 0.0),
-                                    failure.status_code, schedule=failure.schedule)
-        return self._finish(delivery_id, DeliveryStatus.RETRYING, error=hold.reason, retry_in_s=wait_s)
+            return self._reschedule(claimed, connector, str(failure), max(wait_s, failure.retry_after_s or 0.0),
+                                    failure.status_code, schedule=failure.schedule, spare=spare, request=request)
+        return self._finish(claimed, DeliveryStatus.RETRYING, error=hold.reason, retry_in_s=wait_s, spare=spare)
 
-    def _finish(self, delivery_id: str, status: str, *, error: str | None, status_code: int | None = None,
-                rounds: int | None = None, retry_in_s: float | None = None,
-                attempt: _Closing | None = None) -> Outcome:
-        """One transaction: close the last attempt, store what it revealed, settle the delivery, roll up."""
-        now = datetime.now(UTC)
-        with self.db.session() as s:
-            d = required(s, Delivery, delivery_id)
-            s.get(InboundMessage, d.message_id, with_for_update=True)  # serialise the status roll-up
-            if attempt is not None:
-                self._close_attempt(attempt.attempt_id, attempt.outcome, attempt.error, attempt.response, s)
-                self._store_links(s, d, attempt.links)
-            d.status = status
-            d.last_error = error
-            d.updated_at = now
-            d.lease_until = None
-            if status_code is not None:
-                d.last_status_code = status_code
-            if rounds is not None:
-                d.rounds = rounds
-            if retry_in_s is not None:
-                d.next_attempt_at = now + timedelta(seconds=retry_in_s)
-            if status == DeliveryStatus.DELIVERED:
-                d.delivered_at = now
-            s.flush()
-            refresh_status(s, d.message_id)
-            connector = d.connector
-            released = self._release_successors(s, d, now) if status in DeliveryStatus.FINAL else []
+    def _finish(self, claimed: Claimed, status: str, *, error: str | None, status_code: int | None = None,
+                rounds: int | None = None, retry_in_s: float | None = None, attempt: _Closing | None = None,
+                spare: list[str] | None = None, request: Request | None = None) -> Outcome:
+        """One transaction: close the last attempt, store what it revealed, settle the delivery, roll up.
+
+        An attempt opened with the claim that no call used (``spare``) is removed: no call, no attempt.
+        """
+        released = self._settle(claimed, status, error=error, status_code=status_code, rounds=rounds,
+                                retry_in_s=retry_in_s, attempt=attempt, unused=spare[0] if spare else None,
+                                request=request)
         for successor in released:
             self._wake(successor)
         if status == DeliveryStatus.DEAD:
-            log.warning("delivery %s is dead: %s", delivery_id, error)
-            self._after(lambda st: st.after_outcome(connector, "dead", None))
+            log.warning("delivery %s is dead: %s", claimed.delivery_id, error)
+            self._after(lambda st: st.after_outcome(claimed.connector, "dead", None))
         return Outcome(status, retry_in_s)
 
+    @retry_on_disconnect
+    def _settle(self, claimed: Claimed, status: str, *, error: str | None, status_code: int | None,
+                rounds: int | None, retry_in_s: float | None, attempt: _Closing | None, unused: str | None,
+                request: Request | None) -> list[str]:
+        now = datetime.now(UTC)
+        values: dict[str, Any] = dict(status=status, last_error=error, updated_at=now, lease_until=None)
+        if status_code is not None:
+            values["last_status_code"] = status_code
+        if rounds is not None:
+            values["rounds"] = rounds
+        if retry_in_s is not None:
+            values["next_attempt_at"] = now + timedelta(seconds=retry_in_s)
+        if status == DeliveryStatus.DELIVERED:
+            values["delivered_at"] = now
+        if request is not None:
+            values["request"] = {"method": request.method, "url": request.url, "body": request.body}
+        writes: list[Write] = []
+        if attempt is not None:
+            writes.append(attempt.statement())
+        if unused is not None:
+            writes.append(delete(A).where(A.c.id == unused))
+            values["attempts"] = D.c.attempts - 1
+        with self.db.session() as s:
+            writes += self._roll_up(s, claimed, status, now)  # locks the message first
+            if attempt is not None and attempt.links:
+                self._store_links(s, claimed, attempt.links)
+            settle = update(D).where(D.c.id == claimed.delivery_id).values(**values)
+            release = self._release(claimed, now) if status in DeliveryStatus.FINAL else None
+            if release is None:
+                execute_together(s, writes, settle)
+                return []
+            return list(execute_together(s, [*writes, settle], release).scalars())
+
     @staticmethod
-    def _release_successors(s: Session, d: Delivery, now: datetime) -> list[str]:
-        """The deliveries held behind ``d`` (same system and transaction, or same key), due at once.
+    def _roll_up(s: Session, claimed: Claimed, status: str, now: datetime) -> list[Write]:
+        """The status roll-up's writes, with this delivery at ``status``: read under the message's lock,
+        so two workers finishing deliveries of one message do not overwrite each other's roll-up."""
+        rows = s.execute(
+            select(I.c.status.label("message_status"), C.c.id.label("canonical_id"),
+                   C.c.status.label("canonical_status"), D.c.id, D.c.connector, D.c.operation, D.c.element,
+                   D.c.status)
+            .select_from(I.join(C, and_(C.c.message_id == I.c.id, C.c.current))
+                         .outerjoin(D, and_(D.c.canonical_id == C.c.id, D.c.tap.is_(False))))
+            .where(I.c.id == claimed.message_id)
+            .order_by(D.c.created_at, D.c.id)
+            .with_for_update(of=I)).all()
+        if not rows:
+            return []  # failed, ignored or not translated yet: nothing to roll up
+        current = {r.canonical_id: r.canonical_status for r in rows}
+        statuses, message_status = rolled_up_rows(
+            ((r.canonical_id, r.connector, r.operation, r.element,
+              status if r.id == claimed.delivery_id else r.status) for r in rows if r.id is not None), current)
+        writes: list[Write] = [update(C).where(C.c.id == cid).values(status=new)
+                               for cid, new in statuses.items() if current[cid] != new]
+        if rows[0].message_status != message_status:
+            writes.append(update(I).where(I.c.id == claimed.message_id)
+                          .values(status=message_status, updated_at=now))
+        return writes
+
+    @staticmethod
+    def _release(claimed: Claimed, now: datetime) -> Write | None:
+        """Make the deliveries held behind this one (same system and transaction, or same key) due at once.
 
         A held delivery looks again every ORDERING_WAIT_S; waking it when its predecessor settles
         keeps a transaction's chain of deliveries from paying that wait at every link.
         """
+        later = D.alias("later")
         behind = []
-        if d.correlation_id is not None:
-            behind.append(Delivery.correlation_id == d.correlation_id)
-        if d.ordering_key is not None:
-            behind.append(Delivery.ordering_key == d.ordering_key)
+        if claimed.chain is not None:
+            behind.append(later.c.correlation_id == claimed.chain)
+        if claimed.ordering_key is not None:
+            behind.append(later.c.ordering_key == claimed.ordering_key)
         if not behind:
-            return []
-        ids = list(s.scalars(select(Delivery.id).where(
-            Delivery.connector == d.connector, or_(*behind), Delivery.message_id > d.message_id,
-            Delivery.status.in_((DeliveryStatus.PENDING, DeliveryStatus.RETRYING)),
-            Delivery.next_attempt_at <= now + timedelta(seconds=ORDERING_WAIT_S))
-            .order_by(Delivery.message_id).limit(RELEASE_BATCH)))
-        if ids:
-            s.execute(update(Delivery).where(Delivery.id.in_(ids)).values(next_attempt_at=now))
-        return ids
+            return None
+        held = (select(later.c.id).where(
+            later.c.connector == claimed.connector, or_(*behind), later.c.message_id > claimed.message_id,
+            later.c.status.in_((DeliveryStatus.PENDING, DeliveryStatus.RETRYING)),
+            later.c.next_attempt_at <= now + timedelta(seconds=ORDERING_WAIT_S))
+            .order_by(later.c.message_id).limit(RELEASE_BATCH))
+        return update(D).where(D.c.id.in_(held.scalar_subquery())).values(next_attempt_at=now).returning(D.c.id)
 
     def _wake(self, delivery_id: str) -> None:
         if self.enqueue is None:
@@ -425,24 +498,53 @@ class Deliverer:
             log.exception("enqueue of delivery %s failed", delivery_id)
 
     @staticmethod
-    def _store_links(s: Session, d: Delivery, links: list[dict[str, Any]]) -> None:
-        if not links:
-            return
+    def _store_links(s: Session, claimed: Claimed, links: list[dict[str, Any]]) -> None:
         try:
             with s.begin_nested():
                 for link in links:
                     link_in(s, str(link["entity"]), link["ids"])
         except IntegrityError as exc:
-            log.warning("response_xref of %s.%s not recorded: %s", d.connector, d.operation, exc)
+            log.warning("response_xref of %s.%s not recorded: %s", claimed.connector, claimed.operation, exc)
+
+
+def _claimed(own: Row[Any], read: Row[Any] | Any, attempt_id: str) -> Claimed:
+    return Claimed(delivery_id=own.id, connector=own.connector, operation=own.operation, element=own.element,
+                   message_id=own.message_id, canonical_id=own.canonical_id, correlation_id=read.correlation_id,
+                   traceparent=read.traceparent, origin=read.origin or "", attempt_id=attempt_id,
+                   rounds=own.rounds, ordering_key=own.ordering_key, chain=own.chain,
+                   envelope=cloud_event(id=own.canonical_id, source=read.source, type=read.type,
+                                        subject=read.subject, time=read.time, dataschema=read.dataschema,
+                                        correlation_id=read.correlation_id, causation_id=read.causation_id,
+                                        traceparent=read.traceparent, data=read.data))
 
 
 @dataclass(frozen=True)
 class _Closing:
+    """An attempt's end: its outcome and what the answer (or its absence) said."""
+
     attempt_id: str
     outcome: str
-    error: DeliveryError | None
-    response: Response | None
+    values: dict[str, Any]
     links: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, attempt_id: str, outcome: str, error: DeliveryError | None, response: Response | None,
+           ctx: CallContext) -> _Closing:
+        values: dict[str, Any] = dict(
+            outcome=outcome, url=ctx.url, error=str(error) if error else None,
+            status_code=response.status_code if response else (error.status_code if error else None),
+            response_excerpt=response.excerpt if response else (error.response_excerpt if error else None))
+        if response is not None:
+            values["duration_ms"] = response.duration_ms
+        return cls(attempt_id, outcome, values, ctx.links)
+
+    @classmethod
+    def note(cls, attempt_id: str, outcome: str, error: str) -> _Closing:
+        """An attempt that made no call: the mapping could not build it (or waits for an id)."""
+        return cls(attempt_id, outcome, dict(outcome=outcome, error=error), [])
+
+    def statement(self) -> Write:
+        return update(A).where(A.c.id == self.attempt_id).values(**self.values)
 
 
 class _Pending(RejectedDelivery):

@@ -2,23 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from tenacity import retry, retry_if_exception, stop_after_attempt, wait_random
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 SQLITE_BUSY_TIMEOUT_S = 30
 PG_POOL_SIZE = 10
 PG_MAX_OVERFLOW = 20
+DISCONNECT_TRIES = 3
+"""A unit of work that met a dead pooled connection runs again this often in all (the pool renews its connections)."""
+
+
+def _is_disconnect(exc: BaseException) -> bool:
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def retry_on_disconnect(fn: Callable[P, T]) -> Callable[P, T]:
+    """Run ``fn`` (one whole unit of work, nothing else) again when its connection turns out to be dead.
+
+    The pool does not ping a connection at each checkout (a round trip per transaction); a
+    connection the server dropped fails at its first statement instead, SQLAlchemy invalidates the
+    pool's older connections, and the unit of work runs again on a new one.
+    """
+    return retry(retry=retry_if_exception(_is_disconnect), stop=stop_after_attempt(DISCONNECT_TRIES),
+                 wait=wait_random(0, 0.2), reraise=True)(fn)
 
 
 class Database:
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, pool_size: int = PG_POOL_SIZE):
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
@@ -35,8 +55,7 @@ class Database:
                 url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S})
             event.listen(self.read_engine, "connect", _sqlite_pragmas)
         else:
-            self.engine = create_engine(url, pool_size=PG_POOL_SIZE, max_overflow=PG_MAX_OVERFLOW,
-                                        pool_pre_ping=True)
+            self.engine = create_engine(url, pool_size=max(pool_size, PG_POOL_SIZE), max_overflow=PG_MAX_OVERFLOW)
             self.read_engine = self.engine
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)

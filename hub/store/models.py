@@ -154,14 +154,22 @@ class CanonicalMessage(Base):
 
     def envelope(self) -> dict[str, Any]:
         """The CloudEvents 1.0 JSON form (structured mode)."""
-        env: dict[str, Any] = {
-            "specversion": "1.0", "id": self.id, "source": self.source, "type": self.type,
-            "subject": self.subject, "time": self.time.isoformat(),
-            "datacontenttype": "application/json", "dataschema": self.dataschema,
-            "correlationid": self.correlation_id, "causationid": self.causation_id,
-            "traceparent": self.traceparent, "data": self.data,
-        }
-        return {k: v for k, v in env.items() if v is not None}
+        return cloud_event(id=self.id, source=self.source, type=self.type, subject=self.subject, time=self.time,
+                           dataschema=self.dataschema, correlation_id=self.correlation_id,
+                           causation_id=self.causation_id, traceparent=self.traceparent, data=self.data)
+
+
+def cloud_event(*, id: str, source: str, type: str, subject: str | None, time: datetime, dataschema: str,
+                correlation_id: str, causation_id: str | None, traceparent: str | None, data: Any) -> dict[str, Any]:
+    """A canonical message's CloudEvents 1.0 JSON form, from its columns (also read without the ORM)."""
+    env: dict[str, Any] = {
+        "specversion": "1.0", "id": id, "source": source, "type": type,
+        "subject": subject, "time": time.isoformat(),
+        "datacontenttype": "application/json", "dataschema": dataschema,
+        "correlationid": correlation_id, "causationid": causation_id,
+        "traceparent": traceparent, "data": data,
+    }
+    return {k: v for k, v in env.items() if v is not None}
 
 
 class Delivery(Base):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,6 +35,20 @@ def rolled_up(statuses: Iterable[str], *, empty: str = MessageStatus.NO_ROUTE) -
     return MessageStatus.NO_ROUTE
 
 
+def rolled_up_rows(rows: Iterable[Any],
+                   canonical_ids: Iterable[str]) -> tuple[dict[str, str], str]:
+    """(status of each current canonical message, the message's status) from its real deliveries.
+
+    ``rows`` are (canonical id, connector, operation, element, status), oldest first: a replay's
+    delivery to the same operation supersedes the earlier one.
+    """
+    latest: dict[tuple[str, str, str, int | None], str] = {}
+    for canonical_id, connector, operation, element, status in rows:
+        latest[(canonical_id, connector, operation, element)] = status
+    canonicals = {cid: rolled_up(st for (c, *_), st in latest.items() if c == cid) for cid in canonical_ids}
+    return canonicals, rolled_up(canonicals.values())
+
+
 def refresh_status(s: Session, message_id: str) -> str | None:
     """Roll each current canonical message up from its deliveries, and the inbound message from those."""
     msg = s.get(InboundMessage, message_id)
@@ -48,12 +63,9 @@ def refresh_status(s: Session, message_id: str) -> str | None:
                      .where(Delivery.message_id == message_id, Delivery.tap.is_(False),
                             Delivery.canonical_id.in_([c.id for c in canonicals]))
                      .order_by(Delivery.created_at, Delivery.id)).all()
-    latest: dict[tuple[str, str, str, int | None], str] = {}
-    for canonical_id, connector, operation, element, status in rows:
-        latest[(canonical_id, connector, operation, element)] = status  # a replay's delivery supersedes
+    statuses, new = rolled_up_rows(rows, [c.id for c in canonicals])
     for c in canonicals:
-        c.status = rolled_up(st for (cid, *_), st in latest.items() if cid == c.id)
-    new = rolled_up(c.status for c in canonicals if c.status)
+        c.status = statuses[c.id]
     if msg.status != new:
         msg.status = new
         msg.updated_at = datetime.now(UTC)
