@@ -8,6 +8,7 @@ they need from it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import dramatiq
@@ -18,6 +19,7 @@ from hub.adapters.state import DEFAULT_LEASE_S, PollerStore
 from hub.connectors.allow import check_registry
 from hub.delivery.circuit import CircuitBreaker, CircuitStore
 from hub.delivery.client import OutboundClient
+from hub.delivery.lease import LeaseKeeper
 from hub.delivery.ratelimit import Buckets, LocalBuckets, RateLimit, RedisBuckets
 from hub.delivery.service import Deliverer
 from hub.delivery.stages import default_stages
@@ -74,6 +76,7 @@ class Hub:
     buckets: Buckets
     presence: Presence
     pollers: Pollers
+    leases: LeaseKeeper
     _worker: Worker | None = field(default=None, repr=False)
 
     @classmethod
@@ -107,10 +110,12 @@ class Hub:
                   *default_stages(secret_of=settings.connector_secret, observers=[metrics.observe_delivery])]
         deliverer = Deliverer(db=db, registry=registry, settings=settings, client=client, xref=xrefs.resolve,
                               is_paused=pauses.is_paused, stages=stages, enqueue=enqueue_delivery)
-        actors = declare_actors(broker, translator, deliverer)
+        leases = LeaseKeeper(db, lease_s=settings.lease_s, budget_of=registry_budget(registry))
+        actors = declare_actors(broker, translator, deliverer, leases)
         ingestor = Ingestor(db=db, registry=registry, settings=settings, enqueue_translate=enqueue_translate)
         sweeper = Sweeper(db=db, grace_s=settings.sweep_grace_s, interval_s=settings.sweep_interval_s,
-                          enqueue_translate=enqueue_translate, enqueue_delivery=enqueue_delivery)
+                          enqueue_translate=enqueue_translate, enqueue_delivery=enqueue_delivery,
+                          max_worker_deaths=settings.max_worker_deaths)
         pollers = Pollers(registry=registry, settings=settings, ingestor=ingestor, state=poller_state)
         queries = QueryService(registry=registry, settings=settings, client=client, xref=xrefs.resolve)
         seeded = xrefs.load_seed(settings.config_dir / "mappings" / "xref")
@@ -120,7 +125,7 @@ class Hub:
                    xrefs=xrefs, ingestor=ingestor, translator=translator, deliverer=deliverer,
                    operations=operations, sweeper=sweeper, metrics=metrics, client=client, queries=queries,
                    circuits=circuits, buckets=buckets, presence=make_presence(settings, registry.mappings),
-                   pollers=pollers)
+                   pollers=pollers, leases=leases)
 
     def start_workers(self, *, sweeper: bool = True) -> None:
         """Consume translate and deliver messages in worker threads of this process."""
@@ -128,6 +133,7 @@ class Hub:
                               worker_timeout=WORKER_TIMEOUT_MS)
         self._worker.start()
         self.presence.join("worker")
+        self.leases.start()
         if sweeper:
             self.sweeper.start()
         self.pollers.start()
@@ -138,6 +144,7 @@ class Hub:
         self.pollers.stop()
         self.presence.stop()
         self.sweeper.stop()
+        self.leases.stop()
         if self._worker is not None:
             self._worker.stop()
             self._worker = None
@@ -146,3 +153,13 @@ class Hub:
         if isinstance(self.buckets, RedisBuckets):
             self.buckets.close()
         self.db.dispose()
+
+
+def registry_budget(registry: Registry) -> Callable[[str], float]:
+    """A connector's time budget for one round: every in-place call timing out, and the waits between."""
+    def budget(name: str) -> float:
+        connector = registry.connector(name)
+        if connector is None:
+            return 0.0
+        return connector.timeout * connector.retry.in_place_attempts + connector.retry.in_place_max
+    return budget

@@ -11,6 +11,10 @@ HUB_WORKER_THREADS     worker threads (embedded and ``hub worker``)       ``8``
 HUB_MAX_PAYLOAD_BYTES  largest webhook body accepted                      ``1048576`` (1 MiB)
 HUB_SWEEP_INTERVAL_S   how often committed-but-idle work is re-enqueued   ``10``
 HUB_SWEEP_GRACE_S      how long work may wait before the sweeper acts     ``30``
+HUB_LEASE_S            a delivery in flight is its worker's this long,    ``15``
+                       renewed every third of it (``hub.delivery.lease``)
+HUB_MAX_WORKER_DEATHS  a delivery whose worker stopped this many times    ``3``
+                       is parked as a poison message (dead, with reason)
 HUB_SECRET_<NAME>      a connector's webhook secret (``whsec_…``)         a development secret
 HUB_URL_<NAME>         a connector's base URL                             the connector file's base_url
 HUB_ADMIN_USER         first dashboard admin, created when no user exists ``admin`` (development only)
@@ -56,6 +60,8 @@ DEFAULT_WORKER_THREADS = 8
 DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024
 DEFAULT_SWEEP_INTERVAL_S = 10.0
 DEFAULT_SWEEP_GRACE_S = 30.0
+DEFAULT_LEASE_S = 15.0
+DEFAULT_MAX_WORKER_DEATHS = 3
 DEFAULT_ADMIN_USER = "admin"
 DEFAULT_ADMIN_PASSWORD = "admin"
 """Development defaults: the hub logs a warning at start while the admin password is this one."""
@@ -74,6 +80,8 @@ class Settings(BaseSettings):
     max_payload_bytes: int = Field(DEFAULT_MAX_PAYLOAD_BYTES, ge=1024)
     sweep_interval_s: float = Field(DEFAULT_SWEEP_INTERVAL_S, gt=0)
     sweep_grace_s: float = Field(DEFAULT_SWEEP_GRACE_S, ge=0)
+    lease_s: float = Field(DEFAULT_LEASE_S, ge=0.3)
+    max_worker_deaths: int = Field(DEFAULT_MAX_WORKER_DEATHS, ge=1)
     redis_namespace: str = "hub"
     admin_user: str = Field(DEFAULT_ADMIN_USER, min_length=1, max_length=100)
     admin_password: SecretStr = SecretStr(DEFAULT_ADMIN_PASSWORD)

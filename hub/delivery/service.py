@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, and_, case, delete, exists, insert, literal, or_, select, update
+from sqlalchemy import Row, Table, and_, delete, exists, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -75,8 +75,6 @@ UNTRANSLATED_WAIT_LIMIT = timedelta(minutes=5)
 """An untranslated earlier message holds keyed deliveries this long at most (the sweeper re-queues it)."""
 CLAIM_SKEW_S = 1.0
 """A delivery may be claimed this early: broker delays and clocks are not exact."""
-LEASE_MARGIN_S = 30.0
-"""A claimed delivery whose worker vanished is given back after its time budget plus this."""
 RELEASE_BATCH = 20
 """How many deliveries held behind a settled one are woken at once (the rest wake at their next look)."""
 
@@ -218,12 +216,8 @@ class Deliverer:
             return _claimed(row, row, attempt_id)
 
     def _lease_until(self, now: datetime) -> ColumnElement[Any]:
-        """Until when the claimed delivery is this worker's: its connector's time budget plus a margin."""
-        def until(budget: float) -> ColumnElement[Any]:
-            return literal(now + timedelta(seconds=budget + LEASE_MARGIN_S), UTCDateTime())
-        budgets = {name: until(c.timeout * c.retry.in_place_attempts + c.retry.in_place_max)
-                   for name, c in self.registry.connectors.items()}
-        return case(budgets, value=D.c.connector, else_=until(0)) if budgets else until(0)
+        """Until when the claimed delivery is this worker's: a lease its worker renews (:mod:`hub.delivery.lease`)."""
+        return literal(now + timedelta(seconds=self.settings.lease_s), UTCDateTime())
 
     @staticmethod
     def _not_taken(s: Session, delivery_id: str, now: datetime) -> Outcome | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import dramatiq
 from dramatiq.errors import Retry
 
+from hub.delivery.lease import LeaseKeeper
 from hub.delivery.service import Deliverer
 from hub.store.models import DeliveryStatus
 from hub.translate import Translator
@@ -41,12 +42,17 @@ def enqueuer(broker: dramatiq.Broker, actor_name: str, queue_name: str) -> Calla
     return send
 
 
-def declare_actors(broker: dramatiq.Broker, translator: Translator, deliverer: Deliverer) -> Actors:
+def declare_actors(broker: dramatiq.Broker, translator: Translator, deliverer: Deliverer,
+                   leases: LeaseKeeper | None = None) -> Actors:
     def translate(message_id: str) -> None:
         translator.translate(message_id)
 
     def deliver(delivery_id: str) -> None:
-        outcome = deliverer.deliver(delivery_id)
+        if leases is None:
+            outcome = deliverer.deliver(delivery_id)
+        else:
+            with leases.held(delivery_id):  # its lease is renewed while this worker runs it
+                outcome = deliverer.deliver(delivery_id)
         if outcome is not None and outcome.status == DeliveryStatus.RETRYING and outcome.retry_in_s is not None:
             raise Retry(f"delivery {delivery_id} rescheduled", delay=int(outcome.retry_in_s * 1000))
 

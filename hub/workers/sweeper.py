@@ -2,7 +2,8 @@
 
 A crash between commit and enqueue, a lost broker message, a worker killed
 mid-delivery: the database still says what is due, and the sweeper, running
-every ``HUB_SWEEP_INTERVAL_S``, enqueues it again. Enqueueing twice is safe:
+every ``HUB_SWEEP_INTERVAL_S``, enqueues it again (an expired lease is given
+back first, :func:`hub.delivery.lease.give_back`). Enqueueing twice is safe:
 a delivery is claimed before it runs, so a duplicate does nothing.
 """
 
@@ -14,8 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
+from hub.delivery.lease import give_back
+from hub.settings import DEFAULT_MAX_WORKER_DEATHS
 from hub.store import Database, Delivery, InboundMessage
 from hub.store.models import DeliveryStatus, MessageStatus
 
@@ -32,8 +35,10 @@ class Swept:
 
 class Sweeper:
     def __init__(self, *, db: Database, grace_s: float, interval_s: float,
-                 enqueue_translate: Callable[[str], None], enqueue_delivery: Callable[[str], None]):
+                 enqueue_translate: Callable[[str], None], enqueue_delivery: Callable[[str], None],
+                 max_worker_deaths: int = DEFAULT_MAX_WORKER_DEATHS):
         self.db = db
+        self.max_worker_deaths = max_worker_deaths
         self.grace = timedelta(seconds=grace_s)
         self.interval_s = interval_s
         self.enqueue_translate = enqueue_translate
@@ -45,12 +50,7 @@ class Sweeper:
         now = datetime.now(UTC)
         cutoff = now - self.grace
         with self.db.session() as s:
-            expired = list(s.scalars(select(Delivery.id).where(
-                Delivery.status == DeliveryStatus.IN_FLIGHT, Delivery.lease_until < now).limit(SWEEP_BATCH)))
-            if expired:
-                s.execute(update(Delivery).where(Delivery.id.in_(expired))
-                          .values(status=DeliveryStatus.RETRYING, next_attempt_at=now, lease_until=None,
-                                  updated_at=now))
+            expired = give_back(s, now, limit=SWEEP_BATCH, max_deaths=self.max_worker_deaths)
             messages = list(s.scalars(select(InboundMessage.id).where(
                 InboundMessage.status == MessageStatus.RECEIVED, InboundMessage.updated_at < cutoff)
                 .limit(SWEEP_BATCH)))
