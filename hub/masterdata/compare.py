@@ -95,7 +95,7 @@ COMPARATORS: dict[str, Similarity] = {
 
 def similarity(method: str, a: Any, b: Any) -> float | None:
     """The comparator on two field values (each a string or a list of strings); None if either is missing."""
-    left, right = _values(a), _values(b)
+    left, right = values_of(a), values_of(b)
     if not left or not right:
         return None
     fn = COMPARATORS[method]
@@ -116,7 +116,7 @@ def level(sim: float | None, thresholds: list[float] | tuple[float, ...]) -> int
     return len(thresholds)
 
 
-def _values(value: Any) -> list[str]:
+def values_of(value: Any) -> list[str]:
     if value is None or value == "":
         return []
     if isinstance(value, list):

@@ -102,6 +102,8 @@ class Comparison(_Model):
                                             "field disagrees")
     m: list[float] | None = Field(None, description="starting P(level | match), one per level plus disagree")
     u: list[float] | None = Field(None, description="starting P(level | non-match), one per level plus disagree")
+    term_frequency: bool = Field(False, description="exact agreement counts less when several golden records "
+                                                    "among the candidates share the value (a common name)")
 
     @model_validator(mode="after")
     def _consistent(self) -> Comparison:

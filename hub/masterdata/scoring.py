@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from hub.masterdata.compare import level, similarity
+from hub.masterdata.compare import level, similarity, values_of
 from hub.masterdata.entities import Entity
 from hub.masterdata.fields import Normalised
 
@@ -93,17 +93,40 @@ def levels_of(entity: Entity, a: Normalised, b: Normalised) -> tuple[Levels, dic
     return levels, sims
 
 
-def score(entity: Entity, model: Model, a: Normalised, b: Normalised) -> Score:
+def score(entity: Entity, model: Model, a: Normalised, b: Normalised, tf: dict[str, int] | None = None) -> Score:
+    """The pair's weight of evidence; ``tf`` (from :func:`term_counts`) discounts values several entities share."""
     levels, sims = levels_of(entity, a, b)
     total = _logit2(model.prior)
     evidence: dict[str, dict[str, Any]] = {}
     for name, lvl in levels.items():
         key = entity.comparisons[name].field or name
         w = 0.0 if lvl is None else math.log2(model.m[name][lvl] / model.u[name][lvl])
+        shared = (tf or {}).get(name, 0)
+        if lvl == 0 and shared > 1:
+            w -= math.log2(shared)
         total += w
         evidence[name] = {"left": a.get(key), "right": b.get(key), "similarity": sims[name], "level": lvl,
                           "weight": round(w, 3)}
+        if lvl == 0 and shared > 1:
+            evidence[name]["shared_by"] = shared
     return Score(weight=total, probability=probability(total), levels=levels, evidence=evidence)
+
+
+def term_counts(entity: Entity, record: Normalised, candidates: Iterable[tuple[str, Normalised]]) -> dict[str, int]:
+    """Term-frequency adjustment: per ``term_frequency`` comparison, how many distinct golden records among
+    the candidates hold one of the record's values exactly.
+
+    Agreeing with one of k golden records that share a name is worth log2(k) bits less than agreeing with
+    the only one: ``北京明辉贸易`` and ``上海明辉贸易`` both exist, so a bare ``明辉贸易`` fits either.
+    """
+    wanted = {name: comp.field or name for name, comp in entity.comparisons.items() if comp.term_frequency}
+    mine = {name: set(values_of(record.get(key))) for name, key in wanted.items()}
+    holders: dict[str, set[str]] = {name: set() for name in wanted if mine[name]}
+    for golden_id, other in candidates:
+        for name in holders:
+            if mine[name] & set(values_of(other.get(wanted[name]))):
+                holders[name].add(golden_id)
+    return {name: len(goldens) for name, goldens in holders.items()}
 
 
 def probability(weight: float) -> float:

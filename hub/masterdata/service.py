@@ -33,7 +33,7 @@ from hub.masterdata.blocking import blocking_keys
 from hub.masterdata.entities import Entity, EntityCatalog
 from hub.masterdata.fields import Normalised, normalise_record
 from hub.masterdata.normalise import CHECKS
-from hub.masterdata.scoring import Model, Score, default_model, estimate_u, learn, levels_of, score
+from hub.masterdata.scoring import Model, Score, default_model, estimate_u, learn, levels_of, score, term_counts
 from hub.masterdata.survivorship import Member, survive
 from hub.store import GoldenRecord, SourceRecord
 from hub.store.masterdata import GoldenStatus, LinkState
@@ -205,11 +205,11 @@ class MasterData:
         model = self.model(s, entity)
         apart = set() if new else store.distinct_from(s, entity.entity, [record_id])
         per_golden: dict[str, list[_Candidate]] = {}
-        for cand in store.comparables(s, ids):
-            if cand.golden_id in exclude_goldens:
-                continue
+        stored = [c for c in store.comparables(s, ids) if c.golden_id not in exclude_goldens]
+        tf = term_counts(entity, norm, ((c.golden_id, c.normalised) for c in stored))
+        for cand in stored:
             same, conflict = _codes(entity, norm, cand.normalised)
-            sc = score(entity, model, norm, cand.normalised)
+            sc = score(entity, model, norm, cand.normalised, tf)
             per_golden.setdefault(cand.golden_id, []).append(_Candidate(cand.golden_id, cand, sc, same, conflict))
         auto: list[_Candidate] = []
         review: list[_Candidate] = []

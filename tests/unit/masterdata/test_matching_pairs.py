@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from hub.masterdata.fields import normalise_record
 from hub.masterdata.scoring import default_model, score
 from hub.masterdata.subscriber import catalog_for
@@ -27,3 +29,27 @@ def test_the_same_name_in_the_same_place_outweighs_the_name_alone():
     alone = probability("customer", {"name": "上海明辉贸易有限公司"}, {"name": "明辉贸易有限公司"})
     placed = probability("customer", {"name": "上海明辉贸易有限公司"}, {"name": "明輝貿易（上海）有限公司"})
     assert placed > alone
+
+
+def test_the_same_name_in_the_same_place_merges_but_the_name_alone_waits_for_a_steward():
+    assert probability("customer", {"name": "上海明辉贸易有限公司"}, {"name": "明輝貿易（上海）有限责任公司"}) \
+        >= auto_merge("customer")
+    assert probability("customer", {"name": "上海明辉贸易有限公司"}, {"name": "明辉贸易有限公司"}) < auto_merge("customer")
+
+
+def test_a_name_several_candidate_companies_share_is_worth_less_than_a_name_only_one_bears():
+    from hub.masterdata.scoring import term_counts
+
+    entity = catalog_for().get("customer")
+    model = default_model(entity)
+    new = normalise_record(entity, {"name": "明辉贸易(上海)有限公司"})
+    shanghai = normalise_record(entity, {"name": "上海明辉贸易有限公司"})
+    beijing = normalise_record(entity, {"name": "北京明辉贸易有限公司"})
+    other = normalise_record(entity, {"name": "南方家居有限公司"})
+    alone = term_counts(entity, new, [("g1", shanghai), ("g3", other)])
+    shared = term_counts(entity, new, [("g1", shanghai), ("g2", beijing), ("g3", other)])
+    assert alone == {"name": 1} and shared == {"name": 2}
+    one, two = score(entity, model, new, shanghai, alone), score(entity, model, new, shanghai, shared)
+    assert one.weight - two.weight == pytest.approx(1.0)
+    assert two.evidence["name"]["shared_by"] == 2
+    assert two.probability < auto_merge("customer") <= one.probability
