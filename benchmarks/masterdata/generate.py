@@ -20,8 +20,13 @@ birth date day/month      5 %     persons
 ========================  ======  ==========================================================
 
 Distinct entities are made hard on purpose: 15 % of companies share their brand with
-another company (another industry, city and tax id), and person names are drawn from
-small pools so namesakes are common (they differ in birth date, phone and e-mail).
+another company, always in another city (a name is registered once per registration
+place, so the same name elsewhere is a different company) and in half of them with the
+same industry too, so ``北京明辉贸易`` and ``上海明辉贸易`` are two companies whose names
+differ only by the place (and not at all once a system leaves the place out); English
+companies sharing a brand share its e-mail domain. Every other brand is drawn once:
+brands are unique unless shared on purpose. Person names are drawn from small pools so
+namesakes are common (they differ in birth date, phone and e-mail).
 """
 
 from __future__ import annotations
@@ -37,14 +42,17 @@ from hub.masterdata.normalise import USCC_CHARS, uscc_check_char
 
 SYSTEMS = ("crm", "erp", "srm", "wms")
 CN_BRAND_CHARS = ("明辉华远南方西湖前海永固森林精工快达舒适金鼎宏达东方恒信瑞丰鑫源天成博通嘉禾"
-                  "海纳新宇腾飞盛世龙腾凯旋正泰安康百川汇丰联创卓越同德润泽美佳鸿运晨光万通")
+                  "海纳新宇腾飞盛世龙腾凯旋正泰安康百川汇丰联创卓越同德润泽美佳鸿运晨光万通"
+                  "星河灿烂锦绣云峰雅诚信义和谐昌隆富贵祥瑞德顺兴旺振中亿家乐友宝利盈欣荣升"
+                  "立群力创意秀丽蓝天白鹤青松翠竹紫光银河朝阳红星")
 CN_INDUSTRIES = ("贸易", "科技", "实业", "电子", "家居", "五金制品", "板材", "金属", "物流", "机械", "食品", "化工")
 CN_FORMS = ("有限公司", "有限责任公司", "股份有限公司", "集团有限公司", "有限公司")
 CITIES = (("上海", "Shanghai"), ("北京", "Beijing"), ("广州", "Guangzhou"), ("深圳", "Shenzhen"),
           ("杭州", "Hangzhou"), ("苏州", "Suzhou"), ("南京", "Nanjing"), ("宁波", "Ningbo"), ("成都", "Chengdu"),
           ("武汉", "Wuhan"), ("东莞", "Dongguan"), ("昆山", "Kunshan"))
 EN_SYLLABLES = ("ac", "me", "lo", "ra", "vin", "tor", "bel", "ka", "zen", "mar", "tek", "sol", "nor", "vel",
-                "dra", "qui", "pon", "sta", "lux", "gal", "or", "ion", "ber", "tan", "fex", "rio")
+                "dra", "qui", "pon", "sta", "lux", "gal", "or", "ion", "ber", "tan", "fex", "rio", "sen", "ko",
+                "lin", "das", "mo", "tri", "hal", "ven", "cor", "pri", "as", "nu", "bra", "del", "fi", "gro")
 EN_INDUSTRIES = (("Trading", "Trading"), ("Technology", "Tech"), ("International", "Intl"),
                  ("Manufacturing", "Mfg"), ("Electronics", "Elec"), ("Logistics", "Logistics"),
                  ("Industrial", "Ind"), ("Foods", "Foods"))
@@ -98,19 +106,24 @@ def companies(n_records: int, seed: int = 1, rates: Rates | None = None) -> Iter
     """About ``n_records`` labelled customer records (``_truth`` is the real entity)."""
     rng, r = random.Random(seed), rates or Rates()
     made = entity = 0
-    brands: list[tuple[str, bool]] = []
+    brands: list[tuple[str, bool, int, Any]] = []
+    used: set[str] = set()
     while made < n_records:
         entity += 1
         chinese = rng.random() < 0.75
-        if brands and rng.random() < r.shared_brand:
-            brand, chinese = rng.choice(brands)
-        elif chinese:
-            brand = "".join(rng.sample(CN_BRAND_CHARS, 2)) + (rng.choice(CN_BRAND_CHARS) if rng.random() < 0.4 else "")
+        city = rng.randrange(len(CITIES))
+        shared = brands and rng.random() < r.shared_brand
+        if shared:
+            brand, chinese, other_city, other_industry = rng.choice(brands)
+            city = rng.choice([c for c in range(len(CITIES)) if c != other_city])
+            industries = CN_INDUSTRIES if chinese else EN_INDUSTRIES
+            industry = other_industry if rng.random() < 0.5 else rng.choice(
+                [i for i in industries if i != other_industry])
         else:
-            brand = "".join(rng.choice(EN_SYLLABLES) for _ in range(rng.choice((2, 3)))).capitalize()
-        brands.append((brand, chinese))
-        city_cn, city_en = rng.choice(CITIES)
-        industry = rng.choice(CN_INDUSTRIES if chinese else EN_INDUSTRIES)
+            brand = _new_brand(rng, chinese, used)
+            industry = rng.choice(CN_INDUSTRIES if chinese else EN_INDUSTRIES)
+        brands.append((brand, chinese, city, industry))
+        city_cn, city_en = CITIES[city]
         tax, mobile = _uscc(rng), _mobile(rng)
         domain = f"{brand.lower() if not chinese else 'c' + str(entity)}.com"
         email = f"{rng.choice(('sales', 'info', 'contact', 'buy'))}@{domain}"
@@ -131,6 +144,18 @@ def companies(n_records: int, seed: int = 1, rates: Rates | None = None) -> Iter
                 rec["city"] = city_cn + rng.choice(("", "市")) if chinese else city_en
             yield rec
             made += 1
+
+
+def _new_brand(rng: random.Random, chinese: bool, used: set[str]) -> str:
+    """A brand no company has yet (only a deliberately shared brand is shared)."""
+    while True:
+        if chinese:
+            brand = "".join(rng.sample(CN_BRAND_CHARS, 2)) + (rng.choice(CN_BRAND_CHARS) if rng.random() < 0.4 else "")
+        else:
+            brand = "".join(rng.choice(EN_SYLLABLES) for _ in range(rng.choice((2, 3)))).capitalize()
+        if brand.casefold() not in used:
+            used.add(brand.casefold())
+            return brand
 
 
 def _cn_company(rng: random.Random, r: Rates, brand: str, industry: str, city: str, first: bool) -> str:
