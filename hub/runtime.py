@@ -25,6 +25,7 @@ from hub.delivery.service import Deliverer
 from hub.delivery.stages import default_stages
 from hub.ingest import Ingestor
 from hub.mapping import make_engine
+from hub.masterdata.subscriber import MasterDataSubscriber, catalog_for
 from hub.metrics import Metrics
 from hub.operations import Operations
 from hub.pause import PauseState
@@ -95,7 +96,8 @@ class Hub:
 
         pauses = PauseState(db)
         translator = Translator(db=db, registry=registry, xref=xrefs.resolve, enqueue_delivery=enqueue_delivery,
-                                is_paused=pauses.is_paused)
+                                is_paused=pauses.is_paused,
+                                on_canonical=[MasterDataSubscriber(catalog_for(settings.config_dir))])
         operations = Operations(db=db, registry=registry, translator=translator, pauses=pauses,
                                 enqueue_translate=enqueue_translate, enqueue_delivery=enqueue_delivery)
         circuits = CircuitStore(db)

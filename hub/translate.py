@@ -8,6 +8,11 @@ causation, and one delivery per target (per element for an ``each``
 operation) — then the deliveries are enqueued. A mapping, schema or filter
 error marks the message ``failed`` with the error and where it is; the
 message stays replayable once the mapping is fixed.
+
+Hooks (``on_canonical``) see each canonical message inside the same transaction and may answer
+with envelopes of their own (the golden-record service's ``masterdata.changed``): those are
+stored as canonical messages of the same inbound message, caused by the one that made them, and
+routed like any other — committed with it or not at all.
 """
 
 from __future__ import annotations
@@ -37,8 +42,12 @@ log = logging.getLogger("hub.translate")
 
 __all__ = ["Translator", "Reading", "read_native", "native_type_of", "is_ignored"]
 
-CanonicalHook = Callable[[Session, dict[str, Any]], None]
-"""Called in the translation's transaction for each canonical message stored (e.g. master data)."""
+CanonicalHook = Callable[[Session, dict[str, Any]], list[dict[str, Any]] | None]
+"""Called in the translation's transaction for each canonical message stored (e.g. master data);
+returns the envelopes it derives from it, if any."""
+SUBJECT_ORDERED = frozenset({"masterdata.changed"})
+"""Types delivered in order of their subject when the target's own ordering key gives none
+(a golden record's changes reach a subscriber in the order they happened)."""
 
 
 class Translator:
@@ -96,18 +105,41 @@ class Translator:
         self._supersede(s, msg.id)
         delivery_ids: list[str] = []
         statuses = []
+        derived: list[CanonicalMessage] = []
         for seq, part in enumerate(reading.parts):
             canonical = self._canonical(s, msg, reading, part, seq)
             envelope = canonical.envelope()
-            found = targets(self.registry, envelope, origin=msg.connector,
-                            functions_for=self._functions_for(msg.connector))
-            statuses.append(self._route_status(canonical, envelope, found, msg.connector))
             s.add(canonical)
             for hook in self.on_canonical:
-                hook(s, envelope)
-            delivery_ids += self._deliveries(s, msg.id, canonical, envelope, found, paused)
+                derived += [self._derived(canonical, env) for env in hook(s, envelope) or []]
+            statuses.append(self._route(s, msg, canonical, envelope, paused, delivery_ids))
+        for seq, canonical in enumerate(derived, start=len(reading.parts)):
+            canonical.seq = seq
+            s.add(canonical)
+            statuses.append(self._route(s, msg, canonical, canonical.envelope(), paused, delivery_ids))
         msg.status = rolled_up(statuses)
         return msg.status, delivery_ids
+
+    def _route(self, s: Session, msg: InboundMessage, canonical: CanonicalMessage, envelope: dict[str, Any],
+               paused: set[str], delivery_ids: list[str]) -> str:
+        """Name the canonical message's deliveries (appended to ``delivery_ids``); returns its status."""
+        found = targets(self.registry, envelope, origin=msg.connector,
+                        functions_for=self._functions_for(msg.connector))
+        status = self._route_status(canonical, envelope, found, msg.connector)
+        delivery_ids += self._deliveries(s, msg.id, canonical, envelope, found, paused)
+        return status
+
+    def _derived(self, cause: CanonicalMessage, env: dict[str, Any]) -> CanonicalMessage:
+        """A hook's envelope as a canonical message of the same inbound message, caused by ``cause``."""
+        ctype = self.registry.catalog.get(str(env["type"]))
+        ctype.validate(env.get("data"))
+        return CanonicalMessage(
+            id=str(env.get("id") or new_id()), message_id=cause.message_id, seq=0, current=True, type=ctype.name,
+            source=str(env["source"]), subject=env.get("subject") or ctype.subject(env.get("data")),
+            time=parse_time(env["time"]) if env.get("time") else datetime.now(UTC), dataschema=ctype.dataschema,
+            correlation_id=cause.correlation_id, causation_id=cause.id,
+            traceparent=child_traceparent(cause.traceparent) if cause.traceparent else new_traceparent(),
+            data=env.get("data"), mapping=None, created_at=datetime.now(UTC))
 
     def reroute(self, message_id: str) -> list[str]:
         """Send the message's current canonical messages to their subscribers again, as new deliveries."""
@@ -177,12 +209,14 @@ class Translator:
 
     def _ordering_key(self, connector: str, envelope: dict[str, Any]) -> str | None:
         compiled = self.registry.compiled.get(connector)
-        if compiled is None or compiled.ordering_key is None:
-            return None
-        try:
-            value = compiled.ordering_key.evaluate(envelope)
-        except MappingError:
-            return None
+        value = None
+        if compiled is not None and compiled.ordering_key is not None:
+            try:
+                value = compiled.ordering_key.evaluate(envelope)
+            except MappingError:
+                value = None
+        if value in (None, "") and envelope.get("type") in SUBJECT_ORDERED:
+            value = envelope.get("subject")
         return None if value in (None, "") else str(value)[:255]
 
     def _functions_for(self, origin: str) -> Callable[[str], dict[str, Any]]:

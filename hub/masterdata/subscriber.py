@@ -1,13 +1,18 @@
 """What the message path calls: record a canonical master-data message, publish what changed.
 
-Inside the transaction that stores a canonical message::
+:class:`MasterDataSubscriber` is the translator's ``on_canonical`` hook: inside the transaction
+that stores a canonical message it stores the source records the message carries and returns a
+``masterdata.changed`` envelope per golden record that changed, which the translator stores and
+routes like any canonical message. By hand::
 
     for outcome in record_sources(session, envelope, catalog=catalog):
         if outcome.changed:
             event = changed_envelope(session, outcome, cause=envelope)   # a masterdata.changed envelope
 
 :func:`record_source` is idempotent on (entity, system, local id): a replay of the same
-payload changes nothing and reports ``unchanged``.
+payload changes nothing and reports ``unchanged``. Two translations that store the same new
+record at once collide on that unique key; the loser's savepoint is rolled back and it tries
+again, now finding the winner's record (tenacity), so the race costs a retry, never a failure.
 """
 
 from __future__ import annotations
@@ -17,7 +22,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_random
 
 from hub.envelope import parse_time
 from hub.ids import new_id
@@ -31,6 +39,8 @@ CHANGED_TYPE = "masterdata.changed"
 CHANGED_SOURCE = "/masterdata"
 CHANGED_SCHEMA_VERSION = 1
 CONNECTOR_SOURCE_PREFIX = "/connectors/"
+RACE_ATTEMPTS = 5
+"""Tries of one message's records when another transaction stores the same new record at once."""
 
 
 @lru_cache(maxsize=8)
@@ -111,7 +121,7 @@ def changed_envelope(session: Session, outcome: MatchOutcome, *,
     xrefs = {x.system: x.local_id for x in store.xrefs(session, g.entity, g.id)}
     data = {"entity": g.entity, "golden_id": g.id,
             "changed_fields": [] if outcome.action == "created" else outcome.changed_fields,
-            "record": {**g.fields, "code": g.id}, "xrefs": xrefs}
+            "record": {**g.fields, "code": g.id}, "provenance": g.provenance, "xrefs": xrefs}
     env: dict[str, Any] = {
         "specversion": "1.0", "id": new_id(), "source": CHANGED_SOURCE, "type": CHANGED_TYPE,
         "subject": g.id, "time": datetime.now(UTC).isoformat(), "datacontenttype": "application/json",
@@ -121,3 +131,41 @@ def changed_envelope(session: Session, outcome: MatchOutcome, *,
         env["correlationid"] = cause.get("correlationid") or cause.get("id")
         env["causationid"] = cause.get("id")
     return env
+
+
+class MasterDataSubscriber:
+    """The translator's hook: store the master data a canonical message carries; publish what changed.
+
+    On PostgreSQL the records of one entity are matched one transaction at a time (a transaction-scoped
+    advisory lock): two systems reporting the same new company at once must not both create it.
+    """
+
+    def __init__(self, catalog: EntityCatalog):
+        self.catalog = catalog
+
+    def __call__(self, s: Session, envelope: dict[str, Any]) -> list[dict[str, Any]]:
+        found = self.catalog.by_type.get(str(envelope.get("type")))
+        if not found:
+            return []
+        self._lock(s, sorted({entity.entity for entity, _ in found}))
+        outcomes = _recorded(s, envelope, self.catalog)
+        latest: dict[str, MatchOutcome] = {}
+        for outcome in outcomes:
+            if outcome.changed:
+                latest[outcome.golden_id] = outcome
+        return [changed_envelope(s, o, cause=envelope) for o in latest.values()]
+
+    @staticmethod
+    def _lock(s: Session, entities: list[str]) -> None:
+        """Until the transaction ends, no other one matches records of these entities (PostgreSQL;
+        SQLite has one writer at a time anyway)."""
+        if s.get_bind().dialect.name == "postgresql":
+            for name in entities:
+                s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"masterdata:{name}"})
+
+
+@retry(retry=retry_if_exception_type(IntegrityError), stop=stop_after_attempt(RACE_ATTEMPTS),
+       wait=wait_random(0.01, 0.2), reraise=True)
+def _recorded(s: Session, envelope: dict[str, Any], catalog: EntityCatalog) -> list[MatchOutcome]:
+    with s.begin_nested():
+        return record_sources(s, envelope, catalog=catalog)
