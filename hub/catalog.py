@@ -7,6 +7,8 @@ a JSON Schema (draft 2020-12) with two hub keywords:
   as ``/schemas/<type>/<version>``;
 - ``x-subject``: the payload field that holds the business key (order number,
   customer code) — it becomes the envelope's ``subject``, what admins search for.
+- ``x-subject-label`` (optional): ``{en: …, zh: …}``, what the key is, for a key that means
+  nothing alone (``{"en": "MRP run", "zh": "MRP 运算"}`` before a bare run number in lists).
 
 Request–reply queries have schemas too, in ``queries/<query>.request.schema.json`` and
 ``.response.schema.json``. Validation lives here and nowhere else.
@@ -38,6 +40,7 @@ class CanonicalType:
     schema: dict[str, Any]
     validator: Draft202012Validator
     file: Path
+    subject_label: dict[str, str] | None = None
 
     @property
     def dataschema(self) -> str:
@@ -108,7 +111,11 @@ def _load(path: Path) -> CanonicalType:
     version = schema.get("x-version", 1)
     if not isinstance(version, int) or version < 1:
         raise ConfigError("x-version must be a positive integer", file=str(path))
+    label = schema.get("x-subject-label")
+    if label is not None and not (isinstance(label, dict) and set(label) == {"en", "zh"}
+                                  and all(isinstance(v, str) and v for v in label.values())):
+        raise ConfigError('x-subject-label must be {"en": "…", "zh": "…"}', file=str(path))
     return CanonicalType(
         name=name, version=version, subject_field=schema.get("x-subject"),
         title=schema.get("title", name), description=schema.get("description", ""),
-        schema=schema, validator=Draft202012Validator(schema), file=path)
+        schema=schema, validator=Draft202012Validator(schema), file=path, subject_label=label)

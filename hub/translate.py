@@ -78,6 +78,7 @@ class Translator:
                 msg.translations += 1
                 msg.updated_at = datetime.now(UTC)
                 msg.status = MessageStatus.FAILED
+                msg.native_type = msg.native_type or self._native_type_or_none(msg)
                 msg.error = str(exc)
                 msg.error_detail = exc.detail() if hasattr(exc, "detail") else {"kind": "config", "message": str(exc)}
                 log.warning("message %s failed to translate: %s", msg.id, exc)
@@ -85,6 +86,13 @@ class Translator:
         for delivery_id in delivery_ids:
             self._enqueue(delivery_id)
         return status
+
+    def _native_type_or_none(self, msg: InboundMessage) -> str | None:
+        """The native type of a message that failed, when it can be read (lists name it by it)."""
+        try:
+            return native_type_of(self.registry, msg.connector, msg.body)[:200]
+        except (MappingError, ConfigError):
+            return None
 
     def _translate(self, s: Session, msg: InboundMessage, paused: set[str]) -> tuple[str, list[str]]:
         msg.native_type = msg.native_type or native_type_of(self.registry, msg.connector, msg.body)

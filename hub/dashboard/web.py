@@ -25,6 +25,7 @@ from hub.admin import AdminServices
 from hub.api.security import current_principal, services
 from hub.auth import csrf
 from hub.auth.roles import ACT, MANAGE, READ, Principal
+from hub.catalog import Catalog
 from hub.dashboard import i18n
 from hub.errors import Forbidden, NotAuthenticated
 
@@ -91,8 +92,19 @@ def context(request: Request, who: Principal | None, **values: Any) -> dict[str,
         "flashes": flashes, "when": lambda v, seconds=True: local_time(v, tz, seconds=seconds),
         "url": url, "json": pretty_json, "path": request.url.path,
         "system": lambda name, default=None: i18n.system_title(name, lang, default),
-        "system_summary": lambda name, default="": i18n.system_summary(name, lang, default), **values,
+        "system_summary": lambda name, default="": i18n.system_summary(name, lang, default),
+        "key": lambda m: message_key(m, lang, request.app.state.hub.registry.catalog), **values,
     }
+
+
+def message_key(m: Any, lang: str, catalog: Catalog) -> dict[str, Any]:
+    """What names a message in a list: its business key, after its type's ``x-subject-label`` when it has
+    one (``MRP run 42``, not a bare ``42``); without a key (ignored, failed), its native type."""
+    if m.subject:
+        ctype = catalog.types.get(m.type or "")
+        label = ctype.subject_label.get(lang) if ctype is not None and ctype.subject_label else None
+        return {"text": f"{label} {m.subject}" if label else m.subject, "keyless": False}
+    return {"text": m.native_type or m.type or f"{m.id[:8]}…", "keyless": True}
 
 
 def render(request: Request, who: Principal | None, template: str, status_code: int = 200,

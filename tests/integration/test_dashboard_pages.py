@@ -225,3 +225,12 @@ def test_the_mappings_page_lists_each_process_with_its_mapping_version_and_a_rel
     new = app.state.hub.registry.mappings.version
     assert new != old and f'<span class="mono version">{new}</span>' in r.text
     assert "1 of 1 processes applied it" in r.text
+
+
+def test_a_message_without_a_business_key_is_listed_by_its_native_type(client, app):
+    log_in(client)
+    mid = send(client, {"type": "order.refunded", "refund": {"number": "R-1"}})
+    eventually(lambda: app.state.hub.operations.get_message(mid).status == "failed")
+    page = client.get("/ui/messages").text
+    assert re.search(rf'title="{mid}" class="keyless" data-testid="message-key">order.refunded</a>', page)
+    assert f"{mid[:8]}…" not in page
