@@ -101,7 +101,9 @@ class Registry:
                 responses=tuple(CompiledRule(rule, self._compile(f, rule.when, *at, "responses", i, "when")
                                              if rule.when else None)
                                 for i, rule in enumerate(op.responses)),
-                response_xref=self._compile(f, op.response_xref, *at, "response_xref") if op.response_xref else None)
+                response_xref=self._compile(f, op.response_xref, *at, "response_xref") if op.response_xref else None,
+                file_name=self._template(f, op.write.name, *at, "write", "name")
+                if op.write is not None and op.write.kind == "file" else None)
         for q_name, q in c.queries.items():
             at = ("queries", q_name)
             compiled.queries[q_name] = CompiledQuery(

@@ -152,6 +152,7 @@ class Hub:
             self._worker = None
         self.broker.close()
         self.client.close()
+        self.deliverer.writer.close()
         if isinstance(self.buckets, RedisBuckets):
             self.buckets.close()
         self.db.dispose()

@@ -121,6 +121,7 @@ def check_registry(settings: Settings, connectors: Mapping[str, Connector]) -> N
     allowed = allow_list(settings.outbound_allow, production=settings.production)
     check_connectors(((name, settings.connector_url(name, c.base_url),
                        f"HUB_URL_{name.upper()}" if os.environ.get(f"HUB_URL_{name.upper()}") else "its file",
-                       [*((f"operation {op!r}", o.path) for op, o in c.operations.items()),
-                        *((f"query {q!r}", qq.path) for q, qq in c.queries.items())])
+                       [*((f"operation {op!r}", o.path) for op, o in c.operations.items() if o.write is None),
+                        *((f"query {q!r}", qq.path) for q, qq in c.queries.items()),
+                        *([("poll", c.poll.path)] if c.poll is not None and c.poll.kind == "http" else [])])
                       for name, c in sorted(connectors.items())), allowed)

@@ -31,7 +31,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from hub.connectors.durations import Seconds, _Model
-from hub.connectors.sources import Source
+from hub.connectors.sources import Source, Write
 
 STANDARD_WEBHOOKS_SCHEDULE_S: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000)
 """Delays between rounds after the first one fails: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h."""
@@ -174,8 +174,12 @@ class Operation(_Model):
     """A call the hub makes to this system."""
 
     method: Literal["POST", "PUT", "PATCH", "DELETE"] = "POST"
-    path: str = Field(description="path template; each {…} is JSONata on the canonical envelope, "
-                                  "e.g. /orders/{data.order_no}")
+    path: str = Field("", description="path template; each {…} is JSONata on the canonical envelope, "
+                                      "e.g. /orders/{data.order_no}")
+    write: Write | None = Field(
+        None, description="instead of an HTTP call: insert the mapping's row(s) into a table "
+                          "({kind: table, url, table, key}) or write a file ({kind: file, folder, name}), with the "
+                          "same attempts, retries and idempotency (see hub.connectors.sources)")
     mapping: str | None = Field(None, description="JSONata file: canonical envelope → request body; "
                                                   "none sends the envelope itself")
     headers: dict[str, str] = Field(default_factory=dict, json_schema_extra={"secret": True})
@@ -191,6 +195,12 @@ class Operation(_Model):
         None, description="JSONata on {request, response, data, source} → cross-references the answer reveals "
                           "({entity, ids} or an array), e.g. the id a target gave a record the hub created")
     description: str = ""
+
+    @model_validator(mode="after")
+    def _a_call_or_a_write(self) -> Operation:
+        if not self.path and self.write is None:
+            raise ValueError("an operation needs `path` (an HTTP call) or `write` (a table or a file)")
+        return self
 
 
 class Query(_Model):

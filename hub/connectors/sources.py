@@ -120,3 +120,41 @@ def expand(value: str, environ: dict[str, str]) -> str:
             raise ValueError(f"{m.group(1)} is not set")
         return environ[m.group(1)]
     return ENV_REFERENCE.sub(one, value)
+
+
+class TableWrite(_Model):
+    """An operation that inserts (or upserts) the mapping's row(s) into a table instead of calling HTTP."""
+
+    kind: Literal["table"]
+    url: str = Field(description="SQLAlchemy URL, normally from the environment: '${HUB_ERP_DB_URL}'")
+    table: str = Field(description="the table written, e.g. payments_in (columns are the mapping's keys)")
+    key: str | None = Field(
+        None, description="column given the delivery id: a delivery whose row is already there is not written "
+                          "again (give it a unique index)")
+    mode: Literal["insert", "upsert"] = "insert"
+    unique: list[str] = Field(default_factory=list,
+                              description="with mode upsert: the columns of the unique key a row is matched on")
+
+    @model_validator(mode="after")
+    def _upsert_names_its_key(self) -> TableWrite:
+        if self.mode == "upsert" and not self.unique:
+            raise ValueError("mode upsert needs `unique`: the columns of the unique key rows are matched on")
+        if self.mode == "insert" and self.key is None:
+            raise ValueError("mode insert needs `key`: the column given the delivery id, so a retried delivery "
+                             "is not inserted twice")
+        return self
+
+
+class FileWrite(_Model):
+    """An operation that writes the mapping's result as a file in a folder instead of calling HTTP."""
+
+    kind: Literal["file"]
+    folder: str = Field(description="folder written to, relative to the config folder or absolute; may be '${NAME}'")
+    name: str = Field("{delivery_id}.json",
+                      description="file name; each {…} is JSONata on {delivery_id, data}; keep the delivery id in "
+                                  "it, so a retried delivery finds its file and does not write another")
+    format: Literal["json", "csv"] = "json"
+    encoding: str = Field("utf-8", description="e.g. gb18030 for a system that reads GBK files")
+
+
+Write = Annotated[TableWrite | FileWrite, Field(discriminator="kind")]

@@ -37,6 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from hub.adapters.writers import OutboundWriter
 from hub.connectors import Connector
 from hub.delivery import policy
 from hub.delivery.client import OutboundClient, Response, encode_body
@@ -124,6 +125,7 @@ class Deliverer:
         self.registry = registry
         self.settings = settings
         self.client = client
+        self.writer = OutboundWriter(settings.config_dir)
         self.xref = xref
         self.is_paused = is_paused
         self.stages = stages if stages is not None else default_stages(
@@ -275,6 +277,8 @@ class Deliverer:
                                   codes=self.registry.mappings.codes)
         mapping = self.registry.mappings.get(op.mapping) if op.mapping else None
         call = outbound_call(op, claimed.envelope, functions, mapping=mapping, element=claimed.element)
+        if op.declared.write is not None:
+            return Request(call.method, self.writer.target_of(op.declared.write), call.body, claimed.origin)
         base = self.settings.connector_url(claimed.connector, connector.base_url).rstrip("/")
         return Request(call.method, base + call.path, call.body, claimed.origin)
 
@@ -304,8 +308,9 @@ class Deliverer:
                 raise
         attempt_id = spare.pop() if spare else self._open_attempt(ctx)
         try:
-            response = self.client.send(ctx.method, ctx.url, ctx.content, headers=ctx.headers,
-                                        timeout_s=connector.timeout)
+            response = (self.writer.send(ctx) if op.declared.write is not None else
+                        self.client.send(ctx.method, ctx.url, ctx.content, headers=ctx.headers,
+                                         timeout_s=connector.timeout))
         except DeliveryError as exc:
             fault = exc
             self._after(lambda st: st.after_fault(ctx, fault))

@@ -103,6 +103,8 @@ class CompiledOperation:
     each: Compiled | None
     responses: tuple[CompiledRule, ...]
     response_xref: Compiled | None
+    file_name: PathTemplate | None = None
+    """With ``write: {kind: file}``: the file's name, on ``{delivery_id, data}``."""
 
     @property
     def method(self) -> str:
