@@ -53,3 +53,17 @@ def test_a_name_several_candidate_companies_share_is_worth_less_than_a_name_only
     assert one.weight - two.weight == pytest.approx(1.0)
     assert two.evidence["name"]["shared_by"] == 2
     assert two.probability < auto_merge("customer") <= one.probability
+
+
+def test_a_person_whose_name_was_mistyped_still_meets_their_record_by_birth_date():
+    from hub.masterdata.blocking import blocking_keys
+
+    entity = catalog_for().get("person")
+    a = normalise_record(entity, {"name": "王伟", "birth_date": "1988-03-07", "city": "上海"})
+    b = normalise_record(entity, {"name": "汪玮", "birth_date": "1988年03月07日", "city": "上海市"})
+    assert blocking_keys(entity, a) & blocking_keys(entity, b)
+
+
+def test_namesakes_in_one_city_are_not_merged_on_the_name_alone():
+    assert probability("person", {"name": "王伟", "city": "上海"}, {"name": "王伟 先生", "city": "上海"}) \
+        < auto_merge("person")
