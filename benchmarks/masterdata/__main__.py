@@ -22,6 +22,7 @@ import json
 import os
 import resource
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -149,7 +150,9 @@ def fill(db: Database, entity: str, n: int, seed: int) -> float:
     now = datetime.now(UTC)
     gen = companies(n, seed=seed) if entity == "customer" else persons(n, seed=seed)
     started = time.perf_counter()
-    for batch in _batched(itertools.islice(gen, n), FILL_BATCH):
+    for i, batch in enumerate(_batched(itertools.islice(gen, n), FILL_BATCH)):
+        if i and i % 20 == 0:
+            print(f"fill: {i * FILL_BATCH} of {n} in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
         sources, goldens, keys, xrefs = [], [], [], []
         for r in batch:
             payload = {k: v for k, v in r.items() if k not in ("system", "id", "_truth")}
@@ -164,14 +167,32 @@ def fill(db: Database, entity: str, n: int, seed: int) -> float:
             keys.extend({"entity": entity, "key": k, "record_id": rid} for k in blocking_keys(ent, norm))
             xrefs.append({"id": new_id(), "entity": entity, "golden_id": gid, "system": r["system"],
                           "local_id": local_id, "created_at": now})
-        with db.session() as s:
-            s.execute(sa.insert(SourceRecord), sources)
-            s.execute(sa.insert(GoldenRecord), goldens)
-            s.execute(sa.insert(BlockingKey), keys)
-            s.execute(sa.insert(CrossReference), xrefs)
+        tables = ((SourceRecord, sources), (GoldenRecord, goldens), (BlockingKey, keys), (CrossReference, xrefs))
+        if db.engine.dialect.name == "postgresql":
+            _copy(db, tables)
+        else:
+            with db.session() as s:
+                for model, rows in tables:
+                    s.execute(sa.insert(model), rows)
     with db.engine.begin() as c:
         c.execute(sa.text("ANALYZE"))
     return time.perf_counter() - started
+
+
+def _copy(db: Database, tables: Any) -> None:
+    """PostgreSQL's COPY for a batch of rows per table, in one transaction (ten times the rate of INSERTs)."""
+    raw = db.engine.raw_connection()
+    try:
+        with raw.cursor() as cur:  # type: ignore[attr-defined]
+            for model, rows in tables:
+                columns = list(rows[0])
+                with cur.copy(f"COPY {model.__tablename__} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row([json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v
+                                        for v in (row[c] for c in columns)])
+        raw.commit()
+    finally:
+        raw.close()
 
 
 def timing(args: argparse.Namespace) -> list[dict[str, Any]]:
