@@ -222,9 +222,11 @@ def die_with_parent() -> None:
         pass
 
 
-def start_hub(host: str, port: int, *, database: Path, log: Path) -> subprocess.Popen[bytes]:
-    """``hub up`` on a fresh database, with the seven systems beside it (started by the hub)."""
-    database.unlink(missing_ok=True)
+def start_hub(host: str, port: int, *, database: Path, log: Path, fresh: bool = True) -> subprocess.Popen[bytes]:
+    """``hub up`` with the seven systems beside it (started by the hub), on a fresh database unless
+    ``fresh`` is false (``--database`` names one to keep)."""
+    if fresh:
+        database.unlink(missing_ok=True)
     env = {**os.environ, "HUB_DATABASE_URL": f"sqlite:///{database}", "MOCK_SIMULATION": "0",
            # the systems' ports (MOCK_<SYS>_PORT may move them) are where the hub calls them
            **{f"HUB_URL_{s.upper()}": f"http://127.0.0.1:{MockSettings.from_env(s).port}" for s in SYSTEMS}}
@@ -282,6 +284,7 @@ def print_summary(result: DemoResult, hub_url: str, counts: dict[str, int] | Non
     if counts is not None:
         failures = sum(counts.get(k, 0) for k in ("failed", "dead", "rejected"))
         print("messages: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + f" — failures {failures}")
+        print(f"  ({COUNTS_NOTE})")
     if result.delayed_po:
         print(f"supplier delay reported on {result.delayed_po}")
     if result.complaint:
@@ -290,6 +293,10 @@ def print_summary(result: DemoResult, hub_url: str, counts: dict[str, int] | Non
     if result.payment_runs:
         print(f"payment runs: {len(result.payment_runs)}, supplier payables paid: {paid}")
     print(f"dashboard: {hub_url}/ui   ·   API: {hub_url}/docs")
+
+
+COUNTS_NOTE = ("ignored: events a system sends that no flow needs; no_route: translated, but no system "
+               "subscribes to that case — both by design, not failures")
 
 
 def _interrupt(*_: object) -> None:
@@ -304,6 +311,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help="port the hub listens on")
     p.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS, help="at most this many simulation rounds")
     p.add_argument("--pause", type=float, default=DEFAULT_PAUSE_S, help="seconds between rounds")
+    p.add_argument("--database", type=Path, default=None,
+                   help=f"the hub's SQLite file, kept as it is (default: {DEMO_DIR / 'demo.db'}, "
+                        "deleted and made afresh each run)")
     p.add_argument("--stay", action=argparse.BooleanOptionalAction, default=True,
                    help="stay up after the batch until interrupted")
     return p.parse_args(argv)
@@ -313,11 +323,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupt)  # stop as on Ctrl-C, so the hub and the systems stop too
     DEMO_DIR.mkdir(exist_ok=True)
-    database, log = DEMO_DIR / "demo.db", DEMO_DIR / "demo.log"
+    database, log = args.database or DEMO_DIR / "demo.db", DEMO_DIR / "demo.log"
     hub_url = f"http://{args.host}:{args.port}"
     urls = {s: f"http://127.0.0.1:{MockSettings.from_env(s).port}" for s in SYSTEMS}
-    print(f"starting the hub and the seven systems (log: {log})…", flush=True)
-    hub = start_hub(args.host, args.port, database=database, log=log)
+    print(f"starting the hub and the seven systems (database: {database}"
+          f"{'' if args.database else ', made afresh'}; log: {log})…", flush=True)
+    hub = start_hub(args.host, args.port, database=database, log=log, fresh=args.database is None)
     try:
         wait_until_up([hub_url, *urls.values()], hub)
         for url in urls.values():

@@ -137,3 +137,15 @@ def test_a_rule_condition_that_is_not_jsonata_is_refused_at_load(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_registry(config, make_engine("jlens"))
     assert "operations.book_order.responses.0.when: invalid JSONata" in str(err.value)
+
+
+@pytest.mark.parametrize("name", ["erp", "oa"])
+def test_the_erp_and_oa_describe_themselves_shortly_in_both_languages_and_as_they_behave_today(name):
+    import re
+
+    from hub.settings import REPO_ROOT
+
+    description = load_connector(REPO_ROOT / "connectors" / f"{name}.yaml").connector.description
+    assert len(description) <= 200
+    assert re.search(r"[\u4e00-\u9fff]", description) and re.search(r"[A-Za-z]{4,}", description)
+    assert "failed messages" not in description  # ignored events are 'ignored' now, by design

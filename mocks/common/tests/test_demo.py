@@ -17,6 +17,7 @@ def test_the_demo_takes_the_options_hub_demo_took():
     assert (args.host, args.port, args.rounds, args.pause, args.stay) == ("127.0.0.1", 8000, 120, 0.3, True)
     args = demo.parse_args(["--port", "8080", "--rounds", "5", "--pause", "0", "--no-stay", "--host", "0.0.0.0"])
     assert (args.host, args.port, args.rounds, args.pause, args.stay) == ("0.0.0.0", 8080, 5, 0.0, False)
+    assert args.database is None and demo.parse_args(["--database", "x.db"]).database == Path("x.db")
 
 
 def test_the_hub_is_started_as_hub_up_with_the_systems_beside_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -37,6 +38,14 @@ def test_the_hub_is_started_as_hub_up_with_the_systems_beside_it(tmp_path: Path,
     env = seen["env"]
     assert env["HUB_DATABASE_URL"] == f"sqlite:///{database}" and env["MOCK_SIMULATION"] == "0"
     assert env["HUB_URL_CRM"] == "http://127.0.0.1:19101" and env["HUB_URL_OA"] == "http://127.0.0.1:9107"
+
+
+def test_a_database_named_with_database_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(subprocess, "Popen", lambda cmd, **kw: None)
+    database = tmp_path / "mine.db"
+    database.write_text("last week's run")
+    demo.start_hub("127.0.0.1", 18000, database=database, log=tmp_path / "demo.log", fresh=False)
+    assert database.read_text() == "last week's run"
 
 
 def test_the_batch_touches_every_flow_the_tests_check():
