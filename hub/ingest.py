@@ -42,6 +42,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from hub import safejson
 from hub.errors import BadPayload, InvalidEnvelope, InvalidMessageId, PayloadTooLarge, SignatureError, UnknownConnector
 from hub.ids import new_id
+from hub.masking import search_text
 from hub.registry import Registry
 from hub.settings import Settings
 from hub.store import Database, InboundMessage
@@ -108,6 +109,7 @@ class Ingestor:
             native_type=attributes.get("type") if attributes else None,
             headers={k: v for k, v in headers.items() if k in KEPT_HEADERS or k.startswith("ce-")},
             body=payload, attributes=attributes, received_at=now, updated_at=now,
+            search_text=search_text(self.registry.masked_fields(connector), payload),
             status=MessageStatus.RECEIVED, translations=0)
         try:
             with self.db.session() as s:

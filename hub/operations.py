@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 
 from hub.errors import NotFound
 from hub.ids import new_id
+from hub.masking import Redactor, mask
 from hub.pause import PauseState
 from hub.registry import Registry
-from hub.safejson import MAX_JSON_DEPTH, TOO_DEEP
 from hub.search import DEFAULT_PAGE, MAX_PAGE, MessageFilter, MessageSearch, summary
-from hub.store import CanonicalMessage, Database, Delivery, InboundMessage
+from hub.store import Attempt, CanonicalMessage, Database, Delivery, InboundMessage
 from hub.store.models import DeliveryStatus, MessageStatus
 from hub.store.status import refresh_status
 from hub.translate import Translator
@@ -34,7 +34,6 @@ from hub.views import (
     MessageSummary,
 )
 
-MASK = "***"
 RETRYABLE = (DeliveryStatus.DEAD, DeliveryStatus.REJECTED, DeliveryStatus.RETRYING, DeliveryStatus.PAUSED)
 
 
@@ -67,14 +66,18 @@ class Operations:
                                         .order_by(Delivery.created_at, Delivery.element)))
             current = [c for c in canonicals if c.current]
             masked = self._masked_fields(msg.connector)
+            # Stored errors are written masked; this also covers those stored before, and other connectors' keys.
+            redact = Redactor.of(self.registry.masked_fields(msg.connector, *{d.connector for d in deliveries}),
+                                 msg.body, *(c.data for c in canonicals))
+            line = summary(msg, current[0] if current else None, len(current))
             return MessageDetail(
-                **summary(msg, current[0] if current else None, len(current)).model_dump(),
+                **line.model_copy(update={"error": redact.optional(line.error)}).model_dump(),
                 mode=msg.mode, sender_id=msg.sender_id, headers=msg.headers,
-                body=mask(msg.body, masked), error_detail=msg.error_detail,
+                body=mask(msg.body, masked), error_detail=redact.json(msg.error_detail),
                 canonical=[CanonicalView(id=c.id, seq=c.seq, current=c.current, status=c.status, mapping=c.mapping,
                                          no_route=c.no_route,
                                          envelope=mask(c.envelope(), masked)) for c in canonicals],
-                deliveries=[self._delivery_view(d, with_attempts=True) for d in deliveries])
+                deliveries=[self._delivery_view(d, with_attempts=True, redact=redact) for d in deliveries])
 
     def list_deliveries(self, *, status: str | None = None, connector: str | None = None,
                         limit: int = DEFAULT_PAGE, cursor: str | None = None) -> DeliveryPage:
@@ -181,19 +184,27 @@ class Operations:
 
     # ------------------------------------------------------------------ helpers
     def _masked_fields(self, connector: str) -> frozenset[str]:
-        c = self.registry.connector(connector)
-        return frozenset(c.masked_fields) if c else frozenset()
+        return self.registry.masked_fields(connector)
 
-    def _delivery_view(self, d: Delivery, *, with_attempts: bool) -> DeliveryView:
+    def _delivery_view(self, d: Delivery, *, with_attempts: bool, redact: Redactor | None = None) -> DeliveryView:
         masked = self._masked_fields(d.connector)
+        redact = redact or Redactor()
         return DeliveryView(
             id=d.id, message_id=d.message_id, canonical_id=d.canonical_id, connector=d.connector,
             operation=d.operation, element=d.element, tap=bool(d.tap), status=d.status, attempts=d.attempts,
             rounds=d.rounds,
-            next_attempt_at=d.next_attempt_at, last_error=d.last_error, last_status_code=d.last_status_code,
+            next_attempt_at=d.next_attempt_at, last_error=redact.optional(d.last_error),
+            last_status_code=d.last_status_code,
             request=mask(d.request, masked), created_at=d.created_at, delivered_at=d.delivered_at,
-            attempt_log=[AttemptView.model_validate(a, from_attributes=True) for a in d.attempt_log]
-            if with_attempts else [])
+            attempt_log=[_attempt_view(a, redact) for a in d.attempt_log] if with_attempts else [])
+
+
+def _attempt_view(a: Attempt, redact: Redactor) -> AttemptView:
+    view = AttemptView.model_validate(a, from_attributes=True)
+    if not redact:
+        return view
+    return view.model_copy(update={"error": redact.optional(view.error),
+                                   "response_excerpt": redact.optional(view.response_excerpt)})
 
 
 def _fresh_copy(d: Delivery, now: datetime) -> Delivery:
@@ -221,35 +232,3 @@ def delivery_filter(*, status: str, connector: str | None = None, error_contains
     if until:
         conditions.append(Delivery.updated_at < until)
     return conditions
-
-
-def mask(value: Any, fields: frozenset[str]) -> Any:
-    """A copy of ``value`` for showing: every key in ``fields`` as ``***``, and whatever lies deeper
-    than :data:`~hub.safejson.MAX_JSON_DEPTH` as a note (bodies stored before ingest refused them).
-
-    Iterative, so no stored value can exhaust the stack.
-    """
-    if not isinstance(value, (dict, list)):
-        return value
-    root: list[Any] = [None]
-    stack: list[tuple[Any, Any, Any, int]] = [(value, root, 0, 1)]
-    while stack:
-        node, parent, slot, depth = stack.pop()
-        if isinstance(node, (dict, list)) and depth > MAX_JSON_DEPTH:
-            parent[slot] = TOO_DEEP
-        elif isinstance(node, dict):
-            copy: dict[str, Any] = {}
-            parent[slot] = copy
-            for k, v in node.items():
-                if k in fields and v is not None:
-                    copy[k] = MASK
-                else:
-                    copy[k] = None
-                    stack.append((v, copy, k, depth + 1))
-        elif isinstance(node, list):
-            items: list[Any] = [None] * len(node)
-            parent[slot] = items
-            stack.extend((v, items, i, depth + 1) for i, v in enumerate(node))
-        else:
-            parent[slot] = node
-    return root[0]

@@ -46,6 +46,11 @@ class Registry:
     def connector(self, name: str) -> Connector | None:
         return self.connectors.get(name)
 
+    def masked_fields(self, *connectors: str) -> frozenset[str]:
+        """The keys masked for messages of these connectors (a delivery: its origin's and its target's)."""
+        found = (self.connectors.get(name) for name in connectors)
+        return frozenset(f for c in found if c is not None for f in c.masked_fields)
+
     def routes_for(self, canonical_type: str) -> list[Route]:
         return self.routes.get(canonical_type, [])
 

@@ -12,7 +12,7 @@ A webhook body is refused (:class:`~hub.errors.UnsafeJson`, 422) when it holds
   and every reader of a stored body would have to walk it).
 
 Bytes that are not UTF-8, or not JSON, are :class:`~hub.errors.BadPayload` (400). The walk is
-iterative, so no input can exhaust the stack; :func:`hub.operations.mask` bounds what is shown
+iterative, so no input can exhaust the stack; :func:`hub.masking.mask` bounds what is shown
 of values stored before the limit existed.
 """
 

@@ -4,11 +4,13 @@
 and ids. An admin searching for an order number must also find the message
 whose translation *failed* — it has no canonical form, the number is only in
 the raw body — and a customer code that is in the payload, not the subject.
-So this search adds the raw body and the canonical payload (as text) to the
-match, and serves the dashboard's live tail (``changed_since``).
+So this search adds the raw body and the canonical payloads to the match — as
+their masked copy (``search_text``, see :mod:`hub.masking`), so a search for
+part of a phone number finds nothing — and serves the dashboard's live tail
+(``changed_since``).
 
 Matching JSON as text is a sequential scan; fine for the embedded default and
-moderate volumes. (A PostgreSQL trigram index on the two JSON columns is the
+moderate volumes. (A PostgreSQL trigram index on ``search_text`` is the
 next step when the log grows large.)
 """
 
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, cast, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from hub.store import CanonicalMessage, Database, InboundMessage
@@ -105,13 +107,12 @@ def _filtered(f: MessageFilter) -> Select[InboundMessage, CanonicalMessage, int]
         q = q.where(InboundMessage.connector == f.connector)
     if f.q:
         term = f.q.strip()
-        likes = {f"%{_escape(term)}%", f"%{_escape(json.dumps(term)[1:-1])}%"}  # also as JSON writes it (\\u4e0a…)
+        likes = {f"%{_escape(term)}%", f"%{_escape(json.dumps(term, ensure_ascii=False)[1:-1])}%"}
         in_canonical: list[Any] = [CanonicalMessage.correlation_id == term]
         conditions: list[Any] = [InboundMessage.id == term, InboundMessage.sender_id == term]
-        for like in likes:
-            in_canonical += [CanonicalMessage.subject.like(like, escape="\\"),
-                             cast(CanonicalMessage.data, Text).like(like, escape="\\")]
-            conditions.append(cast(InboundMessage.body, Text).like(like, escape="\\"))
+        for like in likes:  # the masked copy of body and payloads (hub.masking), never the payloads
+            in_canonical.append(CanonicalMessage.subject.like(like, escape="\\"))
+            conditions.append(InboundMessage.search_text.like(like, escape="\\"))
         q = q.where(or_(*conditions, _any_current(or_(*in_canonical))))
     if f.since:
         q = q.where(InboundMessage.received_at >= f.since)

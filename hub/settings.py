@@ -19,7 +19,8 @@ HUB_SECRET_<NAME>      a connector's webhook secret (``whsec_…``)         a de
 HUB_URL_<NAME>         a connector's base URL                             the connector file's base_url
 HUB_ADMIN_USER         first dashboard admin, created when no user exists ``admin`` (development only)
 HUB_ADMIN_PASSWORD     that admin's password                              ``admin`` (development only)
-HUB_SESSION_SECRET     key signing dashboard session cookies              random per process
+HUB_SESSION_SECRET     key signing dashboard session cookies (at least    random per process (development
+                       32 characters, the same on every API process)      only; required in production)
 HUB_SESSION_IDLE_S     a session ends after this long without a request   ``1800`` (30 min)
 HUB_SESSION_MAX_S      a session ends this long after login, whatever     ``43200`` (12 h)
 HUB_SECURE_COOKIES     send cookies over HTTPS only                       ``true`` in production, else ``false``
@@ -35,8 +36,9 @@ HUB_TIME_ZONE          the business's time zone: the dashboard shows      the ho
 
 Misconfiguration fails at start with a message naming the variable. A production start
 (see :attr:`Settings.production`) refuses the published development credentials — the
-``admin``/``admin`` login and the development webhook secrets — naming what to set
-(:func:`production_problems`).
+``admin``/``admin`` login, the development webhook secrets and a missing or short
+``HUB_SESSION_SECRET`` — naming what to set (:func:`production_problems`,
+:func:`session_secret_problem`).
 """
 
 from __future__ import annotations
@@ -196,6 +198,20 @@ def production_problems(settings: Settings, connectors: list[str]) -> list[str]:
                 "the published development secret" for name in sorted(connectors)
                 if settings.connector_secret(name) == dev_secret(name)]
     return problems
+
+
+MIN_SESSION_SECRET_CHARS = 32
+
+
+def session_secret_problem(secret: str | None) -> str | None:
+    """Why ``HUB_SESSION_SECRET`` cannot sign production sessions, or None."""
+    hint = ("set HUB_SESSION_SECRET to the same random value on every API process "
+            "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)")
+    if not secret:
+        return f"HUB_SESSION_SECRET is unset: {hint}"
+    if len(secret) < MIN_SESSION_SECRET_CHARS:
+        return f"HUB_SESSION_SECRET is shorter than {MIN_SESSION_SECRET_CHARS} characters: {hint}"
+    return None
 
 
 PRODUCTION_REFUSAL = ("refusing a production start (HUB_ENV=production, or PostgreSQL/Redis configured; "

@@ -29,6 +29,7 @@ from hub.envelope import child_traceparent, new_traceparent, parse_time
 from hub.errors import ConfigError, MappingError, SchemaError
 from hub.ids import new_id
 from hub.mapping.functions import XrefResolver, hub_functions
+from hub.masking import Redactor, search_text
 from hub.pipeline.inbound import Part, Reading, is_ignored, native_type_of, read_native
 from hub.pipeline.routing import Target, targets, why_no_route
 from hub.registry import Registry
@@ -77,11 +78,13 @@ class Translator:
                 msg = required(s, InboundMessage, message_id, for_update=True)
                 msg.translations += 1
                 msg.updated_at = datetime.now(UTC)
+                redact = Redactor.of(self.registry.masked_fields(msg.connector), msg.body)
                 msg.status = MessageStatus.FAILED
                 msg.native_type = msg.native_type or self._native_type_or_none(msg)
-                msg.error = str(exc)
-                msg.error_detail = exc.detail() if hasattr(exc, "detail") else {"kind": "config", "message": str(exc)}
-                log.warning("message %s failed to translate: %s", msg.id, exc)
+                msg.error = redact.text(str(exc))
+                msg.error_detail = redact.json(exc.detail() if hasattr(exc, "detail")
+                                               else {"kind": "config", "message": str(exc)})
+                log.warning("message %s failed to translate: %s", msg.id, msg.error)
                 return msg.status
         for delivery_id in delivery_ids:
             self._enqueue(delivery_id)
@@ -126,6 +129,8 @@ class Translator:
             s.add(canonical)
             statuses.append(self._route(s, msg, canonical, canonical.envelope(), paused, delivery_ids))
         msg.status = rolled_up(statuses)
+        msg.search_text = search_text(self.registry.masked_fields(msg.connector), msg.body,
+                                      *(p.data for p in reading.parts))
         return msg.status, delivery_ids
 
     def _route(self, s: Session, msg: InboundMessage, canonical: CanonicalMessage, envelope: dict[str, Any],

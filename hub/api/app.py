@@ -15,8 +15,9 @@ from hub.api import audit, connectors, health, masterdata, messages, processes, 
 from hub.api.errors import install_error_handlers
 from hub.api.guards import PageHeaders, RefuseNul
 from hub.api.security import UI_PREFIX, api_auth_error, api_guard
-from hub.errors import AuthError
+from hub.errors import AuthError, ConfigError
 from hub.runtime import Hub
+from hub.settings import PRODUCTION_REFUSAL, session_secret_problem
 
 log = logging.getLogger("hub.api")
 
@@ -69,7 +70,12 @@ def create_app(hub: Hub) -> FastAPI:
 
 
 def _session_secret(hub: Hub) -> str:
+    """The key signing session cookies. A production start refuses to run without a strong one: a
+    random key per process would end every login at each restart and hold it on one replica only."""
     configured = hub.settings.session_secret
+    problem = session_secret_problem(configured.get_secret_value() if configured else None)
+    if hub.settings.production and problem:
+        raise ConfigError(PRODUCTION_REFUSAL + problem)
     if configured is not None:
         return configured.get_secret_value()
     if not hub.settings.embedded:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -53,6 +53,7 @@ from hub.errors import (
 )
 from hub.ids import new_id
 from hub.mapping.functions import XrefResolver, hub_functions
+from hub.masking import Redactor
 from hub.pipeline.outbound import Verdict, classify, outbound_call
 from hub.registry import Registry
 from hub.settings import Settings
@@ -152,8 +153,9 @@ class Deliverer:
                                     attempt=_Closing.note(claimed.attempt_id, "waiting", str(exc)))
         except (MappingError, ConfigError) as exc:
             spare.clear()
-            return self._finish(claimed, DeliveryStatus.DEAD, error=f"outbound mapping failed: {exc}",
-                                attempt=_Closing.note(claimed.attempt_id, "mapping_error", str(exc)))
+            error = self._redactor(claimed).text(str(exc))
+            return self._finish(claimed, DeliveryStatus.DEAD, error=f"outbound mapping failed: {error}",
+                                attempt=_Closing.note(claimed.attempt_id, "mapping_error", error))
         last: tuple[str, CallContext, Response | None] | None = None
         failed: list[TransientDeliveryError] = []
         try:
@@ -311,6 +313,9 @@ class Deliverer:
             response = (self.writer.send(ctx) if op.declared.write is not None else
                         self.client.send(ctx.method, ctx.url, ctx.content, headers=ctx.headers,
                                          timeout_s=connector.timeout))
+            redact = self._redactor(claimed, request.body)
+            if redact:  # a target echoing the request must not put masked values in the log and errors
+                response = replace(response, excerpt=redact.text(response.excerpt))
         except DeliveryError as exc:
             fault = exc
             self._after(lambda st: st.after_fault(ctx, fault))
@@ -325,6 +330,11 @@ class Deliverer:
             raise _Pending(attempt_id, ctx, response, error)
         self._close_attempt(_Closing.of(attempt_id, "transient", error, response, ctx))  # another call may follow
         raise error
+
+    def _redactor(self, claimed: Claimed, *more: Any) -> Redactor:
+        """Masked values of the payload (the origin's and the target's masked fields) and of ``more``."""
+        return Redactor.of(self.registry.masked_fields(claimed.origin, claimed.connector),
+                           claimed.envelope.get("data"), *more)
 
     def _after(self, hook: Callable[[DeliveryStage], None]) -> None:
         for stage in reversed(self.stages):

@@ -113,6 +113,8 @@ class InboundMessage(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     error_detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     translations: Mapped[int] = mapped_column(Integer, default=0)
+    search_text: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
+    """The raw body and current canonical payloads with masked fields as ``***``: what ``q=`` searches."""
 
     canonicals: Mapped[list[CanonicalMessage]] = relationship(
         back_populates="inbound", order_by="CanonicalMessage.created_at",

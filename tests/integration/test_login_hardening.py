@@ -98,6 +98,9 @@ def test_logout_ends_the_session_on_the_server_so_a_kept_cookie_is_refused(clien
 
 
 # ---------------------------------------------------------------------- production start
+STRONG_SESSION_SECRET = "k" * 16 + "-a-production-session-key"
+
+
 def real_secrets(monkeypatch, hub_config: Path) -> None:
     for f in (hub_config / "connectors").glob("*.yaml"):
         monkeypatch.setenv(f"HUB_SECRET_{f.stem.upper()}", dev_secret(f"real-{f.stem}"))
@@ -128,10 +131,32 @@ def test_a_postgresql_or_redis_url_means_production_unless_hub_env_says_otherwis
     assert not make_settings(env="development", database_url="postgresql://hub@db/hub").production
 
 
+@pytest.mark.parametrize("secret", [None, "too-short-a-key"])
+def test_a_production_start_refuses_a_missing_or_short_session_secret_naming_it(make_settings, fast_config,
+                                                                                monkeypatch, secret):
+    real_secrets(monkeypatch, fast_config)
+    h = Hub.build(make_settings(config_dir=fast_config, env="production", admin_password="a-strong-password",
+                                outbound_allow="127.0.0.1", session_secret=secret))
+    try:
+        with pytest.raises(ConfigError, match="refusing a production start.*HUB_SESSION_SECRET"):
+            create_app(h)
+    finally:
+        h.stop()
+
+
+def test_a_development_start_without_a_session_secret_still_runs(make_settings, fast_config):
+    h = Hub.build(make_settings(config_dir=fast_config, session_secret=None))
+    try:
+        with TestClient(create_app(h)) as c:
+            assert c.get("/healthz").status_code == 200
+    finally:
+        h.stop()
+
+
 def test_production_sends_session_cookies_secure_only(make_settings, fast_config, monkeypatch):
     real_secrets(monkeypatch, fast_config)
     h = Hub.build(make_settings(config_dir=fast_config, env="production", admin_password="a-strong-password",
-                                outbound_allow="127.0.0.1"))
+                                outbound_allow="127.0.0.1", session_secret=STRONG_SESSION_SECRET))
     try:
         with TestClient(create_app(h), base_url="https://testserver") as c:
             r = attempt(c, "admin", "a-strong-password")
