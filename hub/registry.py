@@ -12,11 +12,12 @@ from pathlib import Path
 
 from hub.catalog import Catalog
 from hub.connectors import Connector, ConnectorFile, load_connectors
-from hub.connectors.models import Query
+from hub.connectors.models import InboundEvent, Query
 from hub.errors import ConfigError, HubError, MappingError
 from hub.mapping import Compiled, Engine, MappingLibrary
 from hub.pipeline.compiled import (
     PLACEHOLDER,
+    CompiledAggregation,
     CompiledConnector,
     CompiledEvent,
     CompiledOperation,
@@ -40,6 +41,8 @@ class Registry:
         self.connectors: dict[str, Connector] = {name: f.connector for name, f in self.files.items()}
         self.compiled: dict[str, CompiledConnector] = {}
         self.routes: dict[str, list[Route]] = {}
+        self.aggregations: dict[str, list[CompiledAggregation]] = {}
+        """Aggregators by the canonical type they gather."""
         for name, f in self.files.items():
             self.compiled[name] = self._compile_connector(f)
 
@@ -57,6 +60,9 @@ class Registry:
     def event(self, connector: str, native_type: str) -> CompiledEvent | None:
         c = self.compiled.get(connector)
         return c.events.get(native_type) if c else None
+
+    def aggregations_for(self, canonical_type: str) -> list[CompiledAggregation]:
+        return self.aggregations.get(canonical_type, [])
 
     def operation(self, connector: str, operation: str) -> CompiledOperation:
         return self.compiled[connector].operations[operation]
@@ -115,6 +121,24 @@ class Registry:
                 declared=q, path=self._template(f, q.path, *at, "path"),
                 params=self._mapping(f, q.params, *at, "params") if q.params else None,
                 response=self._mapping(f, q.response, *at, "response"))
+        for agg_name, agg in c.aggregations.items():
+            at = ("aggregations", agg_name)
+            self._type(f, agg.gather, *at, "gather")
+            self._type(f, agg.canonical, *at, "canonical")
+            compiled_agg = CompiledAggregation(
+                connector=c.name, name=agg_name, declared=agg, by=self._compile(f, agg.by, *at, "by"),
+                filter=self._compile(f, agg.filter, *at, "filter") if agg.filter else None,
+                when=self._compile(f, agg.completion.when, *at, "completion", "when") if agg.completion.when
+                else None)
+            compiled.aggregations[agg_name] = compiled_agg
+            event = InboundEvent(canonical=agg.canonical, mapping=agg.mapping, correlate=agg.correlate,
+                                 description=agg.description or f"aggregation {agg_name}")
+            compiled.events[compiled_agg.event] = CompiledEvent(
+                connector=c.name, name=compiled_agg.event, declared=event,
+                mapping=self._mapping(f, agg.mapping, *at, "mapping"), time=None,
+                correlate=tuple(self._compile(f, src, *at, "correlate", i) for i, src in enumerate(agg.correlate)),
+                xref=())
+            self.aggregations.setdefault(agg.gather, []).append(compiled_agg)
         for i, sub in enumerate(c.subscriptions):
             at = ("subscriptions", i)
             self._type(f, sub.type, *at, "type")

@@ -16,6 +16,7 @@ from dramatiq import Worker
 
 from hub.adapters.runner import Pollers
 from hub.adapters.state import DEFAULT_LEASE_S, PollerStore
+from hub.aggregator import Aggregator
 from hub.connectors.allow import check_registry
 from hub.delivery.circuit import CircuitBreaker, CircuitStore
 from hub.delivery.client import OutboundClient
@@ -95,8 +96,9 @@ class Hub:
         enqueue_delivery = enqueuer(broker, DELIVER_ACTOR, DELIVER_QUEUE)
 
         pauses = PauseState(db)
+        aggregator = Aggregator(db=db, registry=registry)
         translator = Translator(db=db, registry=registry, xref=xrefs.resolve, enqueue_delivery=enqueue_delivery,
-                                is_paused=pauses.is_paused,
+                                is_paused=pauses.is_paused, aggregator=aggregator, enqueue_translate=enqueue_translate,
                                 on_canonical=[MasterDataSubscriber(catalog_for(settings.config_dir))])
         operations = Operations(db=db, registry=registry, translator=translator, pauses=pauses,
                                 enqueue_translate=enqueue_translate, enqueue_delivery=enqueue_delivery)
@@ -117,7 +119,7 @@ class Hub:
         ingestor = Ingestor(db=db, registry=registry, settings=settings, enqueue_translate=enqueue_translate)
         sweeper = Sweeper(db=db, grace_s=settings.sweep_grace_s, interval_s=settings.sweep_interval_s,
                           enqueue_translate=enqueue_translate, enqueue_delivery=enqueue_delivery,
-                          max_worker_deaths=settings.max_worker_deaths)
+                          max_worker_deaths=settings.max_worker_deaths, expire_aggregates=aggregator.expire)
         pollers = Pollers(registry=registry, settings=settings, ingestor=ingestor, state=poller_state)
         queries = QueryService(registry=registry, settings=settings, client=client, xref=xrefs.resolve)
         seeded = xrefs.load_seed(settings.config_dir / "mappings" / "xref")

@@ -25,11 +25,14 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from hub.aggregator import MODE as AGGREGATION_MODE
+from hub.aggregator import Aggregator
 from hub.envelope import child_traceparent, new_traceparent, parse_time
 from hub.errors import ConfigError, MappingError, SchemaError
 from hub.ids import new_id
 from hub.mapping.functions import XrefResolver, hub_functions
 from hub.masking import Redactor, search_text
+from hub.pipeline.compiled import AGGREGATION_EVENT
 from hub.pipeline.inbound import Part, Reading, is_ignored, native_type_of, read_native
 from hub.pipeline.routing import Target, targets, why_no_route
 from hub.registry import Registry
@@ -54,8 +57,11 @@ SUBJECT_ORDERED = frozenset({"masterdata.changed"})
 class Translator:
     def __init__(self, *, db: Database, registry: Registry, xref: XrefResolver,
                  enqueue_delivery: Callable[[str], None], is_paused: Callable[[str], bool],
-                 on_canonical: list[CanonicalHook] | None = None):
+                 on_canonical: list[CanonicalHook] | None = None, aggregator: Aggregator | None = None,
+                 enqueue_translate: Callable[[str], None] | None = None):
         self.db = db
+        self.aggregator = aggregator
+        self.enqueue_translate = enqueue_translate
         self.registry = registry
         self.xref = xref
         self.enqueue_delivery = enqueue_delivery
@@ -71,8 +77,9 @@ class Translator:
                 return None
             msg.translations += 1
             msg.updated_at = datetime.now(UTC)
+            made: list[str] = []
             try:
-                status, delivery_ids = self._translate(s, msg, paused)
+                status, delivery_ids = self._translate(s, msg, paused, made)
             except (MappingError, SchemaError, ConfigError) as exc:
                 s.rollback()  # nothing of a failed translation is kept but the failure itself
                 msg = required(s, InboundMessage, message_id, for_update=True)
@@ -88,6 +95,8 @@ class Translator:
                 return msg.status
         for delivery_id in delivery_ids:
             self._enqueue(delivery_id)
+        for made_id in made:  # messages complete aggregations made
+            self._translate_later(made_id)
         return status
 
     def _native_type_or_none(self, msg: InboundMessage) -> str | None:
@@ -97,9 +106,12 @@ class Translator:
         except (MappingError, ConfigError):
             return None
 
-    def _translate(self, s: Session, msg: InboundMessage, paused: set[str]) -> tuple[str, list[str]]:
+    def _translate(self, s: Session, msg: InboundMessage, paused: set[str], made: list[str]) -> tuple[str, list[str]]:
         msg.native_type = msg.native_type or native_type_of(self.registry, msg.connector, msg.body)
         msg.error, msg.error_detail = None, None
+        if msg.native_type.startswith(AGGREGATION_EVENT) and msg.mode != AGGREGATION_MODE:
+            raise ConfigError(f"native event {msg.native_type!r} is made by the hub's aggregator only; "
+                              f"{msg.connector} may not send it")
         if is_ignored(self.registry, msg.connector, msg.native_type):
             msg.status = MessageStatus.IGNORED
             return msg.status, []
@@ -123,15 +135,25 @@ class Translator:
             s.add(canonical)
             for hook in self.on_canonical:
                 derived += [self._derived(canonical, env) for env in hook(s, envelope) or []]
+            made += self._gather(s, msg, canonical, envelope)
             statuses.append(self._route(s, msg, canonical, envelope, paused, delivery_ids))
         for seq, canonical in enumerate(derived, start=len(reading.parts)):
             canonical.seq = seq
             s.add(canonical)
+            made += self._gather(s, msg, canonical, canonical.envelope())
             statuses.append(self._route(s, msg, canonical, canonical.envelope(), paused, delivery_ids))
         msg.status = rolled_up(statuses)
         msg.search_text = search_text(self.registry.masked_fields(msg.connector), msg.body,
                                       *(p.data for p in reading.parts))
         return msg.status, delivery_ids
+
+    def _gather(self, s: Session, msg: InboundMessage, canonical: CanonicalMessage,
+                envelope: dict[str, Any]) -> list[str]:
+        """File the canonical message with the aggregators that gather it; the messages it completes."""
+        if self.aggregator is None:
+            return []
+        return self.aggregator.gather(s, envelope, message_id=msg.id, seq=canonical.seq,
+                                      functions_for=self._functions_for(msg.connector))
 
     def _route(self, s: Session, msg: InboundMessage, canonical: CanonicalMessage, envelope: dict[str, Any],
                paused: set[str], delivery_ids: list[str]) -> str:
@@ -213,6 +235,15 @@ class Translator:
         s.execute(update(CanonicalMessage)
                   .where(CanonicalMessage.message_id == message_id, CanonicalMessage.current)
                   .values(current=False, status=MessageStatus.SUPERSEDED))
+
+    def _translate_later(self, message_id: str) -> None:
+        if self.enqueue_translate is None:
+            self.translate(message_id)
+            return
+        try:
+            self.enqueue_translate(message_id)
+        except Exception:  # committed: the sweeper will enqueue it
+            log.exception("enqueue of message %s failed; the sweeper will retry", message_id)
 
     def _enqueue(self, delivery_id: str) -> None:
         try:

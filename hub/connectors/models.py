@@ -244,6 +244,47 @@ class Subscription(_Model):
         return self
 
 
+class Completion(_Model):
+    """When an aggregation is complete: the first of its conditions that holds (at least one is given)."""
+
+    count: int | None = Field(None, ge=1, description="complete once this many messages are gathered")
+    when: str | None = Field(
+        None, description="JSONata on {key, count, messages} (the gathered payloads, in arrival order); complete "
+                          "when true, e.g. '$sum(messages.lines.qty) >= messages[0].ordered'")
+    timeout: Seconds | None = Field(
+        None, gt=0, description="complete this long after the first message, with what has been gathered "
+                                "(the sweeper completes it; `completion` reads 'timeout')")
+
+    @model_validator(mode="after")
+    def _one_condition(self) -> Completion:
+        if self.count is None and self.when is None and self.timeout is None:
+            raise ValueError("give at least one of `count`, `when` or `timeout`")
+        return self
+
+
+class Aggregation(_Model):
+    """Aggregator: canonical messages of one type gathered by a correlation key until complete, then one
+    canonical message of their own, sent from this connector (:mod:`hub.pipeline.aggregation`).
+
+    The gathered messages are stored as they come (``aggregates``), so a restart loses none; the message
+    a completed aggregation makes is an inbound message like a webhook's (native event
+    ``aggregation/<name>``), translated by ``mapping`` from
+    ``{aggregation, key, count, completion, messages}``.
+    """
+
+    gather: str = Field(description="canonical type of the messages gathered, e.g. goods.received")
+    by: str = Field(description="JSONata on the canonical envelope → the correlation key, e.g. data.po_no; "
+                                "a message without one is not gathered")
+    filter: str | None = Field(None, description="JSONata on the canonical envelope; gather only when true")
+    completion: Completion
+    canonical: str = Field(description="canonical type of the message a complete aggregation makes")
+    mapping: str = Field(description="JSONata file: {aggregation, key, count, completion, messages} → its payload")
+    correlate: list[str] = Field(
+        default_factory=list, description="business keys of the message it makes, as in an inbound event, "
+                                          "e.g. '\"purchase_order:\" & data.po_no'")
+    description: str = ""
+
+
 class Connector(_Model):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
@@ -261,6 +302,9 @@ class Connector(_Model):
     operations: dict[str, Operation] = Field(default_factory=dict)
     subscriptions: list[Subscription] = Field(default_factory=list)
     queries: dict[str, Query] = Field(default_factory=dict)
+    aggregations: dict[str, Aggregation] = Field(
+        default_factory=dict, description="aggregators: messages gathered by a key until complete, then one "
+                                          "message from this connector (see Aggregation)")
     ordering_key: str | None = Field(
         None, description="JSONata on the canonical envelope, e.g. data.order_no: deliveries to this system with "
                           "the same key go one at a time, in the order their messages arrived")

@@ -13,7 +13,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
 
-from hub.connectors.models import Connector, InboundEvent, Operation, Query, ResponseRule, Subscription
+from hub.connectors.models import Aggregation, Connector, InboundEvent, Operation, Query, ResponseRule, Subscription
 from hub.connectors.sources import DatabaseSource, FileSource, HttpSource
 from hub.errors import MappingError
 from hub.mapping import Compiled
@@ -161,6 +161,27 @@ class CompiledSource:
     query: dict[str, PathTemplate] = field(default_factory=dict)
 
 
+AGGREGATION_EVENT = "aggregation/"
+"""Prefix of the native event a complete aggregation's message carries: ``aggregation/<name>``."""
+
+
+@dataclass(frozen=True)
+class CompiledAggregation:
+    """An aggregator: which messages it gathers, by which key, when it is complete."""
+
+    connector: str
+    name: str
+    declared: Aggregation
+    by: Compiled
+    filter: Compiled | None
+    when: Compiled | None
+
+    @property
+    def event(self) -> str:
+        """The native event its message is translated as (one of the connector's compiled events)."""
+        return AGGREGATION_EVENT + self.name
+
+
 @dataclass(frozen=True)
 class CompiledConnector:
     declared: Connector
@@ -169,6 +190,7 @@ class CompiledConnector:
     events: dict[str, CompiledEvent] = field(default_factory=dict)
     operations: dict[str, CompiledOperation] = field(default_factory=dict)
     queries: dict[str, CompiledQuery] = field(default_factory=dict)
+    aggregations: dict[str, CompiledAggregation] = field(default_factory=dict)
     poll: CompiledSource | None = None
 
     @property

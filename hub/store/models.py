@@ -386,3 +386,38 @@ class Poller(Base):
     records: Mapped[int] = mapped_column(Integer, default=0)
     """Records stored from this source (duplicates not counted)."""
     updated_at: Mapped[datetime]
+
+
+class Aggregate(Base):
+    """One aggregator's gathering for one correlation key (migration 0012): the messages so far, until complete.
+
+    Written only by :mod:`hub.aggregator`, in the transaction that translates each gathered message,
+    so a message is gathered exactly when it is translated. A key whose aggregate is complete starts a
+    new one (``generation`` + 1) with its next message.
+    """
+
+    __tablename__ = "aggregates"
+    __table_args__ = (
+        UniqueConstraint("connector", "name", "key", "generation", name="uq_aggregate_key"),
+        Index("ix_aggregates_state_expires", "state", "expires_at"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    connector: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(255))
+    generation: Mapped[int] = mapped_column(Integer, default=1)
+    state: Mapped[str] = mapped_column(String(10), default="open")
+    """open | complete"""
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    members: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    """[{message_id, seq, canonical_id, data}] in arrival order; one per (message_id, seq)."""
+    first_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    """With a ``timeout``: when the sweeper completes it with what it has."""
+    completed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    completion: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    """count | when | timeout: what completed it."""
+    message_id: Mapped[str | None] = mapped_column(ID, nullable=True)
+    """The inbound message the complete aggregate made."""
+    updated_at: Mapped[datetime]

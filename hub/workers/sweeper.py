@@ -3,7 +3,8 @@
 A crash between commit and enqueue, a lost broker message, a worker killed
 mid-delivery: the database still says what is due, and the sweeper, running
 every ``HUB_SWEEP_INTERVAL_S``, enqueues it again (an expired lease is given
-back first, :func:`hub.delivery.lease.give_back`). Enqueueing twice is safe:
+back first, :func:`hub.delivery.lease.give_back`). It also completes the
+aggregates whose ``timeout`` has passed (:meth:`hub.aggregator.Aggregator.expire`). Enqueueing twice is safe:
 a delivery is claimed before it runs, so a duplicate does nothing.
 """
 
@@ -31,18 +32,22 @@ class Swept:
     messages: int
     deliveries: int
     leases: int
+    aggregates: int = 0
+    """Aggregates completed by their timeout (each made a message, enqueued for translation)."""
 
 
 class Sweeper:
     def __init__(self, *, db: Database, grace_s: float, interval_s: float,
                  enqueue_translate: Callable[[str], None], enqueue_delivery: Callable[[str], None],
-                 max_worker_deaths: int = DEFAULT_MAX_WORKER_DEATHS):
+                 max_worker_deaths: int = DEFAULT_MAX_WORKER_DEATHS,
+                 expire_aggregates: Callable[[], list[str]] | None = None):
         self.db = db
         self.max_worker_deaths = max_worker_deaths
         self.grace = timedelta(seconds=grace_s)
         self.interval_s = interval_s
         self.enqueue_translate = enqueue_translate
         self.enqueue_delivery = enqueue_delivery
+        self.expire_aggregates = expire_aggregates
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -58,14 +63,15 @@ class Sweeper:
                 Delivery.status.in_((DeliveryStatus.PENDING, DeliveryStatus.RETRYING)),
                 Delivery.next_attempt_at < cutoff).limit(SWEEP_BATCH)))
         leases = len(expired)
-        for mid in messages:
+        made = self.expire_aggregates() if self.expire_aggregates is not None else []
+        for mid in [*messages, *made]:
             self.enqueue_translate(mid)
         for did in deliveries:
             self.enqueue_delivery(did)
-        if messages or deliveries or leases:
-            log.info("sweeper re-enqueued %d message(s), %d delivery(ies); %d lease(s) expired",
-                     len(messages), len(deliveries), leases)
-        return Swept(len(messages), len(deliveries), leases)
+        if messages or deliveries or leases or made:
+            log.info("sweeper re-enqueued %d message(s), %d delivery(ies); %d lease(s) expired; "
+                     "%d aggregate(s) timed out", len(messages), len(deliveries), leases, len(made))
+        return Swept(len(messages), len(deliveries), leases, len(made))
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="hub-sweeper", daemon=True)
