@@ -49,6 +49,48 @@ class Series:
     """For a rate: its value over the whole window (not the mean of the minutes)."""
 
 
+AUTO = "auto"
+RANGES: dict[str, timedelta] = {"15m": timedelta(minutes=15), "1h": timedelta(hours=1), "6h": timedelta(hours=6),
+                                "24h": timedelta(days=1), "7d": timedelta(days=7)}
+"""The overview's range picker: ``auto`` (where the activity is) or one of these spans ending now."""
+DEFAULT_RANGE = "1h"
+"""What ``auto`` shows when nothing happened in the last day."""
+AUTO_LOOKBACK = timedelta(days=1)
+AUTO_MIN_SPAN = timedelta(minutes=10)
+TARGET_BUCKETS = 60
+STEPS = [timedelta(seconds=s) for s in (10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600)]
+"""Bucket sizes a chart may use: the smallest giving at most TARGET_BUCKETS buckets."""
+
+
+@dataclass(frozen=True)
+class Window:
+    """A chart's time span cut into equal buckets."""
+
+    start: datetime
+    end: datetime
+    step: timedelta
+
+    @classmethod
+    def ending(cls, end: datetime, span: timedelta) -> Window:
+        step = next((s for s in STEPS if span / s <= TARGET_BUCKETS), STEPS[-1])
+        seconds = step.total_seconds()
+        aligned = datetime.fromtimestamp((end.timestamp() // seconds + 1) * seconds, UTC)  # whole buckets
+        buckets = max(2, -int(-(span / step) // 1))
+        return cls(aligned - step * buckets, aligned, step)
+
+    @property
+    def buckets(self) -> int:
+        return int((self.end - self.start) / self.step)
+
+    def slot(self, at: datetime) -> int:
+        return max(0, min(self.buckets - 1, int((_aware(at) - self.start) / self.step)))
+
+
+def _aware(at: datetime) -> datetime:
+    """SQLite gives naive datetimes back; every time the hub stores is UTC."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
 @dataclass
 class Throughput:
     minutes: list[datetime]
@@ -56,6 +98,8 @@ class Throughput:
     """Messages received per minute, by sending connector."""
     error_rate: list[Series]
     """Share of failed delivery attempts per minute, by target connector (0–1)."""
+    step: timedelta = timedelta(minutes=1)
+    """The buckets' size (``minutes`` holds their starts)."""
 
 
 @dataclass
@@ -101,30 +145,56 @@ class Stats:
         counts = self.ops.counts()
         return {s: counts.get(s, 0) for s in MessageStatus.ALL}
 
-    def throughput(self, *, minutes: int = WINDOW_MINUTES, now: datetime | None = None) -> Throughput:
-        now = (now or datetime.now(UTC)).replace(second=0, microsecond=0) + timedelta(minutes=1)
-        start = now - timedelta(minutes=minutes)
-        slots = [start + timedelta(minutes=i) for i in range(minutes)]
+    def throughput(self, *, minutes: int = WINDOW_MINUTES, now: datetime | None = None,
+                   window: Window | None = None) -> Throughput:
+        """Per-bucket traffic over ``window`` (default: the last ``minutes``, per minute)."""
+        if window is None:
+            end = (now or datetime.now(UTC)).replace(second=0, microsecond=0) + timedelta(minutes=1)
+            window = Window(end - timedelta(minutes=minutes), end, timedelta(minutes=1))
+        start, n = window.start, window.buckets
+        slots = [start + window.step * i for i in range(n)]
         with self.db.read() as s:
             received = s.execute(select(InboundMessage.connector, InboundMessage.received_at)
-                                 .where(InboundMessage.received_at >= start)).all()
+                                 .where(InboundMessage.received_at >= start, InboundMessage.received_at < window.end)
+                                 ).all()
             attempts = s.execute(select(Delivery.connector, Attempt.started_at, Attempt.outcome)
                                  .join(Delivery, Delivery.id == Attempt.delivery_id)
-                                 .where(Attempt.started_at >= start)).all()
-        messages: dict[str, list[float]] = defaultdict(lambda: [0.0] * minutes)
+                                 .where(Attempt.started_at >= start, Attempt.started_at < window.end)).all()
+        messages: dict[str, list[float]] = defaultdict(lambda: [0.0] * n)
         for connector, at in received:
-            messages[connector][_slot(at, start, minutes)] += 1
-        tried: dict[str, list[int]] = defaultdict(lambda: [0] * minutes)
-        failed: dict[str, list[int]] = defaultdict(lambda: [0] * minutes)
+            messages[connector][window.slot(at)] += 1
+        tried: dict[str, list[int]] = defaultdict(lambda: [0] * n)
+        failed: dict[str, list[int]] = defaultdict(lambda: [0] * n)
         for connector, at, outcome in attempts:
-            i = _slot(at, start, minutes)
+            i = window.slot(at)
             tried[connector][i] += 1
             if outcome != "success":
                 failed[connector][i] += 1
-        rates = [Series(c, [failed[c][i] / n if n else 0.0 for i, n in enumerate(tried[c])],
+        rates = [Series(c, [failed[c][i] / k if k else 0.0 for i, k in enumerate(tried[c])],
                         overall=sum(failed[c]) / sum(tried[c])) for c in sorted(tried)]
         return Throughput(minutes=slots, messages=[Series(c, messages[c]) for c in sorted(messages)],
-                          error_rate=rates)
+                          error_rate=rates, step=window.step)
+
+    def window(self, name: str = AUTO, *, now: datetime | None = None) -> Window:
+        """The chart window a range picker's choice names: a fixed span ending now, or (``auto``) the
+        span of the last day's activity with a margin — a demo batch fills the chart, not its edge."""
+        now = now or datetime.now(UTC)
+        if name in RANGES:
+            return Window.ending(now, RANGES[name])
+        with self.db.read() as s:
+            since = now - AUTO_LOOKBACK
+            first, last = s.execute(select(func.min(InboundMessage.received_at), func.max(InboundMessage.received_at))
+                                    .where(InboundMessage.received_at >= since)).one()
+            tried = s.execute(select(func.min(Attempt.started_at), func.max(Attempt.started_at))
+                              .where(Attempt.started_at >= since)).one()
+        times = [_aware(t) for t in (first, last, *tried) if t is not None]
+        if not times:
+            return Window.ending(now, RANGES[DEFAULT_RANGE])
+        start, end = min(times), max(times)
+        margin = max((end - start) / 10, timedelta(seconds=30))
+        span = max(end - start + 2 * margin, AUTO_MIN_SPAN)
+        end = min(now, start - margin + span)
+        return Window.ending(end, span)
 
     def health(self, *, now: datetime | None = None) -> list[Health]:
         """One line per configured connector: state, circuit, success rate, latency, queue, dead."""
@@ -229,6 +299,3 @@ def error_kind(error: str | None) -> str:
         return "timed out"
     return text.split(":", 1)[0][:80]
 
-
-def _slot(at: datetime, start: datetime, n: int) -> int:
-    return max(0, min(n - 1, int((at - start).total_seconds() // 60)))

@@ -6,8 +6,9 @@ Both return plain geometry (numbers and labels) that a template turns into
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +17,6 @@ from hub.stats import Series
 PALETTE = ("#1f5fbf", "#c0262d", "#1b7f3b", "#a36100", "#6a3fb5", "#0f7c8c", "#b5397a", "#5b6576")
 CHART_W, CHART_H = 760, 200
 PAD_L, PAD_R, PAD_T, PAD_B = 44, 12, 10, 26
-TICK_EVERY_MIN = 15
 
 
 @dataclass
@@ -39,7 +39,9 @@ class Chart:
     empty: bool
 
 
-def line_chart(minutes: list[datetime], series: list[Series], tz: ZoneInfo, *, percent: bool = False) -> Chart:
+def line_chart(minutes: list[datetime], series: list[Series], tz: ZoneInfo, *, percent: bool = False,
+               step: timedelta = timedelta(minutes=1)) -> Chart:
+    """Lines over buckets starting at ``minutes`` (each ``step`` long), with a few round times marked."""
     left, top, right, bottom = PAD_L, PAD_T, CHART_W - PAD_R, CHART_H - PAD_B
     peak = max((v for s in series for v in s.values), default=0.0)
     top_value = 1.0 if percent else max(1.0, _nice(peak))
@@ -56,10 +58,39 @@ def line_chart(minutes: list[datetime], series: list[Series], tz: ZoneInfo, *, p
                   total=s.overall if s.overall is not None else sum(s.values))
              for i, s in enumerate(series)]
     y_ticks = [(y(top_value * f), f"{top_value * f:.0%}" if percent else f"{top_value * f:g}") for f in (0, .5, 1)]
-    x_ticks = [(x(i), m.astimezone(tz).strftime("%H:%M")) for i, m in enumerate(minutes)
-               if m.minute % TICK_EVERY_MIN == 0]
-    return Chart(CHART_W, CHART_H, lines, y_ticks, x_ticks, (left, top, right, bottom),
+    return Chart(CHART_W, CHART_H, lines, y_ticks, _x_ticks(minutes, step, tz, x), (left, top, right, bottom),
                  empty=not any(v for s in series for v in s.values))
+
+
+TICK_STEPS = [timedelta(minutes=m) for m in (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440)]
+MAX_TICKS = 7
+
+
+def _x_ticks(starts: list[datetime], step: timedelta, tz: ZoneInfo,
+             x: Callable[[int], float]) -> list[tuple[float, str]]:
+    """Marks at round local times, at most MAX_TICKS of them; dates once the span passes a day."""
+    if not starts:
+        return []
+    span = step * len(starts)
+    every = next((t for t in TICK_STEPS if span / t <= MAX_TICKS), TICK_STEPS[-1])
+    fmt = "%m-%d" if every >= timedelta(days=1) else "%m-%d %H:%M" if span > timedelta(days=1) else "%H:%M"
+    out = []
+    for i, at in enumerate(starts):
+        local = at.astimezone(tz)
+        since_midnight = timedelta(hours=local.hour, minutes=local.minute, seconds=local.second)
+        if since_midnight % every < step:
+            out.append((x(i), local.strftime(fmt)))
+    return out
+
+
+def step_label(step: timedelta) -> str:
+    """A bucket size for people: ``10 s``, ``1 min``, ``5 min``, ``1 h``."""
+    seconds = int(step.total_seconds())
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h"
 
 
 def _nice(v: float) -> float:

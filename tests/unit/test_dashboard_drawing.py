@@ -9,12 +9,12 @@ from hub.dashboard.charts import line_chart, trace_picture
 from hub.stats import Series, error_kind
 
 
-def test_a_line_chart_scales_to_a_round_maximum_and_labels_quarter_hours_in_the_users_zone():
+def test_a_line_chart_scales_to_a_round_maximum_and_labels_round_times_in_the_users_zone():
     start = datetime(2026, 11, 22, 1, 50, tzinfo=UTC)
     minutes = [start + timedelta(minutes=i) for i in range(30)]
     chart = line_chart(minutes, [Series("crm", [0.0] * 29 + [7.0])], ZoneInfo("Asia/Shanghai"))
     assert [label for _, label in chart.y_ticks] == ["0", "5", "10"]
-    assert [label for _, label in chart.x_ticks] == ["10:00", "10:15"]
+    assert [label for _, label in chart.x_ticks] == ["09:50", "09:55", "10:00", "10:05", "10:10", "10:15"]
     assert chart.lines[0].total == 7 and not chart.empty
 
 
@@ -44,3 +44,13 @@ def test_dead_letters_are_grouped_by_the_kind_of_their_error():
     assert error_kind("gave up after 2 rounds: ConnectError: [Errno 111] Connection refused") == "ConnectError"
     assert error_kind("gave up after 7 rounds: timed out after 5s (ReadTimeout)") == "timed out"
     assert error_kind("outbound mapping failed: x.jsonata: $xref: …") == "outbound mapping failed"
+
+
+def test_a_week_is_marked_by_day_and_ten_second_buckets_by_minute():
+    start = datetime(2026, 11, 22, 16, 0, tzinfo=UTC)  # midnight in Shanghai
+    hours = [start + timedelta(hours=3 * i) for i in range(56)]
+    week = line_chart(hours, [Series("crm", [1.0] * 56)], ZoneInfo("Asia/Shanghai"), step=timedelta(hours=3))
+    assert [label for _, label in week.x_ticks] == [f"11-{d}" for d in range(23, 30)]
+    tens = [start + timedelta(seconds=10 * i) for i in range(60)]
+    short = line_chart(tens, [Series("crm", [1.0] * 60)], ZoneInfo("Asia/Shanghai"), step=timedelta(seconds=10))
+    assert [label for _, label in short.x_ticks] == ["00:00", "00:02", "00:04", "00:06", "00:08"]

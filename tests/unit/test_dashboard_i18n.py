@@ -10,6 +10,7 @@ import pytest
 
 from hub.auth.roles import ROLES
 from hub.dashboard import i18n
+from hub.stats import RANGES
 from hub.store.models import DeliveryStatus, MessageStatus
 
 DASHBOARD = Path(i18n.__file__).parent
@@ -33,6 +34,7 @@ def test_keys_built_from_states_roles_and_outcomes_are_in_the_catalog():
                [f"outcome.{o}" for o in ("success", "transient", "rejected", "waiting", "mapping_error")] +
                [f"health.{h}" for h in ("healthy", "degraded", "failing", "idle", "paused", "open", "closed")] +
                ["mappings.inbound", "mappings.outbound", "processes.api", "processes.worker"] +
+               [f"range.{r}" for r in ("auto", *RANGES)] +
                [f"noroute.{c}" for c in ("no_subscription", "sender_only", "filter_false", "no_recipients",
                                          "wire_tap_only", "no_elements")])
     assert not [k for k in dynamic if k not in i18n.CATALOG]
