@@ -23,9 +23,12 @@ class Target:
     after a 2xx is answered 200 again without being applied. ``applied`` counts first applications.
 
     While ``down`` is true the system is taken down: every connection is closed without an answer
-    (the caller sees a network fault) and only counted in ``refused``."""
+    (the caller sees a network fault) and only counted in ``refused``. ``delay(call)`` seconds, if
+    given, pass between applying a call and answering it (a slow system; a caller may give up)."""
 
-    def __init__(self, respond: Callable[[int], Any] | None = None):
+    def __init__(self, respond: Callable[[int], Any] | None = None,
+                 delay: Callable[[dict[str, Any]], float] | None = None):
+        self.delay = delay
         self.calls: list[dict[str, Any]] = []
         self.applied: dict[str, int] = {}
         self.respond = respond or (lambda n: 200)
@@ -56,6 +59,9 @@ class Target:
                     key = self.headers.get("idempotency-key")
                     if 200 <= code < 300 and key:
                         target.applied[key] = target.applied.get(key, 0) + 1
+                    call = target.calls[n]
+                if target.delay is not None:
+                    time.sleep(target.delay(call))
                 self.send_response(code)
                 for k, v in headers.items():
                     self.send_header(k, v)

@@ -1,0 +1,209 @@
+"""Faults proved with real processes: N messages in → 0 lost, 0 applied twice, counts reconciled.
+
+One production-shaped hub (``hub serve`` + ``hub worker`` on a PostgreSQL cluster and a Redis of
+its own, :mod:`tests.support.cluster`) for the module; each test sends its own orders, injects one
+fault, and reconciles what the sender sent, what the hub stored and what the ledger booked.
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from tests.support.cluster import HUB, Cluster
+from tests.support.waiting import eventually
+
+SETTLE_TIMEOUT_S = 90.0
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    c = Cluster(tmp_path_factory.mktemp("faults"))
+    try:
+        yield c.start()
+    finally:
+        c.stop()
+
+
+@pytest.fixture(autouse=True)
+def healthy(cluster: Cluster) -> Iterator[None]:
+    """Each test starts with a well-behaved ledger and one running worker."""
+    cluster.ledger.behaviour = None
+    cluster.ledger.slow = None
+    cluster.ledger.target.down = False
+    if cluster.running_workers() == 0:
+        cluster.start_worker()
+    yield
+
+
+def send_all(cluster: Cluster, numbers: list[str]) -> list[str]:
+    ids = []
+    for n in numbers:
+        r = cluster.send(n)
+        assert r.status_code == 202, r.text
+        ids.append(r.json()["id"])
+    return ids
+
+
+def reconcile(cluster: Cluster, numbers: list[str], ids: list[str], *, dead: set[str] = frozenset()) -> None:
+    """Every order is one message, settled; each delivered one booked exactly once; the rest dead."""
+    eventually(lambda: cluster.settled(ids), timeout=SETTLE_TIMEOUT_S, what="every message settled",
+               interval=0.2)
+    assert len(set(ids)) == len(numbers), "one message per order"
+    deliveries = cluster.deliveries(ids)
+    assert len(deliveries) == len(numbers), "one delivery per message"
+    by_status = {d.status for d in deliveries}
+    assert by_status <= {"delivered", "dead"}, by_status
+    bookings = cluster.ledger.bookings()
+    for n in numbers:
+        if n in dead:
+            assert bookings[n] == 0, f"{n} was booked though its delivery is dead"
+        else:
+            assert bookings[n] == 1, f"{n} booked {bookings[n]} times"
+    assert sum(1 for d in deliveries if d.status == "dead") == len(dead)
+
+
+def test_a_worker_killed_mid_call_loses_nothing_and_applies_nothing_twice(cluster: Cluster):
+    cluster.ledger.slow = lambda call: 0.4  # every call is in flight a while
+    numbers = [f"KILL-{i}" for i in range(16)]
+    ids = send_all(cluster, numbers)
+    eventually(lambda: len(cluster.ledger.target.calls) >= 3, timeout=60, what="calls in flight")
+    assert cluster.kill_workers() == 1
+    killed_at = time.monotonic()
+    cluster.start_worker()
+    reconcile(cluster, numbers, ids)
+    recovered_s = time.monotonic() - killed_at
+    outcomes = cluster.attempt_outcomes(ids)
+    assert outcomes["abandoned"] >= 1, outcomes  # the calls the target saw from the dead worker
+    assert outcomes["in_flight"] == 0
+    print(f"killed mid-call: {outcomes['abandoned']} call(s) abandoned, all settled {recovered_s:.1f}s later")
+
+
+def test_a_restart_of_redis_loses_no_message(cluster: Cluster):
+    numbers = [f"REDIS-{i}" for i in range(24)]
+    ids = send_all(cluster, numbers[:8])
+    cluster.redis.stop()  # every queued message is gone with it
+    ids += send_all(cluster, numbers[8:16])  # accepted: stored first, enqueued when possible
+    cluster.redis.start()
+    ids += send_all(cluster, numbers[16:])
+    reconcile(cluster, numbers, ids)
+
+
+def test_a_restart_of_postgresql_loses_no_accepted_message(cluster: Cluster):
+    numbers = [f"PG-{i}" for i in range(24)]
+    ids = send_all(cluster, numbers[:8])
+    sender = threading.Thread(target=lambda: ids.extend(send_all(cluster, numbers[8:16])))
+    sender.start()  # a sender keeps sending (retrying on 5xx) while the database restarts
+    cluster.pg.stop("fast")
+    time.sleep(1.0)
+    cluster.pg.start()
+    sender.join(timeout=120)
+    ids += send_all(cluster, numbers[16:])
+    reconcile(cluster, numbers, ids)
+
+
+def test_a_target_down_for_longer_than_its_retries_is_retried_by_the_operator_and_books_once(cluster: Cluster):
+    cluster.ledger.target.down = True
+    numbers = [f"DOWN-{i}" for i in range(8)]
+    ids = send_all(cluster, numbers)
+    eventually(lambda: cluster.statuses(ids)["dead"] == len(ids), timeout=SETTLE_TIMEOUT_S,
+               what="every delivery dead while the ledger is down")
+    [(errors,)] = cluster.query("SELECT count(*) FROM deliveries WHERE message_id = ANY(:ids) "
+                                "AND last_error LIKE 'gave up after%'", ids=ids)
+    assert errors == len(ids)
+    cluster.ledger.target.down = False
+    out = subprocess.run([HUB, "replay", "--dead", "--connector", "ledger"], env=cluster.env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    reconcile(cluster, numbers, ids)
+
+
+def test_a_slow_target_and_a_throttling_one_each_book_every_order_once(cluster: Cluster):
+    seen: set[str] = set()
+
+    def slow_first_time(call: dict) -> float:
+        key = call["headers"].get("idempotency-key", "")
+        if "SLOW" in call["path"] and key not in seen:
+            seen.add(key)
+            return 3.0  # past the 2 s timeout: the hub gives up on the call the ledger booked
+        return 0.0
+
+    throttled: dict[str, float] = {}
+
+    def throttle_first_time(call: dict) -> object:
+        key = call["headers"].get("idempotency-key", "")
+        if "BUSY" in call["path"] and key not in throttled:
+            throttled[key] = call["at"]
+            return 429, {"Retry-After": "2"}
+        return None
+
+    cluster.ledger.slow = slow_first_time
+    cluster.ledger.behaviour = throttle_first_time
+    numbers = [f"SLOW-{i}" for i in range(4)] + [f"BUSY-{i}" for i in range(6)]
+    ids = send_all(cluster, numbers)
+    reconcile(cluster, numbers, ids)
+    outcomes = cluster.attempt_outcomes(ids)
+    assert outcomes["transient"] >= 10, outcomes  # one timeout per slow order, one 429 per busy one
+    for key, first in throttled.items():
+        later = [c["at"] for c in cluster.ledger.target.calls if c["headers"].get("idempotency-key") == key]
+        assert max(later) - first >= 1.9, "a call came back before Retry-After"
+
+
+def test_duplicate_out_of_order_and_clock_skewed_webhooks_are_each_applied_once(cluster: Cluster):
+    numbers = [f"DUP-{i}" for i in range(12)]
+    sends = [(n, f"msg_dup_{n}", timedelta(minutes=random.choice([-4, -1, 0, 1, 4]))) for n in numbers]
+    sends = sends + sends[::2]  # every other webhook arrives twice
+    random.Random(8).shuffle(sends)  # and out of order
+    ids: dict[str, str] = {}
+    for n, msg_id, skew in sends:
+        r = cluster.send(n, msg_id=msg_id, skew=skew)
+        assert r.status_code in (200, 202), r.text
+        ids.setdefault(n, r.json()["id"])
+        assert ids[n] == r.json()["id"], "a duplicate webhook got a message of its own"
+    too_far = cluster.send("DUP-LATE", skew=timedelta(minutes=-30))
+    assert too_far.status_code in (400, 401), too_far.text  # refused, so the sender knows: never lost silently
+    reconcile(cluster, numbers, [ids[n] for n in numbers])
+    assert cluster.ledger.bookings()["DUP-LATE"] == 0
+
+
+def test_a_poison_message_and_a_call_over_its_budget_are_parked_without_blocking_others(cluster: Cluster):
+    def kill_on_poison(call: dict) -> object:
+        if call["path"].endswith("/POISON-1"):
+            threading.Thread(target=cluster.kill_workers, daemon=True).start()
+            time.sleep(0.5)  # the worker dies before it hears an answer
+            return 500
+        if call["path"].endswith("/HANG-1"):
+            return 503  # never booked, and answered only after the hub stopped waiting
+        return None
+
+    def hang(call: dict) -> float:
+        return 2.5 if call["path"].endswith("/HANG-1") else 0.0  # past the 2 s timeout, every time
+
+    cluster.ledger.behaviour = kill_on_poison
+    cluster.ledger.slow = hang
+    numbers = ["POISON-1", "HANG-1"] + [f"OK-{i}" for i in range(10)]
+    stop = threading.Event()
+
+    def supervise() -> None:  # what systemd or Kubernetes does: a dead worker is started again
+        while not stop.wait(0.2):
+            if cluster.running_workers() == 0:
+                cluster.start_worker()
+
+    supervisor = threading.Thread(target=supervise, daemon=True)
+    supervisor.start()
+    try:
+        ids = send_all(cluster, numbers)
+        reconcile(cluster, numbers, ids, dead={"POISON-1", "HANG-1"})
+    finally:
+        stop.set()
+        supervisor.join()
+    errors = {d.id: d.last_error for d in cluster.deliveries(ids) if d.status == "dead"}
+    assert any("poison message" in e and "3 times" in e for e in errors.values()), errors
+    assert any("timed out" in e for e in errors.values()), errors
+
