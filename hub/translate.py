@@ -68,8 +68,13 @@ class Translator:
         self.is_paused = is_paused
         self.on_canonical = on_canonical or []
 
-    def translate(self, message_id: str, *, force: bool = False) -> str | None:
-        """Translate one stored message; returns its new status (None if there was nothing to do)."""
+    def translate(self, message_id: str, *, force: bool = False,
+                  hand_over: Callable[[list[str]], None] | None = None) -> str | None:
+        """Translate one stored message; returns its new status (None if there was nothing to do).
+
+        The new deliveries are enqueued once committed, or given to ``hand_over`` (a worker delivers
+        them itself; they are committed as due, so the sweeper brings any it drops).
+        """
         paused = {name for name in self.registry.connectors if self.is_paused(name)}  # before the write lock
         with self.db.session() as s:
             msg = s.get(InboundMessage, message_id, with_for_update=True)
@@ -93,10 +98,13 @@ class Translator:
                                                else {"kind": "config", "message": str(exc)})
                 log.warning("message %s failed to translate: %s", msg.id, msg.error)
                 return msg.status
-        for delivery_id in delivery_ids:
-            self._enqueue(delivery_id)
         for made_id in made:  # messages complete aggregations made
             self._translate_later(made_id)
+        if hand_over is not None and delivery_ids:
+            hand_over(delivery_ids)
+            return status
+        for delivery_id in delivery_ids:
+            self._enqueue(delivery_id)
         return status
 
     def _native_type_or_none(self, msg: InboundMessage) -> str | None:

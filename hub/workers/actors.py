@@ -4,10 +4,16 @@ Messages carry ids only; the database holds the state. ``deliver`` asks
 dramatiq for a delayed retry (``Retry(delay=…)``) when the policy reschedules;
 the delivery's row says when it is due, so a lost broker message is recovered
 by the sweeper and a duplicate one does nothing.
+
+``translate`` delivers the first delivery it made itself, right after its
+commit (no second trip through the broker); the others go through the broker
+to the other threads and processes. The claim still decides: a delivery that
+must wait for an earlier one is rescheduled like any other.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,9 +21,11 @@ import dramatiq
 from dramatiq.errors import Retry
 
 from hub.delivery.lease import LeaseKeeper
-from hub.delivery.service import Deliverer
+from hub.delivery.service import Deliverer, Outcome
 from hub.store.models import DeliveryStatus
 from hub.translate import Translator
+
+log = logging.getLogger("hub.workers")
 
 TRANSLATE_QUEUE = "translate"
 DELIVER_QUEUE = "deliver"
@@ -44,17 +52,37 @@ def enqueuer(broker: dramatiq.Broker, actor_name: str, queue_name: str) -> Calla
 
 def declare_actors(broker: dramatiq.Broker, translator: Translator, deliverer: Deliverer,
                    leases: LeaseKeeper | None = None) -> Actors:
+    def run(delivery_id: str) -> Outcome | None:
+        if leases is None:
+            return deliverer.deliver(delivery_id)
+        with leases.held(delivery_id):  # its lease is renewed while this worker runs it
+            return deliverer.deliver(delivery_id)
+
+    def send(delivery_id: str, delay_ms: int | None = None) -> None:
+        broker.enqueue(dramatiq.Message(queue_name=DELIVER_QUEUE, actor_name=DELIVER_ACTOR, args=(delivery_id,),
+                                        kwargs={}, options={}), delay=delay_ms)
+
+    def hand_over(delivery_ids: list[str]) -> None:
+        first, *rest = delivery_ids
+        for delivery_id in rest:
+            _quietly(send, delivery_id)
+        try:
+            outcome = run(first)
+        except Exception:  # committed as due: the broker (or else the sweeper) brings it again
+            log.exception("delivery %s failed in the translating worker; it goes through the broker", first)
+            _quietly(send, first)
+            return
+        delay = _retry_delay_ms(outcome)
+        if delay is not None:
+            _quietly(send, first, delay)
+
     def translate(message_id: str) -> None:
-        translator.translate(message_id)
+        translator.translate(message_id, hand_over=hand_over)
 
     def deliver(delivery_id: str) -> None:
-        if leases is None:
-            outcome = deliverer.deliver(delivery_id)
-        else:
-            with leases.held(delivery_id):  # its lease is renewed while this worker runs it
-                outcome = deliverer.deliver(delivery_id)
-        if outcome is not None and outcome.status == DeliveryStatus.RETRYING and outcome.retry_in_s is not None:
-            raise Retry(f"delivery {delivery_id} rescheduled", delay=int(outcome.retry_in_s * 1000))
+        delay = _retry_delay_ms(run(delivery_id))
+        if delay is not None:
+            raise Retry(f"delivery {delivery_id} rescheduled", delay=delay)
 
     return Actors(
         translate=dramatiq.actor(broker=broker, actor_name=TRANSLATE_ACTOR, queue_name=TRANSLATE_QUEUE,
@@ -62,3 +90,17 @@ def declare_actors(broker: dramatiq.Broker, translator: Translator, deliverer: D
         deliver=dramatiq.actor(broker=broker, actor_name=DELIVER_ACTOR, queue_name=DELIVER_QUEUE,
                                max_retries=None)(deliver),
     )
+
+
+def _retry_delay_ms(outcome: Outcome | None) -> int | None:
+    """When a rescheduled delivery should come back through the broker (None: nothing to come back for)."""
+    if outcome is not None and outcome.status == DeliveryStatus.RETRYING and outcome.retry_in_s is not None:
+        return int(outcome.retry_in_s * 1000)
+    return None
+
+
+def _quietly(send: Callable[..., None], *args: object) -> None:
+    try:
+        send(*args)
+    except Exception:  # committed as due: the sweeper enqueues it
+        log.exception("enqueue of delivery %s failed; the sweeper will retry", args[0])

@@ -1,0 +1,111 @@
+"""The work a delivery costs on PostgreSQL: two transactions, three statements, and the order still holds.
+
+The claim takes the delivery, reads its canonical message and opens the attempt in one statement; the
+finish locks the message, reads its deliveries, then closes the attempt, settles the delivery, rolls the
+status up and wakes what waited behind it in one more. Counted with the engine's own events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import event, select, update
+
+from hub.delivery.service import ORDERING_WAIT_S
+from hub.runtime import Hub
+from hub.store import Attempt, Delivery, InboundMessage
+from hub.store.models import DeliveryStatus, MessageStatus
+from tests.support.auth import api_client
+from tests.support.signing import order_created, signed
+from tests.support.target import Target
+
+pytestmark = [pytest.mark.postgres]
+
+
+@pytest.fixture
+def pg_hub(make_settings, pg_url, fast_config, target: Target, point_ledger_at) -> Iterator[Hub]:
+    """No workers, PostgreSQL: the test takes each step."""
+    point_ledger_at(target.url)
+    h = Hub.build(make_settings(database_url=pg_url, config_dir=fast_config))
+    yield h
+    h.stop()
+
+
+def translated(hub: Hub, number: str) -> tuple[str, str]:
+    """(message id, delivery id) of a web shop order, received and translated."""
+    body, headers = signed(order_created(number))
+    with api_client(hub) as c:
+        r = c.post("/webhooks/webshop", content=body, headers=headers)
+    assert r.status_code == 202, r.text
+    mid = str(r.json()["id"])
+    hub.translator.translate(mid)
+    with hub.db.read() as s:
+        return mid, str(s.scalar(select(Delivery.id).where(Delivery.message_id == mid)))
+
+
+class Counted:
+    def __init__(self, hub: Hub):
+        self.statements: list[str] = []
+        self.commits = 0
+        self.engine = hub.db.engine
+
+    def __enter__(self) -> Counted:
+        event.listen(self.engine, "before_cursor_execute", self._statement)
+        event.listen(self.engine, "commit", self._commit)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._statement)
+        event.remove(self.engine, "commit", self._commit)
+
+    def _statement(self, _conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        self.statements.append(statement)
+
+    def _commit(self, _conn) -> None:  # type: ignore[no-untyped-def]
+        self.commits += 1
+
+
+def test_a_delivery_that_succeeds_takes_two_transactions_and_three_statements(pg_hub, target):
+    mid, did = translated(pg_hub, "WP-1")
+    pg_hub.deliverer.is_paused = lambda _: False  # the pause state is read once a second, not per delivery
+    with Counted(pg_hub) as counted:
+        outcome = pg_hub.deliverer.deliver(did)
+    assert outcome is not None and outcome.status == DeliveryStatus.DELIVERED
+    assert len(counted.statements) <= 3, counted.statements
+    assert counted.commits == 2
+    assert len(target.calls) == 1
+    with pg_hub.db.read() as s:
+        assert s.scalar(select(InboundMessage.status).where(InboundMessage.id == mid)) == MessageStatus.DELIVERED
+        assert list(s.scalars(select(Attempt.outcome).where(Attempt.delivery_id == did))) == ["success"]
+
+
+def test_on_postgres_a_delivery_waits_for_an_earlier_one_of_its_transaction_and_is_woken_when_it_settles(pg_hub,
+                                                                                                          target):
+    _, first = translated(pg_hub, "WP-2")
+    second_mid, second = translated(pg_hub, "WP-3")
+    with pg_hub.db.session() as s:  # the same transaction (correlation id) as the first
+        chain = s.scalar(select(Delivery.correlation_id).where(Delivery.id == first))
+        s.execute(update(Delivery).where(Delivery.id == second).values(correlation_id=chain))
+    held = pg_hub.deliverer.deliver(second)
+    assert held is not None and held.status == DeliveryStatus.RETRYING and held.retry_in_s == ORDERING_WAIT_S
+    assert target.calls == []
+    with pg_hub.db.read() as s:
+        assert s.scalar(select(Delivery.attempts).where(Delivery.id == second)) == 0
+        assert list(s.scalars(select(Attempt.id).where(Attempt.delivery_id == second))) == []
+    assert pg_hub.deliverer.deliver(first).status == DeliveryStatus.DELIVERED
+    assert pg_hub.deliverer.deliver(second).status == DeliveryStatus.DELIVERED  # woken: due at once
+    assert [call["path"] for call in target.calls] == ["/ledger/orders/WP-2", "/ledger/orders/WP-3"]
+    with pg_hub.db.read() as s:
+        assert s.scalar(select(InboundMessage.status).where(InboundMessage.id == second_mid)) == MessageStatus.DELIVERED
+
+
+def test_on_postgres_a_paused_connector_leaves_no_attempt_behind(pg_hub, target):
+    _, did = translated(pg_hub, "WP-4")
+    pg_hub.deliverer.is_paused = lambda name: name == "ledger"
+    outcome = pg_hub.deliverer.deliver(did)
+    assert outcome is not None and outcome.status == DeliveryStatus.PAUSED
+    assert target.calls == []
+    with pg_hub.db.read() as s:
+        assert s.scalar(select(Delivery.attempts).where(Delivery.id == did)) == 0
+        assert list(s.scalars(select(Attempt.id).where(Attempt.delivery_id == did))) == []
