@@ -289,6 +289,41 @@ def _subscription_line(sub: Subscription) -> str:
     return f"{sub.type} → {target}" + (" (wire tap)" if sub.wire_tap else "")
 
 
+@connectors_app.command("new")
+def connectors_new(
+    name: Annotated[str, typer.Argument(help="the connector's name: lowercase letters, digits and _")],
+    from_openapi: Annotated[str, typer.Option("--from-openapi", help="the system's OpenAPI document: a file or a URL")],
+    base_url: Annotated[str | None, typer.Option(help="default: the document's server, else the URL's origin")] = None,
+    config_dir: Annotated[Path | None, typer.Option(help="default HUB_CONFIG_DIR")] = None,
+    force: Annotated[bool, typer.Option(help="overwrite files that exist")] = False,
+) -> None:
+    """Write a connector file with the system's operations, mapping stubs and test-case skeletons from its
+    OpenAPI document; it passes `hub connectors check` as written."""
+    from hub.connectors.scaffold import load_document, scaffold
+
+    root = config_dir or _settings().config_dir
+    try:
+        doc, origin = load_document(from_openapi)
+        made = scaffold(name, doc, origin=origin, base_url=base_url)
+    except ConfigError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    files = made.files()
+    existing = [rel for rel in files if (root / rel).exists()]
+    if existing and not force:
+        console.print(f"[red]error:[/] would overwrite {', '.join(existing)} (use --force)", highlight=False)
+        raise typer.Exit(1)
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        console.print(f"  wrote {rel}", highlight=False, markup=False)
+    stubs = sum(1 for op in made.operations if op.body is not None)
+    console.print(f"[green]{name}:[/] {len(made.operations)} operations, {stubs} mapping stubs with a test case "
+                  f"each, {len(made.reads)} reads listed; next: subscriptions, then `hub connectors check`",
+                  highlight=False)
+
+
 def _console_actions(hub: Hub) -> tuple[Actions, Principal]:
     """Operator actions for whoever runs the CLI on the hub's host: an admin, audited under their login
     name with ``via="cli"``, exactly as the dashboard and the API audit theirs."""
