@@ -39,7 +39,8 @@ class AdminServices:
         audit = AuditLog(hub.db)
         services = cls(
             hub=hub, auth=AuthService(hub.db), audit=audit, throttle=LoginThrottle(hub.db),
-            actions=Actions(ops=hub.operations, audit=audit, registry=hub.registry, presence=hub.presence),
+            actions=Actions(ops=hub.operations, audit=audit, registry=hub.registry, presence=hub.presence,
+                            reconciler=hub.reconciler),
             stats=Stats(db=hub.db, registry=hub.registry, ops=hub.operations, circuits=hub.circuits),
             search=MessageSearch(hub.db),
             playground=Playground(registry=hub.registry, ops=hub.operations, xref=hub.xrefs.resolve))

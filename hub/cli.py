@@ -332,7 +332,8 @@ def _console_actions(hub: Hub) -> tuple[Actions, Principal]:
 
     name = os.environ.get("USER", "cli")
     who = Principal(id=f"cli:{name}", name=name, kind="user", permissions=ROLE_PERMISSIONS[ADMIN], role=ADMIN)
-    return Actions(ops=hub.operations, audit=AuditLog(hub.db), registry=hub.registry, presence=hub.presence), who
+    return Actions(ops=hub.operations, audit=AuditLog(hub.db), registry=hub.registry, presence=hub.presence,
+                            reconciler=hub.reconciler), who
 
 
 WIDE_TABLE = 160
@@ -366,6 +367,43 @@ def replay(
     finally:
         hub.stop()
 
+
+@app.command()
+def reconcile(
+    check: Annotated[list[str] | None, typer.Option(help="run only this check (repeat for more)")] = None,
+    replay: Annotated[str | None, typer.Option(help="instead: replay the message a mismatch (its id) lacks")] = None,
+) -> None:
+    """Compare the systems' own records (reconcile.yaml) and list the mismatches; exit 1 if any."""
+    from rich.table import Table
+
+    hub = _hub()
+    actions, who = _console_actions(hub)
+    try:
+        if replay:
+            r = actions.replay_mismatch(who, replay, via="cli")
+            console.print(f"{r.id}: {r.status} — {r.detail}")
+            return
+        with console.status("reconciling…") as status:
+            run_id = actions.reconcile(who, only=check, via="cli")
+            status.update("done")
+        run, mismatches = hub.reconciler.run_with_mismatches(run_id)
+        table = Table("check", "left count", "left total", "right count", "right total", "mismatches")
+        for c in run.summary:
+            left, right = c["left"] or {}, c["right"] or {}
+            table.add_row(c["check"], str(left.get("count", "–")), str(left.get("total", "–")),
+                          str(right.get("count", "–")), str(right.get("total", "–")),
+                          f"[red]{c['error']}[/]" if c["error"] else str(c["mismatches"]))
+        console.print(table)
+        for m in mismatches:
+            console.print(f"{m.id}  {m.check}  {m.kind}  {m.key}  {m.left_amount} / {m.right_amount}")
+        console.print(f"run {run_id}: {run.status}")
+        if run.status != "ok":
+            raise typer.Exit(1)
+    except HubError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    finally:
+        hub.stop()
 
 
 # ---------------------------------------------------------------------------------------------

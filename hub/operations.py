@@ -115,9 +115,10 @@ class Operations:
         return {(c, st): n for c, st, n in rows}
 
     # ------------------------------------------------------------------ acting
-    def replay_message(self, message_id: str, *, remap: bool = False) -> ActionResult:
-        """Send the message again: re-route its canonical form, or (``remap`` / no canonical
-        form yet) translate the raw message again with the current inbound mapping."""
+    def replay_message(self, message_id: str, *, remap: bool = False, to: str | None = None) -> ActionResult:
+        """Send the message again: re-route its canonical form (to every subscriber, or only to connector
+        ``to``), or (``remap`` / no canonical form yet) translate the raw message again with the current
+        inbound mapping."""
         with self.db.session() as s:
             msg = s.get(InboundMessage, message_id)
             if msg is None:
@@ -131,7 +132,7 @@ class Operations:
         if translate_again:
             status = self.translator.translate(message_id) or MessageStatus.RECEIVED
             return ActionResult(id=message_id, status=status, detail="translated again with the current mapping")
-        ids = self.translator.reroute(message_id)
+        ids = self.translator.reroute(message_id, to=to)
         return ActionResult(id=message_id, status=MessageStatus.DELIVERING if ids else MessageStatus.NO_ROUTE,
                             detail=f"{len(ids)} new delivery(ies)", deliveries=ids)
 

@@ -32,6 +32,7 @@ from hub.operations import Operations
 from hub.pause import PauseState
 from hub.presence import Presence, make_presence
 from hub.queries import QueryService
+from hub.reconcile import Reconciler, load_plan
 from hub.registry import Registry, load_registry
 from hub.settings import Settings, check_production
 from hub.store import Database
@@ -79,6 +80,7 @@ class Hub:
     presence: Presence
     pollers: Pollers
     leases: LeaseKeeper
+    reconciler: Reconciler
     _worker: Worker | None = field(default=None, repr=False)
 
     @classmethod
@@ -117,9 +119,12 @@ class Hub:
         leases = LeaseKeeper(db, lease_s=settings.lease_s, budget_of=registry_budget(registry))
         actors = declare_actors(broker, translator, deliverer, leases)
         ingestor = Ingestor(db=db, registry=registry, settings=settings, enqueue_translate=enqueue_translate)
+        reconciler = Reconciler(db=db, registry=registry, settings=settings, client=client,
+                                plan=load_plan(settings.config_dir, registry, make_engine(settings.mapping_engine)))
         sweeper = Sweeper(db=db, grace_s=settings.sweep_grace_s, interval_s=settings.sweep_interval_s,
                           enqueue_translate=enqueue_translate, enqueue_delivery=enqueue_delivery,
-                          max_worker_deaths=settings.max_worker_deaths, expire_aggregates=aggregator.expire)
+                          max_worker_deaths=settings.max_worker_deaths, expire_aggregates=aggregator.expire,
+                          jobs=[("reconcile", lambda: reconciler.due() and reconciler.run(trigger="sweeper"))])
         pollers = Pollers(registry=registry, settings=settings, ingestor=ingestor, state=poller_state)
         queries = QueryService(registry=registry, settings=settings, client=client, xref=xrefs.resolve)
         seeded = xrefs.load_seed(settings.config_dir / "mappings" / "xref")
@@ -129,7 +134,7 @@ class Hub:
                    xrefs=xrefs, ingestor=ingestor, translator=translator, deliverer=deliverer,
                    operations=operations, sweeper=sweeper, metrics=metrics, client=client, queries=queries,
                    circuits=circuits, buckets=buckets, presence=make_presence(settings, registry.mappings),
-                   pollers=pollers, leases=leases)
+                   pollers=pollers, leases=leases, reconciler=reconciler)
 
     def start_workers(self, *, sweeper: bool = True) -> None:
         """Consume translate and deliver messages in worker threads of this process."""

@@ -184,8 +184,9 @@ class Translator:
             traceparent=child_traceparent(cause.traceparent) if cause.traceparent else new_traceparent(),
             data=env.get("data"), mapping=None, created_at=datetime.now(UTC))
 
-    def reroute(self, message_id: str) -> list[str]:
-        """Send the message's current canonical messages to their subscribers again, as new deliveries."""
+    def reroute(self, message_id: str, *, to: str | None = None) -> list[str]:
+        """Send the message's current canonical messages to their subscribers again, as new deliveries
+        (only to connector ``to``, when given: a targeted repair)."""
         with self.db.session() as s:
             msg = s.get(InboundMessage, message_id, with_for_update=True)
             if msg is None:
@@ -198,8 +199,9 @@ class Translator:
             statuses = []
             for canonical in canonicals:
                 envelope = canonical.envelope()
-                found = targets(self.registry, envelope, origin=msg.connector,
-                                functions_for=self._functions_for(msg.connector))
+                found = [t for t in targets(self.registry, envelope, origin=msg.connector,
+                                            functions_for=self._functions_for(msg.connector))
+                         if to is None or t.connector == to]
                 statuses.append(self._route_status(canonical, envelope, found, msg.connector))
                 ids += self._deliveries(s, msg.id, canonical, envelope, found, set())
             msg.status = rolled_up(statuses)

@@ -11,7 +11,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from hub import __version__
 from hub.admin import AdminServices
-from hub.api import audit, connectors, health, masterdata, messages, processes, queries, tokens, webhooks
+from hub.api import audit, connectors, health, masterdata, messages, processes, queries, reconcile, tokens, webhooks
 from hub.api.errors import install_error_handlers
 from hub.api.guards import PageHeaders, RefuseNul
 from hub.api.security import UI_PREFIX, api_auth_error, api_guard
@@ -56,7 +56,7 @@ def create_app(hub: Hub) -> FastAPI:
 
     for router in (webhooks.router, health.router):
         app.include_router(router)
-    for router in (messages.router, connectors.router, queries.router, masterdata.router):
+    for router in (messages.router, connectors.router, queries.router, masterdata.router, reconcile.router):
         app.include_router(router, dependencies=[Depends(api_guard)])
     for router in (tokens.router, audit.router, processes.router):
         app.include_router(router)

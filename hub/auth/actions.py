@@ -14,6 +14,7 @@ from hub.auth.roles import ACT, MANAGE, Principal
 from hub.errors import Forbidden
 from hub.operations import Operations
 from hub.presence import Presence, ReloadResult
+from hub.reconcile import Reconciler
 from hub.registry import Registry
 from hub.store.models import DeliveryStatus
 from hub.views import ActionResult, BulkResult
@@ -30,7 +31,9 @@ def require(who: Principal, permission: str) -> None:
 
 
 class Actions:
-    def __init__(self, *, ops: Operations, audit: AuditLog, registry: Registry, presence: Presence):
+    def __init__(self, *, ops: Operations, audit: AuditLog, registry: Registry, presence: Presence,
+                 reconciler: Reconciler | None = None):
+        self.reconciler = reconciler
         self.ops = ops
         self.audit = audit
         self.registry = registry
@@ -41,6 +44,27 @@ class Actions:
         result = self.ops.replay_message(message_id, remap=remap)
         self.audit.record(who.actor, "replay.remap" if remap else "replay", message_id, via=via,
                           detail={"status": result.status, "deliveries": result.deliveries})
+        return result
+
+    def reconcile(self, who: Principal, *, only: list[str] | None = None, via: str) -> str:
+        """Run the reconciliation checks now; returns the run's id."""
+        require(who, ACT)
+        assert self.reconciler is not None
+        run_id = self.reconciler.run(trigger=f"{via}:{who.actor}", only=only)
+        self.audit.record(who.actor, "reconcile", run_id, via=via, detail={"checks": only})
+        return run_id
+
+    def replay_mismatch(self, who: Principal, mismatch_id: str, *, via: str) -> ActionResult:
+        """Repair a key missing on a check's receiving side: replay the message that carried it."""
+        require(who, ACT)
+        assert self.reconciler is not None
+        mismatch, message_id = self.reconciler.replay_candidate(mismatch_id)
+        result = self.ops.replay_message(message_id, to=self.reconciler.receiver(mismatch.check))
+        self.reconciler.mark_replayed(mismatch_id, message_id, result.status)
+        self.audit.record(who.actor, "replay", message_id, via=via,
+                          detail={"status": result.status, "deliveries": result.deliveries,
+                                  "reconcile": {"mismatch": mismatch_id, "check": mismatch.check,
+                                                "key": mismatch.key}})
         return result
 
     def retry(self, who: Principal, delivery_id: str, *, via: str) -> ActionResult:

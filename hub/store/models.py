@@ -421,3 +421,37 @@ class Aggregate(Base):
     message_id: Mapped[str | None] = mapped_column(ID, nullable=True)
     """The inbound message the complete aggregate made."""
     updated_at: Mapped[datetime]
+
+
+class ReconcileRun(Base):
+    """One reconciliation (:mod:`hub.reconcile`): when, why, and per check the counts and totals of both sides."""
+
+    __tablename__ = "reconcile_runs"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    trigger: Mapped[str] = mapped_column(String(100))
+    """``sweeper``, ``cli`` or ``api:<actor>``."""
+    status: Mapped[str] = mapped_column(String(20))
+    """running | ok | mismatch | error"""
+    mismatches: Mapped[int] = mapped_column(Integer, default=0)
+    summary: Mapped[Any] = mapped_column(JSON)
+
+
+class Mismatch(Base):
+    """A key one system has and the other lacks, or holds with another amount (or twice)."""
+
+    __tablename__ = "reconcile_mismatches"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("reconcile_runs.id"), index=True)
+    check: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    """missing_right | missing_left | amount | duplicate_right"""
+    key: Mapped[str] = mapped_column(String(255))
+    left_amount: Mapped[float | None] = mapped_column(Float, nullable=True)
+    right_amount: Mapped[float | None] = mapped_column(Float, nullable=True)
+    replayed_message_id: Mapped[str | None] = mapped_column(ID, nullable=True)
+    replayed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    replay_status: Mapped[str | None] = mapped_column(String(20), nullable=True)

@@ -40,8 +40,11 @@ class Sweeper:
     def __init__(self, *, db: Database, grace_s: float, interval_s: float,
                  enqueue_translate: Callable[[str], None], enqueue_delivery: Callable[[str], None],
                  max_worker_deaths: int = DEFAULT_MAX_WORKER_DEATHS,
-                 expire_aggregates: Callable[[], list[str]] | None = None):
+                 expire_aggregates: Callable[[], list[str]] | None = None,
+                 jobs: list[tuple[str, Callable[[], object]]] | None = None):
         self.db = db
+        self.jobs = jobs if jobs is not None else []
+        """Periodic work run after each sweep (reconciliation, retention); each decides itself whether it is due."""
         self.max_worker_deaths = max_worker_deaths
         self.grace = timedelta(seconds=grace_s)
         self.interval_s = interval_s
@@ -88,3 +91,13 @@ class Sweeper:
                 self.sweep_once()
             except Exception:  # the sweeper must outlive a database hiccup
                 log.exception("sweep failed")
+            self.run_jobs()
+
+    def run_jobs(self) -> None:
+        for name, job in self.jobs:
+            if self._stop.is_set():
+                return
+            try:
+                job()
+            except Exception:  # one failing job must not stop the others, nor the sweeps
+                log.exception("periodic job %s failed", name)

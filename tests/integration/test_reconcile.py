@@ -1,0 +1,230 @@
+"""Reconciliation compares what the systems themselves booked, stores mismatches and repairs a missing one."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from hub.errors import ConfigError
+from hub.runtime import Hub
+from tests.support.auth import api_client
+from tests.support.signing import order_created, signed
+from tests.support.target import free_port
+from tests.support.waiting import eventually
+
+RECONCILE = """\
+name: reconcile
+every: 0
+checks:
+  orders:
+    title: Orders, web shop vs ledger
+    left:
+      connector: webshop
+      path: /orders
+      select: "$.{'key': number, 'amount': total}"
+    right:
+      connector: ledger
+      path: /ledger/entries
+      params: {kind: order}
+      select: "entries.{'key': reference, 'amount': amount}"
+    replay:
+      connector: webshop
+"""
+
+
+class System:
+    """A system's own API over real HTTP: GET answers ``read()``; PUT hands its JSON body to ``book``."""
+
+    def __init__(self, read: Callable[[], Any], book: Callable[[str, dict], None] | None = None):
+        system = self
+        self.puts = 0
+        self.down = False
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                if system.down:
+                    self.close_connection = True
+                    return
+                body = json.dumps(read()).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_PUT(self) -> None:  # noqa: N802
+                data = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))))
+                system.puts += 1
+                if book:
+                    book(self.path, data)
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Shop:
+    """The web shop's own API (GET /orders) and the ledger's (GET /ledger/entries; PUT books an entry)."""
+
+    def __init__(self) -> None:
+        self.orders: list[dict] = []
+        self.entries: dict[str, float] = {}
+        self.shop = System(lambda: self.orders)
+        self.ledger = System(lambda: {"entries": [{"reference": k, "amount": v} for k, v in self.entries.items()]},
+                             lambda path, body: self.entries.__setitem__(body["reference"], body["amount"]))
+
+
+@pytest.fixture
+def shop(fast_config: Path, monkeypatch):
+    (fast_config / "mappings" / "reconcile.yaml").write_text(RECONCILE, encoding="utf-8")
+    s = Shop()
+    monkeypatch.setenv("HUB_URL_WEBSHOP", s.shop.url)
+    monkeypatch.setenv("HUB_URL_LEDGER", s.ledger.url)
+    yield s
+    s.shop.close()
+    s.ledger.close()
+
+
+@pytest.fixture
+def hub(make_settings, fast_config, shop):
+    h = Hub.build(make_settings(config_dir=fast_config))
+    h.start_workers()
+    yield h
+    h.stop()
+
+
+def order(client, shop: Shop, number: str, qty: str) -> str:
+    body = order_created(number, total_qty=qty)
+    shop.orders.append({"number": number, "total": round(int(qty) * 1280.0, 2)})
+    content, headers = signed(body)
+    mid = client.post("/webhooks/webshop", content=content, headers=headers).json()["id"]
+    eventually(lambda: client.get(f"/api/messages/{mid}").json()["status"] == "delivered")
+    return mid
+
+
+def test_systems_that_agree_reconcile_with_counts_and_totals(hub, shop):
+    with api_client(hub) as client:
+        order(client, shop, "WS-R1", "2")
+        order(client, shop, "WS-R2", "3")
+        run = client.post("/api/reconcile/runs").json()
+        assert run["status"] == "ok" and run["items"] == []
+        [orders] = run["summary"]
+        assert orders["left"] == {"count": 2, "total": 6400.0} and orders["right"] == orders["left"]
+
+
+def test_a_lost_booking_and_a_changed_amount_are_mismatches_and_the_lost_one_is_replayed_to_the_ledger_only(
+        hub, shop):
+    with api_client(hub) as client:
+        lost = order(client, shop, "WS-R3", "2")
+        order(client, shop, "WS-R4", "1")
+        del shop.entries["WS-R3"]  # the ledger lost it
+        shop.entries["WS-R4"] = 999.0  # and someone changed the other one
+        shop.entries["WS-X"] = 5.0  # and booked one the shop never sold
+        run = client.post("/api/reconcile/runs").json()
+        assert run["status"] == "mismatch"
+        found = {(m["kind"], m["key"]): m for m in run["items"]}
+        assert set(found) == {("missing_right", "WS-R3"), ("amount", "WS-R4"), ("missing_left", "WS-X")}
+        assert found[("amount", "WS-R4")]["left_amount"] == 1280.0
+        assert found[("amount", "WS-R4")]["right_amount"] == 999.0
+        assert client.get("/api/reconcile/runs").json()[0]["id"] == run["id"]
+
+        puts = shop.ledger.puts
+        r = client.post(f"/api/reconcile/mismatches/{found[('missing_right', 'WS-R3')]['id']}/replay")
+        assert r.status_code == 200, r.text
+        assert r.json()["id"] == lost and len(r.json()["deliveries"]) == 1
+        eventually(lambda: "WS-R3" in shop.entries)
+        assert shop.ledger.puts == puts + 1
+        detail = client.get(f"/api/reconcile/runs/{run['id']}").json()
+        replayed = next(m for m in detail["items"] if m["key"] == "WS-R3")
+        assert replayed["replayed_message_id"] == lost and replayed["replay_status"] == "delivering"
+        audit = client.get("/api/audit").json()
+        audit = audit["items"] if isinstance(audit, dict) else audit
+        assert any(e["action"] == "replay" and e["target"] == lost for e in audit)
+
+        no_replay = client.post(f"/api/reconcile/mismatches/{found[('amount', 'WS-R4')]['id']}/replay")
+        assert no_replay.status_code == 404 and "offers no replay" in no_replay.text
+
+
+def test_a_query_token_reads_runs_but_may_not_run_or_replay(hub, shop):
+    with api_client(hub, "query") as client:
+        assert client.get("/api/reconcile/runs").status_code == 200
+        assert client.post("/api/reconcile/runs").status_code == 403
+
+
+def test_a_system_that_does_not_answer_marks_its_check_in_error_not_the_run_lost(hub, shop):
+    shop.ledger.down = True
+    with api_client(hub) as client:
+        run = client.post("/api/reconcile/runs").json()
+        assert run["status"] == "error" and run["summary"][0]["error"]
+        assert client.get(f"/api/reconcile/runs/{run['id']}").json()["status"] == "error"
+
+
+def test_the_sweeper_reconciles_when_the_last_run_is_older_than_every(make_settings, fast_config, shop):
+    (fast_config / "mappings" / "reconcile.yaml").write_text(RECONCILE.replace("every: 0", "every: 1h"),
+                                                              encoding="utf-8")
+    h = Hub.build(make_settings(config_dir=fast_config))
+    try:
+        assert h.reconciler.due()
+        h.sweeper.run_jobs()
+        [run] = h.reconciler.runs()
+        assert run.trigger == "sweeper" and run.status == "ok"
+        assert not h.reconciler.due()
+        h.sweeper.run_jobs()
+        assert len(h.reconciler.runs()) == 1
+    finally:
+        h.stop()
+
+
+def test_hub_reconcile_prints_the_mismatches_and_exits_1(make_settings, fast_config, shop, monkeypatch):
+    from hub.cli import app
+
+    shop.entries["WS-ONLY-IN-LEDGER"] = 1.0
+    monkeypatch.setenv("HUB_CONFIG_DIR", str(fast_config))
+    monkeypatch.setenv("HUB_DATABASE_URL", make_settings().database_url)
+    monkeypatch.setenv("HUB_ENV", "development")
+    result = CliRunner().invoke(app, ["reconcile"], env={"COLUMNS": "200"})
+    assert result.exit_code == 1, result.output
+    assert "missing_left" in result.output and "WS-ONLY-IN-LEDGER" in result.output
+
+
+@pytest.mark.parametrize("change, message", [
+    ("connector: ledger", "no connector 'nowhere'"),
+    ("select: \"entries", "select:"),
+    ("every: 0", "unknown key 'evry'"),
+])
+def test_a_bad_reconcile_file_fails_the_start_naming_file_and_line(make_settings, fast_config, change, message):
+    bad = {"connector: ledger": "connector: nowhere", "select: \"entries": "select: \"entries.{(",
+           "every: 0": "evry: 0"}[change]
+    (fast_config / "mappings" / "reconcile.yaml").write_text(RECONCILE.replace(change, bad, 1), encoding="utf-8")
+    with pytest.raises(ConfigError, match=message) as err:
+        Hub.build(make_settings(config_dir=fast_config))
+    assert "reconcile.yaml:" in str(err.value)
+
+
+def test_no_reconcile_file_means_no_checks(make_settings, fast_config):
+    h = Hub.build(make_settings(config_dir=fast_config))
+    try:
+        assert not h.reconciler.due()
+    finally:
+        h.stop()
+
