@@ -46,6 +46,7 @@ from hub.workers.actors import (
     Actors,
     declare_actors,
     enqueuer,
+    later_enqueuer,
 )
 from hub.workers.broker import make_broker
 from hub.workers.sweeper import Sweeper
@@ -124,7 +125,8 @@ class Hub:
         sweeper = Sweeper(db=db, grace_s=settings.sweep_grace_s, interval_s=settings.sweep_interval_s,
                           enqueue_translate=enqueue_translate, enqueue_delivery=enqueue_delivery,
                           max_worker_deaths=settings.max_worker_deaths, expire_aggregates=aggregator.expire,
-                          jobs=[("reconcile", lambda: reconciler.due() and reconciler.run(trigger="sweeper"))])
+                          jobs=[("reconcile", lambda: reconciler.due() and reconciler.run(trigger="sweeper"))],
+                          enqueue_delivery_later=later_enqueuer(broker, DELIVER_ACTOR, DELIVER_QUEUE))
         pollers = Pollers(registry=registry, settings=settings, ingestor=ingestor, state=poller_state)
         queries = QueryService(registry=registry, settings=settings, client=client, xref=xrefs.resolve)
         seeded = xrefs.load_seed(settings.config_dir / "mappings" / "xref")

@@ -13,13 +13,14 @@ the next one carries the same Idempotency-Key. A worker that died before calling
 ``abandoned`` attempt without a URL. Each give-back counts as a death of the delivery's worker; a
 delivery whose workers died ``HUB_MAX_WORKER_DEATHS`` times is a poison message: it is parked as
 ``dead`` with that reason (an operator may retry it), and stops taking workers down with it. Later
-deaths wait longer before the next try, so a delivery that happened to share a worker with a
-poison message is unlikely to share its next death too.
+deaths wait longer, and every try after a death waits a random few seconds: deliveries that
+happened to share a worker with a poison message are unlikely to share its next death too.
 """
 
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -41,7 +42,9 @@ ABANDONED_CALL = ("abandoned: the worker stopped (killed, or past the time budge
                   "the target may have applied it, the next call carries the same Idempotency-Key")
 ABANDONED_BEFORE_CALL = "abandoned: the worker stopped before calling (no call was made)"
 DEATH_BACKOFF_S = 5.0
-"""After the n-th death (n ≥ 2) the delivery waits (n - 1) × this before its next try."""
+"""After the n-th death the delivery waits (n - 1) × this before its next try, plus a spread."""
+DEATH_SPREAD_S = 3.0
+"""After the n-th death a random wait of up to n × this is added."""
 
 
 class LeaseKeeper:
@@ -114,16 +117,18 @@ class LeaseKeeper:
                 log.exception("lease heartbeat failed")
 
 
-def give_back(s: Session, now: datetime, *, limit: int, max_deaths: int) -> list[str]:
-    """Free the deliveries whose lease expired; return those due again at once.
+def give_back(s: Session, now: datetime, *, limit: int, max_deaths: int) -> list[tuple[str, float]]:
+    """Free the deliveries whose lease expired; return (id, seconds until due) of those tried again.
 
     Each one's open attempt is closed as abandoned (or an abandoned attempt is recorded when no
-    call was opened), and it is due again — or ``dead`` when its workers died ``max_deaths`` times.
+    call was opened), and it is due again after a short random wait — or ``dead`` when its
+    workers died ``max_deaths`` times. The random wait spreads the deliveries a dead worker held,
+    so those that shared it with a poison message do not meet that message again.
     """
     expired = list(s.scalars(select(Delivery).where(
         Delivery.status == DeliveryStatus.IN_FLIGHT, Delivery.lease_until < now)
         .order_by(Delivery.lease_until).limit(limit).with_for_update(skip_locked=True)))
-    due: list[str] = []
+    due: list[tuple[str, float]] = []
     for d in expired:
         deaths = _abandon_attempt(s, d, now) + 1
         d.lease_until = None
@@ -137,11 +142,11 @@ def give_back(s: Session, now: datetime, *, limit: int, max_deaths: int) -> list
             refresh_status(s, d.message_id)
             log.warning("delivery %s is dead: %s", d.id, d.last_error)
             continue
+        wait_s = DEATH_BACKOFF_S * (deaths - 1) + random.uniform(0, DEATH_SPREAD_S * deaths)
         d.status = DeliveryStatus.RETRYING
         d.last_error = f"its worker stopped during delivery ({deaths} time(s)); given back"
-        d.next_attempt_at = now + timedelta(seconds=DEATH_BACKOFF_S * (deaths - 1))
-        if deaths == 1:
-            due.append(d.id)  # later ones are due after their wait, and swept then
+        d.next_attempt_at = now + timedelta(seconds=wait_s)
+        due.append((d.id, wait_s))
     return due
 
 

@@ -50,6 +50,14 @@ def enqueuer(broker: dramatiq.Broker, actor_name: str, queue_name: str) -> Calla
     return send
 
 
+def later_enqueuer(broker: dramatiq.Broker, actor_name: str, queue_name: str) -> Callable[[str, float], None]:
+    """Like :func:`enqueuer`, with a delay in seconds before the message is handed to a worker."""
+    def send(item_id: str, delay_s: float) -> None:
+        broker.enqueue(dramatiq.Message(queue_name=queue_name, actor_name=actor_name, args=(item_id,),
+                                        kwargs={}, options={}), delay=int(delay_s * 1000))
+    return send
+
+
 def declare_actors(broker: dramatiq.Broker, translator: Translator, deliverer: Deliverer,
                    leases: LeaseKeeper | None = None) -> Actors:
     def run(delivery_id: str) -> Outcome | None:

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from hub.delivery.lease import give_back
+from hub.delivery.service import CLAIM_SKEW_S
 from hub.settings import DEFAULT_MAX_WORKER_DEATHS
 from hub.store import Database, Delivery, InboundMessage
 from hub.store.models import DeliveryStatus, MessageStatus
@@ -41,8 +42,10 @@ class Sweeper:
                  enqueue_translate: Callable[[str], None], enqueue_delivery: Callable[[str], None],
                  max_worker_deaths: int = DEFAULT_MAX_WORKER_DEATHS,
                  expire_aggregates: Callable[[], list[str]] | None = None,
-                 jobs: list[tuple[str, Callable[[], object]]] | None = None):
+                 jobs: list[tuple[str, Callable[[], object]]] | None = None,
+                 enqueue_delivery_later: Callable[[str, float], None] | None = None):
         self.db = db
+        self.enqueue_delivery_later = enqueue_delivery_later
         self.jobs = jobs if jobs is not None else []
         """Periodic work run after each sweep (reconciliation, retention); each decides itself whether it is due."""
         self.max_worker_deaths = max_worker_deaths
@@ -62,7 +65,14 @@ class Sweeper:
             messages = list(s.scalars(select(InboundMessage.id).where(
                 InboundMessage.status == MessageStatus.RECEIVED, InboundMessage.updated_at < cutoff)
                 .limit(SWEEP_BATCH)))
-            deliveries = expired + list(s.scalars(select(Delivery.id).where(
+            deliveries: list[str] = []
+            later: list[tuple[str, float]] = []  # given back with a wait: sent to the broker with that delay
+            for did, wait_s in expired:
+                if wait_s > CLAIM_SKEW_S and self.enqueue_delivery_later is not None:
+                    later.append((did, wait_s))
+                else:
+                    deliveries.append(did)
+            deliveries += list(s.scalars(select(Delivery.id).where(
                 Delivery.status.in_((DeliveryStatus.PENDING, DeliveryStatus.RETRYING)),
                 Delivery.next_attempt_at < cutoff).limit(SWEEP_BATCH)))
         leases = len(expired)
@@ -71,6 +81,9 @@ class Sweeper:
             self.enqueue_translate(mid)
         for did in deliveries:
             self.enqueue_delivery(did)
+        for did, wait_s in later:
+            assert self.enqueue_delivery_later is not None
+            self.enqueue_delivery_later(did, wait_s)
         if messages or deliveries or leases or made:
             log.info("sweeper re-enqueued %d message(s), %d delivery(ies); %d lease(s) expired; "
                      "%d aggregate(s) timed out", len(messages), len(deliveries), leases, len(made))

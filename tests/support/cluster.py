@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -126,6 +127,8 @@ class Ledger:
         self.slow: Callable[[dict[str, Any]], float] | None = None
         self.booked: dict[str, str] = {}
         """Idempotency-Key → order number, for every key booked."""
+        self.booked_at: list[float] = []
+        """When each booking was made (``time.monotonic()``), in order."""
         self.target = Target(respond=self._respond, delay=lambda call: self.slow(call) if self.slow else 0.0)
 
     @property
@@ -139,7 +142,9 @@ class Ledger:
             if answer is not None:
                 return answer
         key = call["headers"].get("idempotency-key", "")
-        self.booked.setdefault(key, call["path"].rsplit("/", 1)[-1])
+        if key not in self.booked:
+            self.booked[key] = call["path"].rsplit("/", 1)[-1]
+            self.booked_at.append(time.monotonic())
         return 200
 
     def bookings(self) -> Counter[str]:
@@ -150,12 +155,12 @@ class Ledger:
 class Cluster:
     """``hub serve`` and ``hub worker`` processes on a private PostgreSQL and Redis, delivering to a Ledger."""
 
-    def __init__(self, workdir: Path, *, lease_s: float = 1.5, worker_threads: int = 4):
+    def __init__(self, workdir: Path, *, lease_s: float = 1.5, worker_threads: int = 4, retry: str = FAULT_RETRY):
         self.workdir = workdir
         self.pg = PrivatePostgres()
         self.redis = PrivateRedis()
         self.ledger = Ledger()
-        self.config = self._config(workdir / "config")
+        self.config = self._config(workdir / "config", retry)
         self.api_port = free_port()
         self.api_url = f"http://127.0.0.1:{self.api_port}"
         self.env = {**os.environ, "HUB_DATABASE_URL": self.pg.url, "HUB_BROKER_URL": self.redis.url,
@@ -169,10 +174,10 @@ class Cluster:
         self._lock = threading.Lock()
 
     @staticmethod
-    def _config(dest: Path) -> Path:
+    def _config(dest: Path, retry: str) -> Path:
         shutil.copytree(REPO_ROOT / "examples" / "quickstart", dest)
         ledger = dest / "connectors" / "ledger.yaml"
-        text = re.sub(r"retry:[^\n]*\n(  .*\n)+", FAULT_RETRY, ledger.read_text(encoding="utf-8"))
+        text = re.sub(r"retry:[^\n]*\n(  .*\n)+", retry, ledger.read_text(encoding="utf-8"))
         text = re.sub(r"^timeout: .*$", "timeout: 2s", text, flags=re.M)
         ledger.write_text(text, encoding="utf-8")
         return dest
@@ -213,6 +218,17 @@ class Cluster:
                     p.wait()
                     killed += 1
         return killed
+
+    def kill_one_worker(self, rng: random.Random) -> bool:
+        """``kill -9`` one running worker, chosen by ``rng``; False when none runs."""
+        with self._lock:
+            running = [p for p in self.workers if p.poll() is None]
+            if not running:
+                return False
+            victim = rng.choice(running)
+            os.killpg(victim.pid, signal.SIGKILL)
+            victim.wait()
+            return True
 
     def running_workers(self) -> int:
         with self._lock:
@@ -280,8 +296,8 @@ class Cluster:
         return sum(s.values()) == len(message_ids) and set(s) <= {"delivered", "dead", "rejected", "failed"}
 
     def deliveries(self, message_ids: list[str]) -> list[Any]:
-        return self.query("SELECT id, status, last_error, attempts FROM deliveries WHERE message_id = ANY(:ids)",
-                          ids=message_ids)
+        return self.query("SELECT id, message_id, status, last_error, attempts FROM deliveries "
+                          "WHERE message_id = ANY(:ids)", ids=message_ids)
 
     def attempt_outcomes(self, message_ids: list[str]) -> Counter[str]:
         rows = self.query("SELECT a.outcome FROM attempts a JOIN deliveries d ON d.id = a.delivery_id "

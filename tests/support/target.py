@@ -62,12 +62,15 @@ class Target:
                     call = target.calls[n]
                 if target.delay is not None:
                     time.sleep(target.delay(call))
-                self.send_response(code)
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                self.send_header("content-type", "application/json")
-                self.end_headers()
-                self.wfile.write(json.dumps(reply).encode())
+                try:
+                    self.send_response(code)
+                    for k, v in headers.items():
+                        self.send_header(k, v)
+                    self.send_header("content-type", "application/json")
+                    self.end_headers()
+                    self.wfile.write(json.dumps(reply).encode())
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the caller stopped waiting (timed out, or its process was killed)
 
             do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
