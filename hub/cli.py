@@ -237,13 +237,11 @@ def mappings_test(
     if not failures:
         console.print(f"[green]{total} of {total} mapping cases passed[/] ({', '.join(engines)})")
         return
-    table = Table(title=f"{total - len(failures)} of {total} mapping cases passed")
-    for col in ("engine", "mapping", "case", "problem"):
-        table.add_column(col)
-    for name, r in failures:
-        problem = r.error or f"expected {r.expected!r}\ngot      {r.actual!r}"
-        table.add_row(name, r.mapping, r.case, problem)
-    console.print(table)
+    for name, r in failures:  # one block per failure, one line per difference with its path: nothing cut
+        console.print(f"[red]FAIL[/] {r.mapping} · {r.case} [dim]({name})[/]", highlight=False, soft_wrap=True)
+        for line in [r.error] if r.error else [d.describe() for d in r.differences]:
+            console.print(f"    {line}", highlight=False, markup=False, soft_wrap=True)
+    console.print(f"[red]{total - len(failures)} of {total} mapping cases passed[/]", highlight=False)
     raise typer.Exit(1)
 
 

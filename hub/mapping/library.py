@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from hub.errors import ConfigError, MappingError
+from hub.mapping.diff import Difference, differences
 from hub.mapping.engine import Compiled, Engine, Functions
 from hub.mapping.functions import CodeTables, fixture_xref, hub_functions
 
@@ -47,6 +48,8 @@ class CaseResult:
     actual: Any = None
     expected: Any = None
     error: str | None = None
+    differences: list[Difference] = field(default_factory=list)
+    """Where the actual output differs from the expected one (a failed case that produced a result)."""
 
 
 @dataclass
@@ -136,8 +139,9 @@ class MappingLibrary:
         if case.error is not None:
             return CaseResult(mapping.name, case.name, False, actual=actual,
                               error=f"expected an error containing {case.error!r}, got a result")
-        return CaseResult(mapping.name, case.name, actual == case.expected, actual=actual,
-                          expected=case.expected)
+        passed = actual == case.expected
+        return CaseResult(mapping.name, case.name, passed, actual=actual, expected=case.expected,
+                          differences=[] if passed else differences(case.expected, actual))
 
 
 def is_mapping_name(name: str) -> bool:

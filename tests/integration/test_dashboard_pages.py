@@ -234,3 +234,16 @@ def test_a_message_without_a_business_key_is_listed_by_its_native_type(client, a
     page = client.get("/ui/messages").text
     assert re.search(rf'title="{mid}" class="keyless" data-testid="message-key">order.refunded</a>', page)
     assert f"{mid[:8]}…" not in page
+
+
+def test_a_failed_mapping_case_shows_a_table_of_its_differences_with_their_paths(client, app, fast_config):
+    cases = fast_config / "mappings" / "ledger" / "book_order.tests.yaml"
+    cases.write_text(cases.read_text(encoding="utf-8").replace("    amount: 5160", "    amount: 5170"),
+                     encoding="utf-8")
+    app.state.hub.registry.mappings.reload()
+    log_in(client)
+    page = client.get("/ui/mappings/ledger/book_order.jsonata").text
+    diff = re.search(r'<table class="diff" data-testid="case-diff">(.*?)</table>', page, re.S).group(1)
+    rows = re.findall(r'<tr data-kind="(\w+)"><td class="mono">([^<]+)</td>\s*<td class="mono">([^<]+)</td>\s*'
+                      r'<td class="mono">([^<]+)</td></tr>', diff)
+    assert rows == [("changed", "amount", "5170", "5160")]

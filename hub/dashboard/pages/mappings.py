@@ -14,6 +14,7 @@ from hub.auth.roles import ACT
 from hub.dashboard import i18n
 from hub.dashboard.web import Admin, Form, Services, Viewer, flash, redirect, render, url
 from hub.errors import HubError, NotFound
+from hub.mapping.diff import shown
 from hub.playground import RunResult
 
 router = APIRouter()
@@ -58,7 +59,7 @@ async def mapping(request: Request, name: str, who: Viewer, admin: Services) -> 
         m = library.get(name)
         return m, list(zip(m.cases, library.run_cases(m), strict=True))
     m, cases = await run_in_threadpool(load)
-    return render(request, who, "mappings/detail.html", m=m, cases=cases,
+    return render(request, who, "mappings/detail.html", m=m, cases=cases, shown=shown,
                   usages=admin.playground.usages().get(name, []))
 
 
