@@ -137,6 +137,26 @@ def quality(args: argparse.Namespace) -> list[dict[str, Any]]:
     return out
 
 
+def replica(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Precision, recall and F1 of the service's matching decisions replayed on an in-memory index."""
+    from benchmarks.masterdata.replica import cluster
+
+    out = []
+    for entity, share in ENTITY_SHARE.items():
+        n = int(args.records * share)
+        data = list(companies(n, seed=args.seed) if entity == "customer" else persons(n, seed=args.seed + 1))
+        truth = {f"{r['system']}:{r['id']}": r["_truth"] for r in data}
+        started = time.perf_counter()
+        predicted = cluster(catalog_for().get(entity), data)
+        row = {"benchmark": "masterdata.quality", "db": "memory (replica)", "entity": entity, "records": len(data),
+               "load_avg": round(os.getloadavg()[0], 1), "entities": len(set(truth.values())),
+               "load_s": round(time.perf_counter() - started, 1), "stage": "online (starting parameters)",
+               **pairwise(truth, predicted)}
+        _emit(row)
+        out.append(row)
+    return out
+
+
 def _predicted(db: Database, entity: str) -> dict[str, str]:
     with db.read() as s:
         return {f"{sys_}:{lid}": gid for sys_, lid, gid in s.execute(
@@ -250,6 +270,9 @@ def main() -> None:
     q = sub.add_parser("quality", help="precision, recall and F1 on a generated, labelled data set")
     q.add_argument("--records", type=int, default=100_000)
     q.add_argument("--train", action=argparse.BooleanOptionalAction, default=True)
+    m = sub.add_parser("replica", help="quality of the same matching decisions on an in-memory index (large sets)")
+    m.add_argument("--records", type=int, default=100_000)
+    m.add_argument("--seed", type=int, default=1)
     t = sub.add_parser("timing", help="time to match one new record against N stored")
     t.add_argument("--stored", default="10000,100000")
     t.add_argument("--entity", default="customer", choices=sorted(ENTITY_SHARE))
@@ -257,7 +280,7 @@ def main() -> None:
         p.add_argument("--db", default="sqlite", choices=("sqlite", "postgres"))
         p.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    quality(args) if args.command == "quality" else timing(args)
+    {"quality": quality, "replica": replica, "timing": timing}[args.command](args)
 
 
 if __name__ == "__main__":
