@@ -97,6 +97,8 @@ class InboundMessage(Base):
     __table_args__ = (
         UniqueConstraint("connector", "sender_id", name="uq_inbound_sender"),
         Index("ix_inbound_status_received", "status", "received_at"),
+        Index("ix_inbound_sender", "sender_id"),
+        # and on PostgreSQL the trigram indexes of migration 0014 (search_text, canonical subject)
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
