@@ -232,3 +232,80 @@ def test_rounds_are_explained_on_hover_and_no_page_asks_for_a_missing_icon(live_
         assert httpx.get(f"{live_hub.url}{icon}").status_code == 200
         assert httpx.get(f"{live_hub.url}/favicon.ico", follow_redirects=True).status_code == 200
         assert not missing, missing
+
+
+def test_a_message_nobody_receives_says_why_in_its_trace_and_on_its_page(live_hub: LiveHub, new_page):
+    body = {"type": "order.created", "order": {"number": "WS-FREE-1", "created": "2026-11-22T10:00:00+08:00",
+            "customer": {"code": "C-1"}, "items": [{"sku": "GIFT", "quantity": "1", "price": 0, "uom": "件"}]}}
+    content, headers = signed(body, extra_headers={"ce-specversion": "1.0", "ce-type": "order.created",
+                                                   "ce-source": "/shop", "ce-id": "ce-free-1",
+                                                   "ce-correlationid": "deal-free"})
+    mid = httpx.post(f"{live_hub.url}/webhooks/webshop", content=content, headers=headers).json()["id"]
+    wait_until(lambda: live_hub.hub.operations.get_message(mid).status == "no_route", what="no route")
+    for viewport, locale, words in ((WIDE, "en-US", "filter is false: data.total > 0"),
+                                    (PHONE, "zh-CN", "的过滤条件不成立：data.total > 0")):
+        page = new_page(viewport=viewport, locale=locale)
+        login(page)
+        page.goto("/ui/traces/deal-free")
+        reason = page.get_by_test_id("no-route").first
+        expect(reason).to_be_visible()
+        expect(reason).to_contain_text(words)
+        assert words in page.get_by_test_id("trace-picture").locator("a > title").first.text_content()
+        no_sideways_scroll(page)
+        page.goto(f"/ui/messages/{mid}")
+        expect(page.get_by_test_id("no-route").first).to_contain_text(words)
+        no_sideways_scroll(page)
+
+
+def test_the_message_list_names_an_mrp_run_and_never_shows_a_cut_id(company: LiveHub, company_page):
+    for viewport, locale, label in ((WIDE, "en-US", "MRP run "), (PHONE, "zh-CN", "MRP 运算 ")):
+        page = company_page(viewport=viewport, locale=locale)
+        login(page)
+        page.goto("/ui/messages")
+        keys = page.get_by_test_id("message-key")
+        expect(keys.first).to_be_visible()
+        texts = keys.all_text_contents()
+        assert any(t.startswith(label) for t in texts), texts
+        assert not any(re.fullmatch(r"[0-9a-f]{8}…", t) for t in texts), texts
+        no_sideways_scroll(page)
+
+
+def test_the_overview_zooms_to_the_activity_and_a_range_can_be_picked(live_hub: LiveHub, new_page):
+    from tests.browser.helpers import send_order
+
+    mid = send_order(live_hub.url, "WS-RANGE-1")
+    wait_until(lambda: live_hub.hub.operations.get_message(mid).status == "delivered", what="delivery")
+    for viewport in (WIDE, PHONE):
+        page = new_page(viewport=viewport)
+        login(page)
+        page.goto("/ui/")
+        picker = page.get_by_test_id("range-picker")
+        expect(picker.locator("[aria-current=true]")).to_have_attribute("data-range", "auto")
+        expect(page.locator(".stat .n").first).to_have_text("1")
+        picker.locator("[data-range='6h']").click()
+        expect(page).to_have_url(re.compile(r"range=6h"))
+        expect(page.get_by_test_id("range-picker").locator("[aria-current=true]")).to_have_attribute(
+            "data-range", "6h")
+        no_sideways_scroll(page)
+
+
+def test_the_mappings_page_shows_each_processs_version_and_a_failed_case_its_differences(
+        live_hub: LiveHub, new_page):
+    cases = live_hub.config_dir / "mappings" / "ledger" / "book_order.tests.yaml"
+    cases.write_text(cases.read_text(encoding="utf-8").replace("    amount: 5160", "    amount: 5170"),
+                     encoding="utf-8")
+    for viewport in (WIDE, PHONE):
+        page = new_page(viewport=viewport)
+        login(page)
+        page.goto("/ui/mappings")
+        page.get_by_role("button", name="Reload mappings from disk").click()
+        expect(page.locator("p.flash.ok[role=status]")).to_contain_text("1 of 1 processes applied it")
+        row = page.locator("#processes tbody tr")
+        expect(row).to_have_count(1)
+        expect(row.locator(".version")).to_have_text(live_hub.hub.registry.mappings.version)
+        page.goto("/ui/mappings/ledger/book_order.jsonata")
+        diff = page.get_by_test_id("case-diff")
+        expect(diff).to_be_visible()
+        expect(diff.locator("tbody tr")).to_have_count(1)
+        expect(diff.locator("tbody tr td").first).to_have_text("amount")
+        no_sideways_scroll(page)
