@@ -403,6 +403,43 @@ def reconcile(
     finally:
         hub.stop()
 
+retention_app = typer.Typer(help="Retention of payloads (mappings/retention.yaml).", no_args_is_help=True)
+app.add_typer(retention_app, name="retention")
+
+
+@retention_app.command("run")
+def retention_run(
+    dry_run: Annotated[bool, typer.Option(help="only count what is due")] = False,
+    connector: Annotated[list[str] | None, typer.Option(help="only this connector (repeat for more)")] = None,
+) -> None:
+    """Purge (and archive) payloads older than each connector's days; the messages' metadata stays."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+    from rich.table import Table
+
+    hub = _hub()
+    try:
+        if hub.retention.plan is None:
+            console.print(f"[red]error:[/] no mappings/retention.yaml in {hub.settings.config_dir}")
+            raise typer.Exit(2)
+        tasks: dict[str, TaskID] = {}
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      console=console, transient=False) as bar:
+            def progress(name: str, done: int, due: int) -> None:
+                if name not in tasks:
+                    tasks[name] = bar.add_task(name, total=due)
+                bar.update(tasks[name], completed=done)
+
+            result = hub.retention.run(dry_run=dry_run, progress=progress, connectors=connector)
+        table = Table("connector", "days", "legal hold", "due", "purged", "archive")
+        for c in result.connectors:
+            table.add_row(c.connector, str(c.days or "–"), "yes" if c.legal_hold else "", str(c.due), str(c.purged),
+                          c.archive or "")
+        console.print(table)
+        console.print(f"{'would purge' if dry_run else 'purged'} "
+                      f"{sum(c.due for c in result.connectors) if dry_run else result.purged} message payload(s)")
+    finally:
+        hub.stop()
+
 
 # ---------------------------------------------------------------------------------------------
 # Dashboard users and API tokens (hub.auth), for the first steps on a new installation.

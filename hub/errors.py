@@ -73,6 +73,13 @@ class BadRequest(RequestRefused):
     """Any request: something no handler can take (a NUL character in a path or query parameter)."""
 
 
+class PayloadPurged(RequestRefused):
+    """A message whose payloads retention removed cannot be sent again (restore it from the archive)."""
+
+    status = 409
+    code = "payload_purged"
+
+
 class FormTooLarge(BadRequest):
     status = 413
     code = "payload_too_large"

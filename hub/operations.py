@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from hub.errors import NotFound
+from hub.errors import NotFound, PayloadPurged
 from hub.ids import new_id
 from hub.masking import Redactor, mask
 from hub.pause import PauseState
@@ -72,7 +72,7 @@ class Operations:
             line = summary(msg, current[0] if current else None, len(current))
             return MessageDetail(
                 **line.model_copy(update={"error": redact.optional(line.error)}).model_dump(),
-                mode=msg.mode, sender_id=msg.sender_id, headers=msg.headers,
+                mode=msg.mode, sender_id=msg.sender_id, headers=msg.headers, purged_at=msg.purged_at,
                 body=mask(msg.body, masked), error_detail=redact.json(msg.error_detail),
                 canonical=[CanonicalView(id=c.id, seq=c.seq, current=c.current, status=c.status, mapping=c.mapping,
                                          no_route=c.no_route,
@@ -123,6 +123,7 @@ class Operations:
             msg = s.get(InboundMessage, message_id)
             if msg is None:
                 raise NotFound(f"no message {message_id}")
+            _refuse_purged(msg)
             has_canonical = s.scalar(select(CanonicalMessage.id).where(
                 CanonicalMessage.message_id == message_id, CanonicalMessage.current).limit(1)) is not None
             translate_again = remap or not has_canonical
@@ -145,7 +146,9 @@ class Operations:
                 raise NotFound(f"no delivery {delivery_id}")
             if d.status not in RETRYABLE:
                 return ActionResult(id=d.id, status=d.status, detail=f"a {d.status} delivery is not retried")
-            s.get(InboundMessage, d.message_id, with_for_update=True)
+            msg = s.get(InboundMessage, d.message_id, with_for_update=True)
+            if msg is not None:
+                _refuse_purged(msg)
             if d.status == DeliveryStatus.REJECTED:
                 again = _fresh_copy(d, now)  # a new id, so a new Idempotency-Key (see _fresh_copy)
                 s.add(again)
@@ -167,7 +170,12 @@ class Operations:
                                                        error_contains=error_contains, since=since, until=until))
         with self.db.session() as s:
             ids = list(s.scalars(q.order_by(Delivery.id).limit(limit)))
-        results = [self.retry_delivery(i) for i in ids]
+        results = []
+        for i in ids:
+            try:
+                results.append(self.retry_delivery(i))
+            except PayloadPurged:  # retention removed what it would send; the others go on
+                continue
         retried = [r.id for r in results if r.status == DeliveryStatus.PENDING]
         return BulkResult(matched=len(ids), retried=len(retried), ids=retried)
 
@@ -198,6 +206,12 @@ class Operations:
             last_status_code=d.last_status_code,
             request=mask(d.request, masked), created_at=d.created_at, delivered_at=d.delivered_at,
             attempt_log=[_attempt_view(a, redact) for a in d.attempt_log] if with_attempts else [])
+
+
+def _refuse_purged(msg: InboundMessage) -> None:
+    if msg.purged_at is not None:
+        raise PayloadPurged(f"message {msg.id}'s payloads were purged by retention on {msg.purged_at:%Y-%m-%d}: "
+                            "nothing is left to send (its archive holds them)", purged_at=msg.purged_at.isoformat())
 
 
 def _attempt_view(a: Attempt, redact: Redactor) -> AttemptView:

@@ -34,6 +34,8 @@ from hub.presence import Presence, make_presence
 from hub.queries import QueryService
 from hub.reconcile import Reconciler, load_plan
 from hub.registry import Registry, load_registry
+from hub.retention import Retention
+from hub.retention import load_plan as load_retention
 from hub.settings import Settings, check_production
 from hub.store import Database
 from hub.store.migrate import upgrade
@@ -82,6 +84,7 @@ class Hub:
     pollers: Pollers
     leases: LeaseKeeper
     reconciler: Reconciler
+    retention: Retention
     _worker: Worker | None = field(default=None, repr=False)
 
     @classmethod
@@ -120,12 +123,14 @@ class Hub:
         leases = LeaseKeeper(db, lease_s=settings.lease_s, budget_of=registry_budget(registry))
         actors = declare_actors(broker, translator, deliverer, leases)
         ingestor = Ingestor(db=db, registry=registry, settings=settings, enqueue_translate=enqueue_translate)
+        retention = Retention(db=db, registry=registry, plan=load_retention(settings.config_dir, registry))
         reconciler = Reconciler(db=db, registry=registry, settings=settings, client=client,
                                 plan=load_plan(settings.config_dir, registry, make_engine(settings.mapping_engine)))
         sweeper = Sweeper(db=db, grace_s=settings.sweep_grace_s, interval_s=settings.sweep_interval_s,
                           enqueue_translate=enqueue_translate, enqueue_delivery=enqueue_delivery,
                           max_worker_deaths=settings.max_worker_deaths, expire_aggregates=aggregator.expire,
-                          jobs=[("reconcile", lambda: reconciler.due() and reconciler.run(trigger="sweeper"))],
+                          jobs=[("reconcile", lambda: reconciler.due() and reconciler.run(trigger="sweeper")),
+                                ("retention", lambda: retention.due() and retention.run())],
                           enqueue_delivery_later=later_enqueuer(broker, DELIVER_ACTOR, DELIVER_QUEUE))
         pollers = Pollers(registry=registry, settings=settings, ingestor=ingestor, state=poller_state)
         queries = QueryService(registry=registry, settings=settings, client=client, xref=xrefs.resolve)
@@ -136,7 +141,7 @@ class Hub:
                    xrefs=xrefs, ingestor=ingestor, translator=translator, deliverer=deliverer,
                    operations=operations, sweeper=sweeper, metrics=metrics, client=client, queries=queries,
                    circuits=circuits, buckets=buckets, presence=make_presence(settings, registry.mappings),
-                   pollers=pollers, leases=leases, reconciler=reconciler)
+                   pollers=pollers, leases=leases, reconciler=reconciler, retention=retention)
 
     def start_workers(self, *, sweeper: bool = True) -> None:
         """Consume translate and deliver messages in worker threads of this process."""

@@ -106,6 +106,8 @@ class MessageDetail(MessageSummary):
     headers: dict[str, Any]
     body: Any
     error_detail: dict[str, Any] | None
+    purged_at: datetime | None = Field(None, description="when retention removed its payloads (body, canonical "
+                                                         "data, requests); the rest is kept")
     canonical: list[CanonicalView]
     deliveries: list[DeliveryView]
 

@@ -117,6 +117,8 @@ class InboundMessage(Base):
     translations: Mapped[int] = mapped_column(Integer, default=0)
     search_text: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
     """The raw body and current canonical payloads with masked fields as ``***``: what ``q=`` searches."""
+    purged_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    """When retention (:mod:`hub.retention`) removed its payloads; the metadata stays."""
 
     canonicals: Mapped[list[CanonicalMessage]] = relationship(
         back_populates="inbound", order_by="CanonicalMessage.created_at",
