@@ -33,6 +33,7 @@ async def list_connectors(hub: HubDep) -> list[dict[str, Any]]:
             "base_url": hub.settings.connector_url(name, c.base_url),
             "paused": await run_in_threadpool(hub.operations.is_paused, name),
             "circuit": await run_in_threadpool(circuit_of, hub, name),
+            "poller": await run_in_threadpool(poller_of, hub, name),
         })
     return out
 
@@ -44,7 +45,8 @@ async def get_connector(name: str, hub: HubDep) -> dict[str, Any]:
         raise NotFound(f"no connector {name}")
     return {**shown(c), "base_url": hub.settings.connector_url(name, c.base_url),
             "paused": await run_in_threadpool(hub.operations.is_paused, name),
-            "circuit": await run_in_threadpool(circuit_of, hub, name)}
+            "circuit": await run_in_threadpool(circuit_of, hub, name),
+            "poller": await run_in_threadpool(poller_of, hub, name)}
 
 
 def circuit_of(hub: Any, name: str) -> dict[str, Any] | None:
@@ -53,6 +55,17 @@ def circuit_of(hub: Any, name: str) -> dict[str, Any] | None:
         return None
     state: dict[str, Any] = hub.circuits.views([name])[name].as_json()
     return state
+
+
+def poller_of(hub: Any, name: str) -> dict[str, Any] | None:
+    """A polled source's state (idle | polling | failing), watermark, records, failures and last error;
+    None when the connector is not polled (or has not been read yet)."""
+    if hub.registry.connectors[name].poll is None:
+        return None
+    view = hub.pollers.state.views().get(name)
+    if view is None:
+        return None
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in vars(view).items()}
 
 
 @router.post("/{name}/pause", summary="Hold deliveries to this connector")

@@ -20,7 +20,7 @@ DEFAULT_BACKOFF_MAX_S = 600.0
 DEFAULT_SETTLE_S = 2.0
 DEFAULT_MAX_PAGES = 1000
 DEFAULT_BATCH = 500
-ENV_REFERENCE = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
+ENV_REFERENCE = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)(?::-([^}]*))?\}")
 
 
 class _Source(_Model):
@@ -114,11 +114,14 @@ Source = Annotated[HttpSource | DatabaseSource | FileSource, Field(discriminator
 
 
 def expand(value: str, environ: dict[str, str]) -> str:
-    """``${NAME}`` references replaced from ``environ``; a missing one is a ValueError naming it."""
+    """``${NAME}`` (or ``${NAME:-default}``) references replaced from ``environ``; a missing one
+    without a default is a ValueError naming it."""
     def one(m: re.Match[str]) -> str:
-        if m.group(1) not in environ:
-            raise ValueError(f"{m.group(1)} is not set")
-        return environ[m.group(1)]
+        if environ.get(m.group(1)):
+            return environ[m.group(1)]
+        if m.group(2) is not None:
+            return m.group(2)
+        raise ValueError(f"{m.group(1)} is not set")
     return ENV_REFERENCE.sub(one, value)
 
 

@@ -206,3 +206,19 @@ def _due_now(hub: Hub) -> None:
     from hub.store.models import Poller
     with hub.db.session() as s:
         s.execute(update(Poller).values(next_run_at=None))
+
+
+def test_a_row_from_a_file_is_replayed_with_the_current_mapping_like_a_webhook(hub, config):
+    drop(config, "s.csv", "流水号,金额,付款方\nB-7,5,深圳前海\n".encode("gb18030"))
+    hub.pollers.run_once()
+    [m] = messages(hub)
+    hub.translator.translate(m.id)
+    (config / "mappings" / "bank" / "payment.jsonata").write_text(
+        '{"doc_no": "R-" & $string(流水号), "amount": $number(金额) * 2}', encoding="utf-8")
+    hub.registry.mappings.reload()
+    result = hub.operations.replay_message(m.id, remap=True)
+    assert result.status == MessageStatus.DELIVERING
+    with hub.db.read() as s:
+        current = s.scalars(select(CanonicalMessage).where(CanonicalMessage.message_id == m.id,
+                                                           CanonicalMessage.current)).one()
+        assert current.data == {"doc_no": "R-B-7", "amount": 10}

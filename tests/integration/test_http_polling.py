@@ -143,6 +143,8 @@ def test_a_failing_source_backs_off_and_shows_its_error_then_recovers(hub, api, 
     assert row.watermark is None and stored(hub) == []
     with api_client(hub) as c:
         metrics = c.get("/metrics").text
+        shown = c.get("/api/connectors/bank").json()["poller"]
+    assert (shown["state"], shown["failures"]) == ("failing", 1) and "500" in shown["last_error"]
     assert 'hub_poller_state{connector="bank",kind="http"} 2.0' in metrics
     assert 'hub_poller_failures{connector="bank"} 1.0' in metrics
     with TestClient(create_app(hub), follow_redirects=False) as ui:

@@ -42,6 +42,7 @@ REQUEST_MODELS: dict[str, type[BaseModel]] = {
     "cancel_sales_order": erp_schemas.SalesOrderCancelIn,
     "release_credit": erp_schemas.CreditReleaseIn,
     "post_delivery": erp_schemas.DeliveryIn,
+    "post_payment": erp_schemas.PaymentIn,
     "record_purchase_commitment": erp_schemas.CommitmentIn,
     "post_goods_receipt": erp_schemas.GoodsReceiptIn,
     "post_production_receipt": erp_schemas.ProductionReceiptIn,

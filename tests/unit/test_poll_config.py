@@ -73,3 +73,24 @@ def test_a_database_query_reading_the_watermark_needs_its_start(tmp_path):
         key: id
         """)
     assert "`start`" in str(exc)
+
+
+def test_environment_references_take_a_default_and_name_what_is_missing():
+    from hub.connectors.sources import expand
+
+    assert expand("${HUB_BANK_DROP:-.hub/drop/bank}", {}) == ".hub/drop/bank"
+    assert expand("${HUB_BANK_DROP:-.hub/drop/bank}", {"HUB_BANK_DROP": "/srv/bank"}) == "/srv/bank"
+    assert expand("Bearer ${HUB_TOKEN_WMS}", {"HUB_TOKEN_WMS": "t"}) == "Bearer t"
+    with pytest.raises(ValueError, match="HUB_TOKEN_WMS is not set"):
+        expand("Bearer ${HUB_TOKEN_WMS}", {})
+
+
+def test_a_system_the_hub_only_reads_files_of_needs_no_allowed_base_url(tmp_path):
+    from hub.connectors.allow import check_registry
+    from hub.settings import load_settings
+
+    registry = load(tmp_path, "kind: files\nfolder: drop\n")
+    settings = load_settings(config_dir=tmp_path / "config", outbound_allow="10.0.0.0/8", env="development")
+    check_registry(settings, {"bank": registry.connectors["bank"]})   # never called: not checked
+    with pytest.raises(ConfigError, match="does not allow"):
+        check_registry(settings, registry.connectors)                 # the ledger is called: checked
