@@ -158,6 +158,8 @@ def test_the_traces_page_lists_recent_transactions_to_open_with_keys_systems_and
         assert (SYSTEMS["erp"][0][1] if lang == "zh" else "ERP") in systems
         assert len(systems.split("→")) >= 6
         assert row.locator(".badge").count() == 1
+        keys = table.locator("tbody tr td:first-child").all_text_contents()
+        assert any(k.strip().startswith("MRP 运算 " if lang == "zh" else "MRP run ") for k in keys), keys
         no_sideways_scroll(page)
         picture(page, f"traces-{lang}")
         row.get_by_role("link").first.click()

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from hub.dashboard import i18n
 from hub.dashboard.charts import trace_picture
-from hub.dashboard.web import Services, Viewer, redirect, render, url
+from hub.dashboard.web import Services, Viewer, message_key, redirect, render, url
 from hub.operations import MessageFilter
 
 router = APIRouter()
@@ -24,9 +25,10 @@ WORST_FIRST = ("failed", "dead", "rejected", "delivering", "received", "delivere
 """A transaction shows the state of its worst message (open or failed work first)."""
 
 
-def recent_transactions(admin: Any) -> list[dict[str, Any]]:
-    """The newest business transactions: business keys, systems touched (senders and targets), messages,
-    last activity and the worst state — so a newcomer can open one without knowing an id."""
+def recent_transactions(admin: Any, lang: str = i18n.EN) -> list[dict[str, Any]]:
+    """The newest business transactions: business keys (labelled as the message list labels them: ``MRP run
+    1``), systems touched (senders and targets), messages, last activity and the worst state — so a
+    newcomer can open one without knowing an id."""
     ops = admin.hub.operations
     newest = admin.search.find(MessageFilter(), limit=SCANNED).items
     order: list[str] = []
@@ -44,7 +46,8 @@ def recent_transactions(admin: Any) -> list[dict[str, Any]]:
                                          if m.canonical_id is None or d.canonical_id == m.canonical_id]:
                 if name not in systems:
                     systems.append(name)
-        keys = list(dict.fromkeys(m.subject for m in messages if m.subject))
+        catalog = admin.hub.registry.catalog
+        keys = list(dict.fromkeys(message_key(m, lang, catalog)["text"] for m in messages if m.subject))
         states = {m.status for m in messages}
         out.append({"id": cid, "business_keys": keys, "systems": systems, "count": len(messages),
                     "last": max(m.updated_at for m in messages),
@@ -63,7 +66,7 @@ async def find(request: Request, who: Viewer, admin: Services, q: str = "") -> R
         found = next((m.correlation_id for m in page.items if m.correlation_id), None)
         if found:
             return redirect(url(f"/traces/{found}"))
-    recent = [] if q else await run_in_threadpool(recent_transactions, admin)
+    recent = [] if q else await run_in_threadpool(recent_transactions, admin, i18n.negotiate(request))
     return render(request, who, "traces.html", q=q, picture=None, steps=[], correlation_id=None,
                   searched=bool(q), recent=recent)
 
