@@ -139,7 +139,8 @@ class Retention:
             connectors: list[str] | None = None) -> RunResult:
         """Apply each connector's policy; returns what was due and purged (and where it was archived)."""
         now = now or datetime.now(UTC)
-        self.last_run = now
+        if not dry_run:
+            self.last_run = now
         result = RunResult(started_at=now, dry_run=dry_run)
         if self.plan is None:
             return result

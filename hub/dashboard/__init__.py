@@ -25,6 +25,7 @@ from hub.dashboard.pages import (
     masterdata,
     messages,
     overview,
+    reconcile,
     traces,
     users,
 )
@@ -33,7 +34,7 @@ from hub.errors import AuthError, CsrfRejected, HubError, InvalidRequest, NotAut
 
 log = logging.getLogger("hub.dashboard")
 
-PAGES = (auth, overview, messages, traces, dead_letters, connectors, mappings, masterdata, audit, users)
+PAGES = (auth, overview, messages, traces, dead_letters, connectors, mappings, masterdata, reconcile, audit, users)
 
 
 def mount(app: FastAPI) -> None:

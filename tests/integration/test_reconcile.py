@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -228,3 +229,24 @@ def test_no_reconcile_file_means_no_checks(make_settings, fast_config):
     finally:
         h.stop()
 
+
+
+def test_the_dashboard_shows_the_checks_and_replays_a_missing_key(hub, shop):
+    from fastapi.testclient import TestClient
+
+    from hub.api import create_app
+    from tests.integration.test_dashboard_pages import csrf_of, log_in
+
+    with api_client(hub) as client:
+        lost = order(client, shop, "WS-D1", "1")
+    del shop.entries["WS-D1"]
+    with TestClient(create_app(hub)) as ui:
+        log_in(ui)
+        page = ui.get("/ui/reconcile")
+        assert page.status_code == 200 and "Reconciliation" in page.text
+        r = ui.post("/ui/reconcile/run", data={"csrf_token": csrf_of(page.text)}, follow_redirects=True)
+        assert r.status_code == 200 and 'data-kind="missing_right"' in r.text and "WS-D1" in r.text
+        [action] = re.findall(r'action="(/ui/reconcile/mismatches/[^"]+/replay)"', r.text)
+        done = ui.post(action, data={"csrf_token": csrf_of(r.text)}, follow_redirects=True)
+        assert done.status_code == 200 and f"/ui/messages/{lost}" in done.text
+    eventually(lambda: "WS-D1" in shop.entries)

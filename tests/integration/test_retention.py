@@ -162,3 +162,26 @@ def test_a_bad_retention_file_fails_the_start_naming_file_and_line(make_settings
     with_policy(fast_config, POLICY.replace(bad, message))
     with pytest.raises(ConfigError, match=r"retention.yaml:\d+"):
         Hub.build(make_settings(config_dir=fast_config))
+
+
+def test_the_dashboard_shows_each_connectors_policy_and_what_is_due(make_settings, fast_config, target,
+                                                                   point_ledger_at):
+    from fastapi.testclient import TestClient
+
+    from hub.api import create_app
+    from tests.integration.test_dashboard_pages import log_in
+
+    point_ledger_at(target.url)
+    hub = build(make_settings, with_policy(fast_config, POLICY))
+    try:
+        with api_client(hub) as client:
+            age(hub, 9, send(client, "WS-UI"))
+        with TestClient(create_app(hub)) as ui:
+            log_in(ui)
+            page = ui.get("/ui/retention")
+            assert page.status_code == 200
+            row = page.text.split('data-connector="webshop"')[1].split("</tr>")[0]
+            assert "<td>7</td>" in row and "<td>1</td>" in row
+            assert hub.retention.last_run is None  # showing what is due purges nothing
+    finally:
+        hub.stop()
