@@ -38,6 +38,7 @@ from hub.ids import new_id
 from hub.masterdata.blocking import blocking_keys
 from hub.masterdata.fields import normalise_record
 from hub.masterdata.service import MasterData
+from hub.masterdata.store import count_sources
 from hub.masterdata.subscriber import catalog_for
 from hub.store import BlockingKey, CrossReference, Database, GoldenRecord, SourceRecord
 from hub.store.migrate import upgrade
@@ -217,6 +218,14 @@ def _copy(db: Database, tables: Any) -> None:
 
 def timing(args: argparse.Namespace) -> list[dict[str, Any]]:
     service = MasterData(catalog_for())
+    if args.existing:  # a store filled by an earlier run (kept with --keep), as it is
+        db = Database(args.existing)
+        try:
+            with db.read() as s:
+                stored = count_sources(s, args.entity)
+            return [_probe(db, service, args, stored, fill_s=None)]
+        finally:
+            db.dispose()
     out = []
     db, drop = database(args.db)
     try:
@@ -224,31 +233,38 @@ def timing(args: argparse.Namespace) -> list[dict[str, Any]]:
         for target in sorted(int(x) for x in args.stored.split(",")):
             fill_s = fill(db, args.entity, target - stored, seed=args.seed + stored)
             stored = target
-            probes = list(companies(TIMED_RECORDS * 3, seed=args.seed + 10_000_000) if args.entity == "customer"
-                          else persons(TIMED_RECORDS * 3, seed=args.seed + 10_000_000))[:TIMED_RECORDS]
-            times, cpu = [], []
-            with db.sessions() as s:
-                for r in probes:
-                    payload = {k: v for k, v in r.items() if k not in ("system", "id", "_truth")}
-                    t0, c0 = time.perf_counter(), time.process_time()
-                    service.record(s, args.entity, r["system"], "probe-" + r["id"], payload)
-                    s.flush()
-                    times.append((time.perf_counter() - t0) * 1000)
-                    cpu.append((time.process_time() - c0) * 1000)
-                s.rollback()
-            times.sort()
-            cpu.sort()
-            row = {"benchmark": "masterdata.timing", "db": args.db, "entity": args.entity, "stored": stored,
-                   "timed": len(times), "median_ms": round(statistics.median(times), 2),
-                   "p99_ms": round(times[int(len(times) * 0.99) - 1], 2),
-                   "median_cpu_ms": round(statistics.median(cpu), 2), "p99_cpu_ms": round(cpu[int(len(cpu) * 0.99) - 1], 2),
-                   "load_avg": round(os.getloadavg()[0], 1), "fill_s": round(fill_s, 1),
-                   "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
-            _emit(row)
-            out.append(row)
+            out.append(_probe(db, service, args, stored, fill_s))
     finally:
         drop()
     return out
+
+
+def _probe(db: Database, service: MasterData, args: argparse.Namespace, stored: int,
+           fill_s: float | None) -> dict[str, Any]:
+    """Match TIMED_RECORDS new records one by one against the store, rolled back; one result row."""
+    probes = list(companies(TIMED_RECORDS * 3, seed=args.seed + 10_000_000) if args.entity == "customer"
+                  else persons(TIMED_RECORDS * 3, seed=args.seed + 10_000_000))[:TIMED_RECORDS]
+    times, cpu = [], []
+    with db.sessions() as s:
+        for r in probes:
+            payload = {k: v for k, v in r.items() if k not in ("system", "id", "_truth")}
+            t0, c0 = time.perf_counter(), time.process_time()
+            service.record(s, args.entity, r["system"], "probe-" + r["id"], payload)
+            s.flush()
+            times.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.process_time() - c0) * 1000)
+        s.rollback()
+    times.sort()
+    cpu.sort()
+    row = {"benchmark": "masterdata.timing", "db": db.engine.dialect.name.replace("postgresql", "postgres"),
+           "entity": args.entity, "stored": stored,
+           "timed": len(times), "median_ms": round(statistics.median(times), 2),
+           "p99_ms": round(times[int(len(times) * 0.99) - 1], 2),
+           "median_cpu_ms": round(statistics.median(cpu), 2), "p99_cpu_ms": round(cpu[int(len(cpu) * 0.99) - 1], 2),
+           "load_avg": round(os.getloadavg()[0], 1), "fill_s": None if fill_s is None else round(fill_s, 1),
+           "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+    _emit(row)
+    return row
 
 
 def _batched(items: Any, size: int) -> Any:
@@ -276,6 +292,7 @@ def main() -> None:
     t = sub.add_parser("timing", help="time to match one new record against N stored")
     t.add_argument("--stored", default="10000,100000")
     t.add_argument("--entity", default="customer", choices=sorted(ENTITY_SHARE))
+    t.add_argument("--existing", metavar="URL", help="time against this already filled store instead of filling one")
     for p in (q, t):
         p.add_argument("--db", default="sqlite", choices=("sqlite", "postgres"))
         p.add_argument("--seed", type=int, default=1)
