@@ -77,6 +77,8 @@ class Company:
     """Rounds between a supplier's confirmation and the goods arriving at the warehouse."""
     _confirmed_at: dict[str, int] = field(default_factory=dict)
     _received: set[str] = field(default_factory=set)
+    _in_part: set[str] = field(default_factory=set)
+    """Purchase orders whose first part arrived and whose rest is still on the road."""
     _round: int = 0
 
     def call(self, system: str, method: str, path: str, **kw: Any) -> Any:
@@ -95,8 +97,13 @@ class Company:
         self.call("crm", "POST", f"/api/v1/salesOrders/{order['orderNo']}/submit")
         return str(order["orderNo"])
 
-    def receive_deliveries(self, *, short_by: int = 0) -> list[str]:
-        """The warehouse scans every expected delivery that has arrived at the dock (open ASNs)."""
+    def receive_deliveries(self, *, short_by: int = 0, split: bool = False) -> list[str]:
+        """The warehouse scans every expected delivery that has arrived at the dock (open ASNs).
+
+        ``short_by``: the first delivery is that many short on its first line (flagged). ``split``: the
+        next full delivery comes in two parts (a partial receipt, the rest on the next round), which the
+        hub's aggregator gathers into one ``purchase_order.fully_received``.
+        """
         received = []
         for asn in self.call("wms", "GET", "/api/asn") or []:
             if asn.get("status") not in ("OPEN", "open", "EXPECTED", "expected", "PENDING"):
@@ -107,6 +114,21 @@ class Company:
             seen = self._confirmed_at.setdefault(asn["ref"], self._round)
             if self._round - seen < self.transit_ticks:
                 continue  # …and is on the road for a while
+            if asn["ref"] in self._in_part:  # the rest of a delivery that came in two parts
+                lines = [{"ln": ln["ln"], "sku": ln["sku"], "qty": ln["qty"] - ln.get("received", 0)}
+                         for ln in asn.get("lines", [])]
+                self.call("wms", "POST", "/api/receipts", json={"asn": asn["asn"], "lines": lines})
+                self._in_part.discard(asn["ref"])
+                continue
+            if split and not short_by and (halves := [ln for ln in asn.get("lines", []) if ln["qty"] >= 2]):
+                # a delivery in two parts: half of each line now, the rest on the next round
+                self.call("wms", "POST", "/api/receipts", json={"asn": asn["asn"], "partial": True, "lines": [
+                    {"ln": ln["ln"], "sku": ln["sku"], "qty": ln["qty"] // 2} for ln in halves]})
+                self._in_part.add(asn["ref"])
+                self._received.add(asn["ref"])
+                received.append(asn["ref"])
+                split = False
+                continue
             lines = [{"ln": ln["ln"], "sku": ln["sku"], "qty": max(0, ln["qty"] - (short_by if i == 0 else 0))}
                      for i, ln in enumerate(asn.get("lines", []))]
             self.call("wms", "POST", "/api/receipts", json={"asn": asn["asn"], "lines": lines})
@@ -154,6 +176,10 @@ class Company:
         return [p for p in self.call("erp", "GET", "/api/payables", params={"status": "open"}) or []
                 if p["due_date"] <= due_by]
 
+    def in_part(self) -> set[str]:
+        """Purchase orders received in part whose rest is still to come."""
+        return set(self._in_part)
+
     def open_work(self) -> int:
         """Work still under way: unfinished work orders in MES and purchase orders whose goods are still
         to come (a short delivery, flagged at the dock, is settled: the rest is not on its way)."""
@@ -161,7 +187,7 @@ class Company:
                 if w.get("Status") not in ("Completed", "Closed")]
         pos = [p for p in self.call("srm", "GET", "/api/purchaseOrders") or []
                if p.get("status") not in ("RECEIVED", "PARTIALLY_RECEIVED", "CLOSED", "REJECTED")]
-        return len(work) + len(pos)
+        return len(work) + len(pos) + len(self._in_part)
 
 
 def _srm_date(value: str | None, days: int) -> str:
@@ -186,13 +212,15 @@ def run_batch(company: Company, *, rounds: int = DEFAULT_ROUNDS, pause_s: float 
     started = time.monotonic()
     orders = {company.place_order(p.customer, p.lines): p.label for p in BATCH}
     delayed = complaint = None
-    shorted = False
+    shorted = split = False
     states: dict[str, str] = {}
     runs: list[dict[str, Any]] = []
     for n in range(rounds):
         time.sleep(pause_s)
         company.tick()
-        shorted = bool(company.receive_deliveries(short_by=0 if shorted else 2)) or shorted
+        arrived = company.receive_deliveries(short_by=0 if shorted else 2, split=shorted and not split)
+        shorted = bool(arrived) or shorted
+        split = split or bool(company.in_part())
         if delayed is None and n >= 2:
             delayed = company.report_delay()
         states = {no: company.order(no)["status"] for no in orders}

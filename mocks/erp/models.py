@@ -300,9 +300,13 @@ class PurchaseCommitment(Base):
     net: Mapped[Decimal] = mapped_column(Money)
     tax: Mapped[Decimal] = mapped_column(Money)
     gross: Mapped[Decimal] = mapped_column(Money)
-    status: Mapped[str] = mapped_column(String(20))  # open | partially_received | received
+    status: Mapped[str] = mapped_column(String(20))  # open | partially_received | received | closed
     over_budget: Mapped[bool] = mapped_column(Boolean, default=False)
     pr_refs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    closed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    """When every receipt of the order was in and the commitment was closed."""
+    closed_receipts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """The warehouse's receipt numbers the closing named."""
 
     items: Mapped[list[CommitmentItem]] = relationship(
         back_populates="commitment", order_by="CommitmentItem.line_no", cascade="all, delete-orphan")

@@ -215,6 +215,8 @@ class ReceiptIn(In):
     asn: str | None = Field(default=None, description="ASN number (or give ref)")
     ref: str | None = Field(default=None, description="purchase order number (or give asn)")
     loc: str | None = Field(default=None, description="default: the warehouse's receiving location")
+    partial: bool = Field(default=False, description="more of this delivery is on its way: the ASN stays open "
+                                                     "for the rest, and a line short of it is not a discrepancy")
     lines: list[ReceiptLineIn] = Field(min_length=1)
 
 

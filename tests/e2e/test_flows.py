@@ -124,6 +124,18 @@ def test_purchases_were_approved_ordered_received_and_booked_as_payables(world, 
     assert any(a["processCode"] == "PURCHASE_REQUISITION" and a["result"] == "agree" for a in approvals)
 
 
+def test_a_purchase_order_received_in_two_parts_is_gathered_into_one_and_erp_closes_its_commitment(world, batch):
+    receipts = world.company.call("wms", "GET", "/api/receipts")
+    parts = [ref for ref in {r["ref"] for r in receipts} if sum(r["ref"] == ref for r in receipts) == 2]
+    assert len(parts) == 1, f"one purchase order arrives in two parts: {parts}"
+    commitment = world.company.call("erp", "GET", f"/api/purchase-commitments/{parts[0]}")
+    assert commitment["status"] == "closed"
+    assert sorted(commitment["closed_receipts"]) == sorted(r["rcv"] for r in receipts if r["ref"] == parts[0])
+    gathered = [m for m in world.messages() if m["native_type"] == "aggregation/purchase_order_received"
+                and m["subject"] == parts[0]]
+    assert [m["status"] for m in gathered] == ["delivered"]
+
+
 def test_a_supplier_delay_reaches_planning_the_shop_floor_and_the_ledger(world, batch):
     assert batch.delayed_po
     po = world.company.call("srm", "GET", f"/api/purchaseOrders/{batch.delayed_po}")

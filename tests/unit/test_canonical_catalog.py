@@ -39,7 +39,7 @@ def _table_names(section: str) -> list[str]:
     return re.findall(r"^\|\s*`([a-z0-9_.]+)`\s*\|", match.group(1), re.M)
 
 
-HUB_ADDITIONS = ["payment.made", "complaint.investigated"]
+HUB_ADDITIONS = ["payment.made", "complaint.investigated", "purchase_order.fully_received"]
 """Types the hub carries beyond the shared catalog, named in the README's flows section."""
 
 

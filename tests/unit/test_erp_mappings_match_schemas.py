@@ -45,6 +45,7 @@ REQUEST_MODELS: dict[str, type[BaseModel]] = {
     "post_payment": erp_schemas.PaymentIn,
     "record_purchase_commitment": erp_schemas.CommitmentIn,
     "post_goods_receipt": erp_schemas.GoodsReceiptIn,
+    "close_commitment": erp_schemas.CommitmentCloseIn,
     "post_production_receipt": erp_schemas.ProductionReceiptIn,
     "record_po_delay": erp_schemas.DelayIn,
     "upsert_customer": erp_schemas.CustomerIn,

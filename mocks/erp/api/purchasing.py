@@ -10,6 +10,7 @@ from mocks.erp.api.common import ERRORS, IdQuery, created, out, outs
 from mocks.erp.rules import payables, purchasing
 from mocks.erp.schemas import (
     BudgetOut,
+    CommitmentCloseIn,
     CommitmentIn,
     CommitmentOut,
     DelayIn,
@@ -48,6 +49,15 @@ def list_commitments(session: SessionDep, vendor_id: IdQuery = None, status: str
 @router.get("/purchase-commitments/{po_number}", tags=["purchasing"], summary="One purchase commitment")
 def get_commitment(po_number: str, session: SessionDep) -> CommitmentOut:
     return out(CommitmentOut, purchasing.get_commitment(session, po_number))
+
+
+@router.post("/purchase-commitments/{po_number}/close", tags=["purchasing"],
+             summary="Close the commitment of a fully received purchase order",
+             description="Every line received: the commitment is closed (it no longer counts against the budget); "
+                         "again answers 200 with the same. A line still open → 409 `not_fully_received`. "
+                         "From `purchase_order.fully_received`.")
+def close_commitment(po_number: str, body: CommitmentCloseIn, session: SessionDep) -> CommitmentOut:
+    return out(CommitmentOut, purchasing.close_commitment(session, po_number, body))
 
 
 @router.post("/purchase-commitments/{po_number}/delays", tags=["purchasing"], status_code=201,

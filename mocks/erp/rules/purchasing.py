@@ -49,7 +49,7 @@ from mocks.erp.rules import inventory
 from mocks.erp.rules.archives import get_material
 from mocks.erp.rules.money import ZERO, cents, fmt, vat
 from mocks.erp.rules.numbers import doc_no
-from mocks.erp.schemas import CommitmentIn, DelayIn, GoodsReceiptIn, RequisitionIn
+from mocks.erp.schemas import CommitmentCloseIn, CommitmentIn, DelayIn, GoodsReceiptIn, RequisitionIn
 
 DEFAULT_BUDGET_BY_WAREHOUSE = {"1000": "PUR-2026-RM", "2000": "PUR-2026-FG"}
 """Budget charged when none is named: raw materials vs. bought-in finished goods."""
@@ -67,7 +67,8 @@ def get_budget(session: Session, code: str, *, field_name: str | None = None) ->
 
 def budget_view(session: Session, budget: Budget) -> dict[str, Any]:
     commitments = session.scalars(select(PurchaseCommitment).where(
-        PurchaseCommitment.budget_code == budget.code, PurchaseCommitment.status != "received")).all()
+        PurchaseCommitment.budget_code == budget.code,
+        PurchaseCommitment.status.not_in(("received", "closed")))).all()
     committed = sum((cents(i.open_qty * i.unit_price) for c in commitments for i in c.items), ZERO)
     return {"code": budget.code, "name": budget.name, "department": budget.department, "amount": budget.amount,
             "used": budget.used, "committed": committed, "available": budget.amount - budget.used - committed}
@@ -255,6 +256,23 @@ def post_goods_receipt(session: Session, body: GoodsReceiptIn) -> tuple[GoodsRec
     commitment.status = "received" if done else "partially_received"
     session.flush()
     return receipt, True
+
+
+def close_commitment(session: Session, po_number: str, body: CommitmentCloseIn) -> PurchaseCommitment:
+    """Close a fully received commitment (idempotent); 409 ``not_fully_received`` while a line is still open
+    (its last goods receipt may not be posted yet)."""
+    commitment = get_commitment(session, po_number)
+    if commitment.status == "closed":
+        return commitment
+    still_open = [f"line {x.line_no} ({x.material}): {x.open_qty} open" for x in commitment.items if x.open_qty > 0]
+    if still_open:
+        raise BusinessError("not_fully_received", f"{po_number} is not fully received: " + "; ".join(still_open),
+                            field="po_number", status=409)
+    commitment.status = "closed"
+    commitment.closed_on = body.closed_on or date.today()
+    commitment.closed_receipts = list(body.receipts)
+    session.flush()
+    return commitment
 
 
 def list_goods_receipts(session: Session, *, po_number: str | None = None) -> list[GoodsReceipt]:

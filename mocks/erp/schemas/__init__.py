@@ -17,6 +17,7 @@ from mocks.erp.schemas.archives import (
 from mocks.erp.schemas.inventory import InventoryValueOut, ProductionReceiptIn, ProductionReceiptOut, StockLineOut
 from mocks.erp.schemas.purchasing import (
     BudgetOut,
+    CommitmentCloseIn,
     CommitmentIn,
     CommitmentOut,
     DelayIn,
@@ -48,7 +49,7 @@ from mocks.erp.schemas.sales import (
 )
 
 __all__ = [
-    "BudgetOut", "CommitmentIn", "CommitmentOut", "CreditReleaseIn", "CreditStatusOut", "CustomerIn",
+    "BudgetOut", "CommitmentCloseIn", "CommitmentIn", "CommitmentOut", "CreditReleaseIn", "CreditStatusOut", "CustomerIn",
     "CustomerOut", "CustomerPatch", "DelayIn", "DelayOut", "DeliveryIn", "DeliveryOut", "EmployeeIn", "EmployeeOut",
     "EmployeePatch", "GoodsReceiptIn", "GoodsReceiptOut", "InventoryValueOut", "InvoiceOut",
     "MaterialIn", "MaterialOut", "MaterialPatch", "OrderStatusOut", "PayableOut", "PayablePaymentIn",

@@ -42,6 +42,13 @@ class CommitmentItemOut(Out):
     open_qty: int
 
 
+class CommitmentCloseIn(In):
+    """Every receipt of a purchase order is in (canonical ``purchase_order.fully_received``)."""
+
+    receipts: list[str] = Field(default_factory=list, description="the warehouse's receipt numbers")
+    closed_on: date | None = Field(None, description="default: today")
+
+
 class DelayIn(In):
     """A supplier moved a purchase-order line's delivery later (canonical ``purchase_order.delayed``)."""
 
@@ -74,9 +81,11 @@ class CommitmentOut(Out):
     net: Money
     tax: Money
     gross: Money
-    status: str = Field(description="open | partially_received | received")
+    status: str = Field(description="open | partially_received | received | closed")
     over_budget: bool = Field(description="recording it took the budget below zero")
     pr_refs: list[str]
+    closed_on: date | None = Field(None, description="when the order was fully received and its commitment closed")
+    closed_receipts: list[str] = Field(default_factory=list, description="the receipts the closing named")
     items: list[CommitmentItemOut]
     delays: list[DelayOut]
 

@@ -126,3 +126,19 @@ def test_a_requisition_for_a_made_material_or_by_an_unknown_employee_is_refused(
     who = error(client.post("/api/purchase-requisitions", json={"requested_by": 1,
                                                                 "items": [{"material": LEG, "qty": 1}]}))
     assert who["field"] == "requested_by"
+
+
+def test_a_fully_received_commitment_is_closed_once_and_a_partly_received_one_is_a_conflict(client):
+    close = {"receipts": ["RCV000001", "RCV000002"], "closed_on": "2026-12-04"}
+    client.post("/api/goods-receipts", json={"receipt_no": "R1", "po_number": "PO-2026-0001",
+                                             "items": [{"material": LEG, "qty": 60}]})
+    r = client.post("/api/purchase-commitments/PO-2026-0001/close", json=close)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "not_fully_received"
+    client.post("/api/goods-receipts", json={"receipt_no": "R2", "po_number": "PO-2026-0001",
+                                             "items": [{"material": LEG, "qty": 40}]})
+    r = client.post("/api/purchase-commitments/PO-2026-0001/close", json=close)
+    assert r.status_code == 200, r.text
+    assert (r.json()["status"], r.json()["closed_on"], r.json()["closed_receipts"]) == \
+        ("closed", "2026-12-04", ["RCV000001", "RCV000002"])
+    assert client.post("/api/purchase-commitments/PO-2026-0001/close", json={}).json()["closed_on"] == "2026-12-04"
+    assert client.get(f"/api/budgets/{RM}").json()["committed"] == "0.00"

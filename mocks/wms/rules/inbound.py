@@ -126,7 +126,11 @@ def receiving_location(session: Session, wh: str) -> str:
 
 
 def receive(session: Session, body: ReceiptIn) -> Receipt:
-    """Scan goods in against an ASN; flags every line that differs; emits ``receipt/completed``."""
+    """Scan goods in against an ASN; flags every line that differs; emits ``receipt/completed``.
+
+    A ``partial`` receipt leaves the ASN open for the rest of the delivery: each line expects what is
+    still to come, and only a line over it is flagged.
+    """
     if not body.asn and not body.ref:
         raise BusinessError("asn_required", "give the ASN number (asn) or the PO number (ref)", field="asn")
     key = body.asn or body.ref or ""
@@ -148,15 +152,18 @@ def receive(session: Session, body: ReceiptIn) -> Receipt:
         lot = (scan.lot or rcv_no) if scan else None
         if qty > 0:
             book.receive(asn_line.sku, asn.wh, loc, lot or rcv_no, qty)
+        expected = max(asn_line.qty - asn_line.received, 0)  # what is still to come on this line
         asn_line.received += qty
-        lines.append(ReceiptLine(ln=asn_line.ln, sku=asn_line.sku, exp=asn_line.qty, qty=qty, lot=lot,
+        found = discrepancy(expected, qty)
+        lines.append(ReceiptLine(ln=asn_line.ln, sku=asn_line.sku, exp=expected, qty=qty, lot=lot,
                                  loc=loc if qty > 0 else None,
-                                 discrepancy=discrepancy(asn_line.qty, qty)))
+                                 discrepancy=None if body.partial and qty <= expected else found))
     status = "DISCREPANCY" if any(ln.discrepancy for ln in lines) else "OK"
     rcv = Receipt(rcv=rcv_no, asn=asn.asn, ref=asn.ref, supplier=asn.supplier, wh=asn.wh, status=status,
                   ts=book.ts, lines=lines)
     session.add(rcv)
-    asn.status = "RECEIVED"
+    rest = any(ln.received < ln.qty for ln in asn.lines)
+    asn.status = "OPEN" if body.partial and rest else "RECEIVED"
     session.flush()
     book.close()
     events.receipt_completed(session, rcv)

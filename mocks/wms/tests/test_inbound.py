@@ -112,3 +112,17 @@ def test_a_production_receipt_serves_backordered_orders_oldest_first(client):
     assert (a["status"], a["lines"][0]["backorder"]) == ("ALLOCATED", 0)
     assert (b["status"], b["lines"][0]["alloc"], b["lines"][0]["backorder"]) == ("BACKORDER", 7, 3)
     assert avail(client, DESK, "WH02")["available"] == 0
+
+
+def test_a_partial_receipt_keeps_the_asn_open_and_the_next_expects_the_rest(client):
+    asn(client, "PO-10", [(BOARD, 40), (LEG, 20)])
+    first = client.post("/api/receipts", json={"ref": "PO-10", "partial": True,
+                                               "lines": [{"sku": BOARD, "qty": 25}]}).json()
+    assert first["status"] == "OK", "short of the whole delivery is expected when more is on its way"
+    assert [(ln["exp"], ln["qty"], ln["discrepancy"]) for ln in first["lines"]] == [(40, 25, None), (20, 0, None)]
+    assert client.get("/api/asn", params={"ref": "PO-10"}).json()[0]["status"] == "OPEN"
+    rest = client.post("/api/receipts", json={"ref": "PO-10", "lines": [{"sku": BOARD, "qty": 15},
+                                                                         {"sku": LEG, "qty": 20}]}).json()
+    assert [(ln["exp"], ln["qty"], ln["discrepancy"]) for ln in rest["lines"]] == [(15, 15, None), (20, 20, None)]
+    assert rest["status"] == "OK"
+    assert client.get("/api/asn", params={"ref": "PO-10"}).json()[0]["status"] == "RECEIVED"
