@@ -7,11 +7,13 @@ dashboard are thin faces over these methods.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from hub.delivery.circuit import CircuitStore
 from hub.errors import NotFound, PayloadPurged
 from hub.ids import new_id
 from hub.masking import Redactor, mask
@@ -40,10 +42,21 @@ RETRYABLE = (DeliveryStatus.DEAD, DeliveryStatus.REJECTED, DeliveryStatus.RETRYI
 __all__ = ["Operations", "MessageFilter", "delivery_filter", "mask"]
 
 
+@dataclass(frozen=True)
+class CircuitReset:
+    connector: str
+    was: str
+    """The circuit's state before the reset: closed | half_open | open."""
+    released: int
+    """Parked deliveries sent at once."""
+
+
 class Operations:
     def __init__(self, *, db: Database, registry: Registry, translator: Translator, pauses: PauseState,
-                 enqueue_translate: Callable[[str], None], enqueue_delivery: Callable[[str], None]):
+                 enqueue_translate: Callable[[str], None], enqueue_delivery: Callable[[str], None],
+                 circuits: CircuitStore | None = None):
         self.db = db
+        self.circuits = circuits
         self.registry = registry
         self.translator = translator
         self.pauses = pauses
@@ -187,6 +200,27 @@ class Operations:
         for i in waiting:
             self.enqueue_delivery(i)
         return len(waiting)
+
+    def reset_circuit(self, connector: str) -> CircuitReset:
+        """Close ``connector``'s circuit breaker now and send the deliveries waiting to retry at once.
+
+        For an operator who knows the system is back before the cool-down ends; the next failures
+        count from zero. 404 when the connector declares no ``circuit_breaker``.
+        """
+        c = self.registry.connector(connector)
+        if c is None or c.circuit_breaker is None or self.circuits is None:
+            raise NotFound(f"no circuit breaker for connector {connector}")
+        before = self.circuits.reset(connector)
+        now = datetime.now(UTC)
+        with self.db.session() as s:
+            parked = list(s.scalars(select(Delivery.id).where(  # parked by it, or backing off after the
+                Delivery.connector == connector, Delivery.status == DeliveryStatus.RETRYING,  # failures that
+                Delivery.next_attempt_at > now)))                                             # opened it
+            if parked:
+                s.execute(update(Delivery).where(Delivery.id.in_(parked)).values(next_attempt_at=now, updated_at=now))
+        for i in parked:
+            self.enqueue_delivery(i)
+        return CircuitReset(connector=connector, was=before.effective(now), released=len(parked))
 
     def is_paused(self, connector: str) -> bool:
         return self.pauses.is_paused(connector)

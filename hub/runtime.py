@@ -106,9 +106,10 @@ class Hub:
         translator = Translator(db=db, registry=registry, xref=xrefs.resolve, enqueue_delivery=enqueue_delivery,
                                 is_paused=pauses.is_paused, aggregator=aggregator, enqueue_translate=enqueue_translate,
                                 on_canonical=[MasterDataSubscriber(catalog_for(settings.config_dir))])
-        operations = Operations(db=db, registry=registry, translator=translator, pauses=pauses,
-                                enqueue_translate=enqueue_translate, enqueue_delivery=enqueue_delivery)
         circuits = CircuitStore(db)
+        operations = Operations(db=db, registry=registry, translator=translator, pauses=pauses,
+                                enqueue_translate=enqueue_translate, enqueue_delivery=enqueue_delivery,
+                                circuits=circuits)
         guarded = sorted(n for n, c in registry.connectors.items() if c.circuit_breaker is not None)
         poller_state = PollerStore(db, lease_s=DEFAULT_LEASE_S)
         metrics = Metrics(operations.delivery_depth,

@@ -80,6 +80,14 @@ async def resume(name: str, who: Actor, admin: AdminDep) -> dict[str, Any]:
     return {"connector": name, "paused": False, "released": released}
 
 
+@router.post("/{name}/circuit/reset", summary="Close this connector's circuit breaker now (parked deliveries are sent)")
+async def reset_circuit(name: str, who: Actor, admin: AdminDep) -> dict[str, Any]:
+    """For an operator who knows the system is back before the cool-down ends; audited as ``circuit.reset``.
+    404 when the connector declares no ``circuit_breaker``."""
+    result = await run_in_threadpool(lambda: admin.actions.reset_circuit(who, name, via="api"))
+    return {"connector": name, "was": result.was, "state": "closed", "released": result.released}
+
+
 def shown(model: BaseModel) -> dict[str, Any]:
     """``model`` as JSON with the values of its secret fields (and its sub-models') hidden."""
     out: dict[str, Any] = model.model_dump(mode="json")

@@ -12,7 +12,7 @@ from datetime import datetime
 from hub.auth.audit import AuditLog
 from hub.auth.roles import ACT, MANAGE, Principal
 from hub.errors import Forbidden
-from hub.operations import Operations
+from hub.operations import CircuitReset, Operations
 from hub.presence import Presence, ReloadResult
 from hub.reconcile import Reconciler
 from hub.registry import Registry
@@ -94,6 +94,14 @@ class Actions:
         self.audit.record(who.actor, "pause" if paused else "resume", connector, via=via,
                           detail=None if paused else {"released": released})
         return released
+
+    def reset_circuit(self, who: Principal, connector: str, *, via: str) -> CircuitReset:
+        """Close a connector's circuit breaker and release the deliveries it parked."""
+        require(who, ACT)
+        result = self.ops.reset_circuit(connector)
+        self.audit.record(who.actor, "circuit.reset", connector, via=via,
+                          detail={"was": result.was, "released": result.released})
+        return result
 
     def reload_mappings(self, who: Principal, *, via: str) -> ReloadResult:
         """Read mapping files and code tables from disk again in every API and worker process; the result

@@ -334,6 +334,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "connectors.subscriptions": ("Subscriptions", "订阅"),
     "connectors.delivery": ("Delivery", "投递"),
     "connectors.pause": ("Pause delivery", "暂停投递"),
+    "connectors.circuit_reset": ("Reset circuit", "重置熔断器"),
+    "connectors.circuit_reset_hint": ("The system is back: close the circuit now and send the parked deliveries",
+                                      "系统已恢复：立即闭合熔断器并发送暂停的投递"),
     "connectors.resume": ("Resume delivery", "恢复投递"),
     "connectors.paused_note": ("Delivery to this system is paused: messages wait and are sent on resume.",
                                "向此系统的投递已暂停：消息将等待，恢复后发送。"),
@@ -367,6 +370,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "connectors.type": ("Type", "类型"),
     "connectors.none": ("none", "无"),
     "flash.paused": ("Delivery to {name} is paused.", "已暂停向 {name} 投递。"),
+    "flash.circuit_reset": ("Circuit of {name} closed; {n} parked deliveries sent.",
+                            "{name} 的熔断器已闭合；已发送 {n} 个暂停的投递。"),
     "flash.resumed": ("Delivery to {name} resumed; {n} waiting deliveries released.",
                       "已恢复向 {name} 投递；放行 {n} 条等待中的投递。"),
     # ---- mappings

@@ -191,6 +191,16 @@ class CircuitStore:
         now = self.clock()
         self._change(connector, lambda b: Admission(release_probe(b, now)))
 
+    def reset(self, connector: str) -> Breaker:
+        """An operator closes the circuit (the system is known to be back); returns the circuit as it was."""
+        before: list[Breaker] = []
+
+        def close(b: Breaker) -> Admission:
+            before.append(b)
+            return Admission(Breaker())
+        self._change(connector, close)
+        return before[0]
+
     def views(self, connectors: list[str]) -> dict[str, CircuitView]:
         """The circuits of ``connectors`` (closed when never written), as of now."""
         now = self.clock()

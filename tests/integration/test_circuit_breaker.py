@@ -126,3 +126,37 @@ def test_an_unknown_breaker_option_is_refused_with_its_file_and_line(make_settin
                       encoding="utf-8")
     with pytest.raises(ConfigError, match=r"ledger\.yaml:\d+: .*cooldown"):
         Hub.build(make_settings(config_dir=config))
+
+
+LONG_COOL_DOWN = GUARDED.replace(f"cool_down: {COOL_DOWN_S}s", "cool_down: 10m")
+"""A cool-down far longer than the test waits: only the operator's reset can send the parked deliveries."""
+
+
+def test_an_operator_resets_an_open_circuit_its_parked_deliveries_go_at_once_and_the_reset_is_audited(
+        make_settings, tmp_path: Path, target: Target, monkeypatch):
+    config = write_config(tmp_path / "config")
+    ledger = config / "connectors" / "ledger.yaml"
+    ledger.write_text(ledger.read_text(encoding="utf-8") + LONG_COOL_DOWN, encoding="utf-8")
+    monkeypatch.setenv("HUB_URL_LEDGER", target.url)
+    hub = Hub.build(make_settings(config_dir=config))
+    hub.start_workers()
+    try:
+        target.down = True
+        with api_client(hub) as c:
+            ids = [send(c, f"Z-{i}") for i in range(4)]
+            eventually(lambda: c.get("/api/connectors/ledger").json()["circuit"]["state"] == "open",
+                       what="open circuit")
+            target.down = False
+            with api_client(hub, "query") as reader:
+                assert reader.post("/api/connectors/ledger/circuit/reset").status_code == 403
+            answer = c.post("/api/connectors/ledger/circuit/reset")
+            assert answer.status_code == 200, answer.text
+            assert answer.json()["was"] == "open" and answer.json()["state"] == "closed"
+            for mid in ids:
+                eventually(lambda: c.get(f"/api/messages/{mid}").json()["status"] == "delivered", timeout=30,
+                           what=f"{mid} delivered after the reset, long before the cool-down ends")
+            [entry] = c.get("/api/audit", params={"action": "circuit.reset"}).json()["items"]
+            assert entry["target"] == "ledger" and entry["via"] == "api" and entry["detail"]["was"] == "open"
+            assert c.post("/api/connectors/shop/circuit/reset").status_code == 404, "shop declares no breaker"
+    finally:
+        hub.stop()

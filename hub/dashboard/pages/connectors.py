@@ -1,4 +1,5 @@
-"""Connectors: each one's configuration (secrets hidden), events, operations, subscriptions; pause and resume."""
+"""Connectors: each one's configuration (secrets hidden), events, operations, subscriptions; pause and resume;
+reset a circuit breaker."""
 
 from __future__ import annotations
 
@@ -55,6 +56,13 @@ async def connector(request: Request, name: str, who: Viewer, admin: Services) -
 async def pause(request: Request, name: str, who: Operator, form: Form, admin: Services) -> Response:
     await run_in_threadpool(lambda: admin.actions.set_paused(who, name, True, via="ui"))
     flash(request, i18n.translator(i18n.negotiate(request))("flash.paused", name=name))
+    return redirect(url(f"/connectors/{name}"))
+
+
+@router.post("/connectors/{name}/circuit/reset")
+async def reset_circuit(request: Request, name: str, who: Operator, form: Form, admin: Services) -> Response:
+    result = await run_in_threadpool(lambda: admin.actions.reset_circuit(who, name, via="ui"))
+    flash(request, i18n.translator(i18n.negotiate(request))("flash.circuit_reset", name=name, n=result.released))
     return redirect(url(f"/connectors/{name}"))
 
 
