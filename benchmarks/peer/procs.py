@@ -98,7 +98,7 @@ def start(name: str, cmd: list[str], logdir: Path, env: dict[str, str] | None = 
     return Proc(name, popen, log)
 
 
-def wait_http(url: str, proc: Proc | None = None, timeout: float = 60, ok: tuple[int, ...] = (200,),
+def wait_http(url: str, proc: Proc | None = None, timeout: float = 180, ok: tuple[int, ...] = (200,),
               method: str = "GET", **kw: object) -> httpx.Response:
     """Poll ``url`` until it answers with one of ``ok``; fail naming the process's last log lines."""
     deadline = time.monotonic() + timeout
