@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -21,6 +22,7 @@ from charset_normalizer import from_bytes
 from hub import safejson
 from hub.errors import BadPayload, UnsafeJson
 
+CJK = re.compile("[\u4e00-\u9fff]")
 CHINESE_CODECS = {"gb2312", "gbk", "gb18030", "hz", "big5"}
 """Detected as one of these, a file is decoded as GB18030 (a superset of GB2312 and GBK); Big5 stays Big5."""
 
@@ -72,16 +74,33 @@ def decode(data: bytes, encoding: str) -> str:
             try:
                 return data.decode("utf-8")
             except UnicodeDecodeError:
-                best = from_bytes(data).best()
-                if best is None:
-                    raise UnreadableFile("the text encoding could not be recognised; set poll.encoding") from None
-                encoding = best.encoding
+                pass
+            chinese = _as_chinese(data)
+            if chinese is not None:
+                return chinese
+            best = from_bytes(data).best()
+            if best is None:
+                raise UnreadableFile("the text encoding could not be recognised; set poll.encoding") from None
+            encoding = best.encoding
     if encoding.lower().replace("-", "").replace("_", "") in CHINESE_CODECS - {"big5"}:
         encoding = "gb18030"
     try:
         return data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
         raise UnreadableFile(f"not readable as {encoding}: {exc}") from None
+
+
+def _as_chinese(data: bytes) -> str | None:
+    """``data`` as GB18030 when it decodes strictly to text with Chinese characters in it.
+
+    Tried before statistical detection, which takes a short GBK file (a header and a few lines) for
+    Thai or Korean; a file of Chinese text that is not UTF-8 is GBK/GB18030 far more often than not.
+    """
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    return text if CJK.search(text) else None
 
 
 def _csv(text: str, delimiter: str) -> Iterator[Row]:

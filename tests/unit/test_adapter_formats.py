@@ -78,3 +78,9 @@ def test_the_safety_lag_is_taken_off_a_timestamp_watermark_only():
     assert since(typed("2026-12-04T01:00:00+00:00"), 300) == "2026-12-04T00:55:00+00:00"
     assert since(typed(42), 300) == 42
     assert since(None, 300) is None
+
+
+def test_a_short_gbk_statement_is_not_taken_for_thai():
+    text = ("交易日期,流水号,付款人,付款账号,金额,币种,摘要\r\n"
+            '2026/12/04,BK20261204-0001,客户 100002,6222020200000001,"7,345.00",CNY,货款 IV2612-00005\r\n')
+    assert decode(text.encode("gbk"), "auto") == text
