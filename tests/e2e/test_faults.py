@@ -23,7 +23,7 @@ SETTLE_TIMEOUT_S = 90.0
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+def running_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     c = Cluster(tmp_path_factory.mktemp("faults"))
     try:
         yield c.start()
@@ -31,15 +31,15 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         c.stop()
 
 
-@pytest.fixture(autouse=True)
-def healthy(cluster: Cluster) -> Iterator[None]:
-    """Each test starts with a well-behaved ledger and one running worker."""
-    cluster.ledger.behaviour = None
-    cluster.ledger.slow = None
-    cluster.ledger.target.down = False
-    if cluster.running_workers() == 0:
-        cluster.start_worker()
-    yield
+@pytest.fixture
+def cluster(running_cluster: Cluster) -> Cluster:
+    """The module's hub, with a well-behaved ledger and a running worker at the start of each test."""
+    running_cluster.ledger.behaviour = None
+    running_cluster.ledger.slow = None
+    running_cluster.ledger.target.down = False
+    if running_cluster.running_workers() == 0:
+        running_cluster.start_worker()
+    return running_cluster
 
 
 def send_all(cluster: Cluster, numbers: list[str]) -> list[str]:
@@ -207,3 +207,48 @@ def test_a_poison_message_and_a_call_over_its_budget_are_parked_without_blocking
     assert any("poison message" in e and "3 times" in e for e in errors.values()), errors
     assert any("timed out" in e for e in errors.values()), errors
 
+
+
+def test_a_mapping_that_throws_for_one_record_of_a_split_batch_parks_that_record_only(make_settings, tmp_path,
+                                                                                      monkeypatch):
+    from sqlalchemy import select
+
+    from hub.runtime import Hub
+    from hub.store import Delivery, InboundMessage
+    from tests.support.auth import api_client
+    from tests.support.pipeline_config import write_config
+    from tests.support.signing import signed
+    from tests.support.target import Target
+
+    config = write_config(tmp_path / "config")
+    line = config / "mappings" / "ledger" / "line.jsonata"
+    line.write_text('$item.qty = 13 ? $error("line " & $item.no & ": 13 cannot be booked") : '
+                    + line.read_text(encoding="utf-8"), encoding="utf-8")
+    batch = {"type": "docs.batch", "docs": [
+        {"no": "B-1", "lines": [{"no": 1, "qty": 1}, {"no": 2, "qty": 13}, {"no": 3, "qty": 3}]},
+        {"no": "B-2", "lines": [{"no": 1, "qty": 2}]}]}
+    with Target() as target:
+        monkeypatch.setenv("HUB_URL_LEDGER", target.url)
+        hub = Hub.build(make_settings(config_dir=config))
+        hub.start_workers()
+        try:
+            content, headers = signed(batch, connector="shop")
+            with api_client(hub) as c:
+                mid = c.post("/webhooks/shop", content=content, headers=headers).json()["id"]
+
+            def settled() -> list | None:
+                with hub.db.read() as s:
+                    rows = list(s.execute(select(Delivery.element, Delivery.status, Delivery.last_error)
+                                          .where(Delivery.message_id == mid)).all())
+                return rows if rows and all(r.status in ("delivered", "dead") for r in rows) else None
+
+            rows = eventually(settled, timeout=30, what="every line settled")
+            with hub.db.read() as s:
+                status = s.get(InboundMessage, mid).status
+        finally:
+            hub.stop()
+    dead = [r for r in rows if r.status == "dead"]
+    assert len(rows) == 4 and len(dead) == 1
+    assert "outbound mapping failed" in dead[0].last_error and "13 cannot be booked" in dead[0].last_error
+    assert sorted(c["path"] for c in target.calls) == ["/docs/B-1/lines/1", "/docs/B-1/lines/3", "/docs/B-2/lines/1"]
+    assert status == "dead"  # the message shows the one record that needs an operator
