@@ -158,8 +158,9 @@ class Retention:
             c.archive = str(archive) if archive else None
             out = gzip.open(archive, "at", encoding="utf-8") if archive else None
             try:
-                while True:
-                    done = self._purge_batch(name, cutoff, now, out)
+                after = ""
+                while True:  # in id order, each batch after the last: purged rows are never scanned again
+                    done, after = self._purge_batch(name, cutoff, now, out, after)
                     c.purged += done
                     if progress:
                         progress(name, c.purged, c.due)
@@ -172,9 +173,9 @@ class Retention:
                      policy.days, f", archived to {archive}" if archive else "")
         return result
 
-    def _due_ids(self, s: Any, connector: str, cutoff: datetime, limit: int | None = None) -> Any:
+    def _due_ids(self, s: Any, connector: str, cutoff: datetime, limit: int | None = None, after: str = "") -> Any:
         q = select(InboundMessage.id).where(
-            InboundMessage.connector == connector, InboundMessage.received_at < cutoff,
+            InboundMessage.connector == connector, InboundMessage.received_at < cutoff, InboundMessage.id > after,
             InboundMessage.purged_at.is_(None), InboundMessage.status.in_(SETTLED)).order_by(InboundMessage.id)
         return q.limit(limit) if limit else q
 
@@ -189,11 +190,11 @@ class Retention:
         folder.mkdir(parents=True, exist_ok=True)
         return folder / f"{connector}-{now.strftime('%Y%m%dT%H%M%SZ')}.jsonl.gz"
 
-    def _purge_batch(self, connector: str, cutoff: datetime, now: datetime, out: Any) -> int:
+    def _purge_batch(self, connector: str, cutoff: datetime, now: datetime, out: Any, after: str) -> tuple[int, str]:
         with self.db.session() as s:
-            ids = list(s.scalars(self._due_ids(s, connector, cutoff, BATCH).with_for_update()))
+            ids = list(s.scalars(self._due_ids(s, connector, cutoff, BATCH, after).with_for_update()))
             if not ids:
-                return 0
+                return 0, after
             if out is not None:
                 for line in self._archived(s, ids):
                     out.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
@@ -204,7 +205,7 @@ class Retention:
             deliveries = select(Delivery.id).where(Delivery.message_id.in_(ids)).scalar_subquery()
             s.execute(update(Delivery).where(Delivery.message_id.in_(ids)).values(request=None))
             s.execute(update(Attempt).where(Attempt.delivery_id.in_(deliveries)).values(response_excerpt=None))
-            return len(ids)
+            return len(ids), ids[-1]
 
     @staticmethod
     def _archived(s: Any, ids: list[str]) -> list[dict[str, Any]]:
