@@ -88,6 +88,19 @@ def die_with_parent() -> None:
         pass
 
 
+def _load_master_data(hub) -> None:  # type: ignore[no-untyped-def]
+    """The systems' own customers, suppliers, items and employees, matched before the hub answers: the
+    first order that names a customer finds its cross-reference."""
+    from hub.masterdata.initial import initial_load
+    from hub.masterdata.subscriber import catalog_for
+
+    try:
+        with console.status("loading the systems' master data"):
+            initial_load(hub.db, hub.registry, hub.settings, catalog_for(hub.settings.config_dir))
+    except Exception:  # the hub comes up all the same: records still arrive through the message path
+        logging.getLogger("hub.masterdata").exception("initial load of master data failed")
+
+
 @app.command()
 def up(
     host: Annotated[str, typer.Option(help="address to listen on")] = DEFAULT_HOST,
@@ -107,6 +120,7 @@ def up(
     mock_proc = None
     if mocks if mocks is not None else _mocks_available():
         mock_proc = start_mocks(f"http://{host}:{port}", simulation=simulation)
+        _load_master_data(hub)
     console.print(f"[bold green]hub up[/] on http://{host}:{port}  (API docs: /docs, metrics: /metrics)")
     try:
         uvicorn.run(create_app(hub), host=host, port=port, log_level="warning", log_config=UVICORN_LOG_CONFIG)

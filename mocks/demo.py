@@ -42,7 +42,8 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_ROUNDS = 120
 DEFAULT_PAUSE_S = 0.3
-START_TIMEOUT_S = 90.0
+START_TIMEOUT_S = 180.0
+"""The hub answers once the systems are up and their master data matched: minutes on a busy machine."""
 DEMO_DIR = Path(".hub")
 """Where the demo keeps the hub's database and log (a fresh database every run)."""
 PAYMENT_HORIZON_DAYS = 90

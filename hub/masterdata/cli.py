@@ -119,6 +119,22 @@ def _load_batch(db, service, entity: str, batch: list[dict[str, Any]], counts: d
 
 
 @app.command()
+def pull() -> None:
+    """Read each connected system's own master data (GET <its base URL>/_admin/masterdata) and match it."""
+    from hub.mapping import make_engine
+    from hub.masterdata.initial import initial_load
+    from hub.registry import load_registry
+    from hub.settings import load_settings
+
+    db, md = _context()
+    settings = load_settings()
+    registry = load_registry(settings.config_dir, make_engine(settings.mapping_engine))
+    report = initial_load(db, registry, settings, md.catalog)
+    console.print(f"{sum(report.records.values())} record(s) from {', '.join(sorted(report.records)) or 'no system'}: "
+                  + ", ".join(f"{n} {action}" for action, n in sorted(report.actions.items())))
+
+
+@app.command()
 def export(entity: EntityOpt) -> None:
     """Every source record of ENTITY as JSONL on stdout: system, id, golden_id."""
     from hub.masterdata import store

@@ -147,7 +147,7 @@ class MasterDataSubscriber:
         found = self.catalog.by_type.get(str(envelope.get("type")))
         if not found:
             return []
-        self._lock(s, sorted({entity.entity for entity, _ in found}))
+        lock_entities(s, sorted({entity.entity for entity, _ in found}))
         outcomes = _recorded(s, envelope, self.catalog)
         latest: dict[str, MatchOutcome] = {}
         for outcome in outcomes:
@@ -155,13 +155,13 @@ class MasterDataSubscriber:
                 latest[outcome.golden_id] = outcome
         return [changed_envelope(s, o, cause=envelope) for o in latest.values()]
 
-    @staticmethod
-    def _lock(s: Session, entities: list[str]) -> None:
-        """Until the transaction ends, no other one matches records of these entities (PostgreSQL;
-        SQLite has one writer at a time anyway)."""
-        if s.get_bind().dialect.name == "postgresql":
-            for name in entities:
-                s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"masterdata:{name}"})
+
+def lock_entities(s: Session, entities: list[str]) -> None:
+    """Until the transaction ends, no other one matches records of these entities (PostgreSQL; SQLite
+    has one writer at a time anyway)."""
+    if s.get_bind().dialect.name == "postgresql":
+        for name in entities:
+            s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"masterdata:{name}"})
 
 
 @retry(retry=retry_if_exception_type(IntegrityError), stop=stop_after_attempt(RACE_ATTEMPTS),

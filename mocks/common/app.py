@@ -6,6 +6,7 @@ Every system gets the same admin surface beside its own API:
 - ``POST /_admin/reset``             — drop all state and load the seed data again (tests)
 - ``GET  /_admin/webhooks``          — the webhook delivery log (outbox), newest first
 - ``GET  /_admin/idempotency``       — applied / replayed counts of idempotent writes
+- ``GET  /_admin/masterdata``        — the master data it was seeded with, canonical shape (initial load)
 - ``POST /_admin/simulation/tick``   — run one simulation step now
 """
 
@@ -21,6 +22,7 @@ from fastapi import APIRouter, FastAPI, Query
 from sqlalchemy import MetaData, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from mocks.common import company
 from mocks.common.config import MockSettings
 from mocks.common.db import CommonBase, Database
 from mocks.common.errors import install_error_handlers
@@ -115,6 +117,11 @@ def _admin_router(spec: SystemSpec, db: Database, sender: WebhookSender,
             if status:
                 q = q.where(OutboxEvent.status == status)
             return [e.as_dict() for e in s.scalars(q)]
+
+    @router.get("/_admin/masterdata", summary="The customers, suppliers, items and employees this system was seeded "
+                                               "with, in the hub's canonical shape (its initial load)")
+    def masterdata() -> list[dict[str, Any]]:
+        return company.master_data(spec.name)
 
     @router.post("/_admin/webhooks/flush", summary="Send every due webhook now")
     def flush() -> dict[str, int]:

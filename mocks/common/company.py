@@ -175,6 +175,9 @@ EMPLOYEES: list[dict[str, Any]] = [
      "roles": ["operator"], "ids": {"oa": "wutao", "erp": 90009, "mes": "OP-009"}},
 ]
 
+EMAIL_DOMAIN = "hengjia.example.com"
+"""The company's mail domain: an employee's work e-mail is <OA login>@ this."""
+
 APPROVAL_THRESHOLD_CNY = 50000.0
 """At or above this amount an approval needs a second approver (the general manager)."""
 
@@ -195,3 +198,104 @@ def by_key(records: list[dict[str, Any]], key: str) -> dict[str, Any]:
 def system_id(records: list[dict[str, Any]], key: str, system: str) -> Any:
     """The id ``system`` gives the record ``key``."""
     return by_key(records, key)["ids"][system]
+
+
+# ------------------------------------------------------- how each system types them
+# Real systems never type a company, a part or a person quite the same way: these are the
+# differences the hub's golden-record matching has to see through (bracketed city, abbreviations,
+# legal-form variants, phone formats, one typo, a missing tax id in one system). A system's seed
+# and its master-data export (:func:`master_data`) both read a record through :func:`seen_by`.
+VARIANTS: dict[str, dict[str, dict[str, Any]]] = {
+    # customers (CRM keeps the registered form)
+    "minghui": {"erp": {"name": "明辉贸易(上海)有限公司", "phone": "+86 21 5888 1234"},
+                "wms": {"name": "上海明辉贸易有限公司", "tax_id": None}},           # WMS never recorded the tax id
+    "huayuan": {"erp": {"name": "北京华远科技股份公司", "contact_phone": "139-1111-2222"},
+                "wms": {"name": "华远科技(北京)股份有限公司"}},
+    "nanfang": {"erp": {"name": "广州南方家居有限责任公司"},
+                "wms": {"name": "广州南方家具有限公司"}},                        # a typo: 家具 for 家居
+    "xihu": {"erp": {"name": "杭州西湖文创有限公司", "phone": "0571 8877 6655"},
+             "wms": {"name": "西湖文创(杭州)有限公司"}},
+    "qianhai": {"erp": {"name": "深圳市前海智造有限公司"},
+                "wms": {"name": "深圳前海智造有限公司", "phone": "+86-755-26668888"}},
+    # suppliers (SRM keeps the registered form)
+    "yonggu": {"erp": {"name": "永固五金制品(江苏)有限公司"}, "wms": {"name": "江苏永固五金有限公司"}},
+    "senlin": {"erp": {"name": "浙江森林板材有限责任公司", "phone": "0572 5222 3333"}},
+    "kunshan": {"erp": {"name": "昆山市精工金属有限公司"}, "wms": {"name": "昆山精工金属"}},
+    "kuaida": {"erp": {"name": "东莞快达五金有限公司", "phone": "+86 769 2233 4455"}},
+    "shushi": {"erp": {"name": "宁波舒适椅业有限公司"}, "wms": {"name": "舒适椅业(宁波)有限公司"}},
+    # items (ERP keeps the description of record)
+    "C": {"srm": {"name": "人体工学 办公椅"}},
+    "TP": {"mes": {"name": "桌面板 1200x600"}},
+    "BT": {"wms": {"name": "M8x30 螺栓"}},
+    # employees (OA keeps the name of record)
+    "E003": {"erp": {"name": "李 强", "mobile": "139 0000 0003"}},
+    "E005": {"mes": {"mobile": "+86 139-0000-0005"}},
+}
+
+
+def seen_by(record: dict[str, Any], system: str) -> dict[str, Any]:
+    """``record`` as ``system`` keeps it (its own variant of the name, phone, tax id…)."""
+    return {**record, **VARIANTS.get(record["key"], {}).get(system, {})}
+
+
+def _customer(c: dict[str, Any], system: str) -> dict[str, Any]:
+    c = seen_by(c, system)
+    contacts = [{"name": c["contact"], "mobile": c["contact_phone"], "phone": c["phone"], "is_primary": True}]
+    record: dict[str, Any] = {"code": local_id(c, system), "name": c["name"], "tax_id": c["tax_id"],
+                              "addresses": [{"kind": "office", "street": c["address"], "city": c["city"],
+                                             "is_default": True}]}
+    if system in ("crm", "erp"):
+        record.update(name_en=c["name_en"], credit_limit=c["credit_limit"], currency=COMPANY["currency"],
+                      payment_terms=c["payment_terms_days"], status="active", contacts=contacts)
+    return record
+
+
+def _supplier(v: dict[str, Any], system: str) -> dict[str, Any]:
+    v = seen_by(v, system)
+    record: dict[str, Any] = {"code": local_id(v, system), "name": v["name"], "tax_id": v["tax_id"],
+                              "status": v["status"]}
+    if system in ("srm", "erp"):
+        record.update(name_en=v["name_en"], default_lead_time_days=v["default_lead_time_days"],
+                      contacts=[{"name": v["contact"], "phone": v["phone"], "is_primary": True}])
+    return record
+
+
+def _item(i: dict[str, Any], system: str) -> dict[str, Any]:
+    i = seen_by(i, system)
+    return {"code": local_id(i, system), "name": i["name"], "name_en": i["name_en"], "uom": i["uom"],
+            "supply_method": i["supply"], "lead_time_days": i["lead_time_days"]}
+
+
+def _employee(e: dict[str, Any], system: str) -> dict[str, Any]:
+    e = seen_by(e, system)
+    return {"employee_id": local_id(e, system), "name": e["name"], "department": e["department"],
+            "position": e["position"], "roles": list(e["roles"]), "email": f"{e['ids']['oa']}@{EMAIL_DOMAIN}",
+            "mobile": e.get("mobile") or f"1390000{e['key'][1:]}"}
+
+
+_ENTITIES = (("customer", CUSTOMERS, _customer), ("supplier", SUPPLIERS, _supplier), ("item", ITEMS, _item),
+             ("employee", EMPLOYEES, _employee))
+_SYSTEMS_OF = {"customer": ("crm", "erp", "wms"), "supplier": ("srm", "erp", "wms"),
+               "item": ("erp", "mrp", "mes", "wms", "srm", "crm"), "employee": ("oa", "erp", "mes")}
+
+
+def local_id(record: dict[str, Any], system: str) -> str | None:
+    """The id ``system`` gives ``record`` (WMS files suppliers under SRM's code)."""
+    found = record["ids"].get(system)
+    if found is None and system == "wms" and "srm" in record["ids"] and "wms" not in record["ids"]:
+        found = record["ids"]["srm"]
+    return None if found is None else str(found)
+
+
+def master_data(system: str) -> list[dict[str, Any]]:
+    """What ``system`` holds of the company's master data, in the hub's canonical shape: one
+    ``{"entity", "id", "record"}`` per customer, supplier, item and employee it has an id for."""
+    out = []
+    for entity, records, shape in _ENTITIES:
+        if system not in _SYSTEMS_OF[entity]:
+            continue
+        for rec in records:
+            found = local_id(rec, system)
+            if found is not None:
+                out.append({"entity": entity, "id": found, "record": shape(rec, system)})
+    return out

@@ -27,6 +27,7 @@ from mocks.common.company import (
     SUPPLIERS,
     WAREHOUSES,
     by_key,
+    seen_by,
     system_id,
 )
 from mocks.erp.models import (
@@ -74,7 +75,7 @@ def _refs(session: Session, entity: str, local_key: object, ids: dict[str, objec
 
 
 def _customers(session: Session, today: date) -> None:
-    for c in CUSTOMERS:
+    for c in (seen_by(c, "erp") for c in CUSTOMERS):
         cid = c["ids"]["erp"]
         session.add(Customer(
             id=cid, name=c["name"], name_en=c["name_en"], tax_no=c["tax_id"], credit_limit=cents(c["credit_limit"]),
@@ -104,7 +105,7 @@ def _opening_invoice(session: Session, customer: dict, gross: Decimal, due: date
 def _materials(session: Session, today: date) -> None:
     erp_warehouse = {w["key"]: w["ids"]["erp"] for w in WAREHOUSES}
     now = datetime.now(UTC)
-    for item in ITEMS:
+    for item in (seen_by(i, "erp") for i in ITEMS):
         number = item["ids"]["erp"]
         std_cost = cents(item["std_cost"])
         session.add(Material(
@@ -122,7 +123,7 @@ def _materials(session: Session, today: date) -> None:
 
 
 def _vendors(session: Session, today: date) -> None:
-    for v in SUPPLIERS:
+    for v in (seen_by(v, "erp") for v in SUPPLIERS):
         vid = v["ids"]["erp"]
         session.add(Vendor(
             id=vid, name=v["name"], name_en=v["name_en"], tax_no=v["tax_id"],
@@ -132,7 +133,7 @@ def _vendors(session: Session, today: date) -> None:
 
 
 def _employees(session: Session, today: date) -> None:
-    for e in EMPLOYEES:  # managers come before their reports in the list
+    for e in (seen_by(e, "erp") for e in EMPLOYEES):  # managers come before their reports in the list
         eid = e["ids"]["erp"]
         manager = system_id(EMPLOYEES, e["manager"], "erp") if e["manager"] else None
         session.add(Employee(

@@ -20,7 +20,7 @@ def seed(session: Session) -> None:
         part_no = item["ids"]["mes"]
         if part_no is None:
             continue
-        session.add(Part(part_no=part_no, description=item["name"], uom=item["uom"],
+        session.add(Part(part_no=part_no, description=company.seen_by(item, "mes")["name"], uom=item["uom"],
                          make_or_buy="Make" if item["supply"] == "make" else "Buy",
                          external_item_no=item["ids"]["erp"], active=True,
                          routing=[RoutingStep(operation_no=s["op"], name=s["name"], work_center=s["work_center"],

@@ -23,7 +23,7 @@ def seed(session: Session) -> None:
     item_codes = {item["key"]: item["ids"]["srm"] for item in company.ITEMS}
     for item in company.ITEMS:
         if item["ids"]["srm"]:
-            session.add(Material(code=item["ids"]["srm"], name=item["name"], uom=item["uom"]))
+            session.add(Material(code=item["ids"]["srm"], name=company.seen_by(item, "srm")["name"], uom=item["uom"]))
     session.flush()
     suppliers: dict[str, Supplier] = {}
     now = vocab.utcnow()

@@ -58,7 +58,7 @@ def seed(session: Session) -> None:
     for i, item in enumerate(company.ITEMS):
         wh = wh_of[item["warehouse"]]
         sku = item["ids"]["wms"]
-        session.add(Sku(sku=sku, name=item["name"], uom=item["uom"], cls="FG" if item["warehouse"] == "FG" else "RM",
+        session.add(Sku(sku=sku, name=company.seen_by(item, "wms")["name"], uom=item["uom"], cls="FG" if item["warehouse"] == "FG" else "RM",
                         wh=wh, supply=item["supply"].upper(), safety=item["safety_stock"], lot_min=item["lot_min"],
                         lot_mult=item["lot_multiple"], erp_ref=item["ids"]["erp"], active=True))
         session.flush()
@@ -66,10 +66,10 @@ def seed(session: Session) -> None:
             locs = storage[wh]
             book.receive(sku, wh, locs[i % len(locs)], OPENING_LOT, item["on_hand"], type="OPENING")
 
-    for c in company.CUSTOMERS:
+    for c in (company.seen_by(c, "wms") for c in company.CUSTOMERS):
         session.add(Customer(cust=c["ids"]["wms"], name=c["name"], tax_id=c["tax_id"], addr=c["address"],
                              ext_ref=str(c["ids"]["erp"])))
-    for s in company.SUPPLIERS:
+    for s in (company.seen_by(s, "wms") for s in company.SUPPLIERS):
         session.add(Supplier(supplier=s["ids"]["srm"], name=s["name"], tax_id=s["tax_id"],
                              status="ACTIVE" if s["status"] == "approved" else "BLOCKED",
                              ext_ref=str(s["ids"]["erp"])))

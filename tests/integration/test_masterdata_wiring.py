@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from hub.masterdata import store
+from hub.masterdata import subscriber as subscriber_module
 from hub.masterdata.subscriber import CHANGED_TYPE, MasterDataSubscriber, catalog_for
 from hub.runtime import Hub
 from hub.settings import REPO_ROOT
@@ -172,7 +173,7 @@ def test_two_translations_storing_the_same_new_record_at_once_end_with_one_recor
             return found
 
         monkeypatch.setattr(store, "source", source_after_a_rival_commits)
-        monkeypatch.setattr(MasterDataSubscriber, "_lock", staticmethod(lambda s, names: None))
+        monkeypatch.setattr(subscriber_module, "lock_entities", lambda s, names: None)
         with h.db.session() as s:
             published = subscriber(s, envelope)
         assert raced.is_set()

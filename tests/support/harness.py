@@ -4,7 +4,8 @@ A reference system runs in process (FastAPI's TestClient); its webhooks stay in 
 read from ``/_admin/webhooks``; :class:`DryHub` does what the hub does with them and for them — the
 same functions the workers call, on the repository's own connectors and mappings, with no database
 or network; the ids the system reveals go into a cross-reference seeded from
-``mappings/xref/company.yaml``.
+``mappings/xref/company.yaml`` (code tables) and ``tests/support/xref_ground_truth.yaml`` (the
+master data's cross-references, which a running hub builds by matching).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import itertools
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,6 +33,9 @@ from hub.queries import query_answer, query_call
 from hub.registry import Registry, load_registry
 from hub.settings import REPO_ROOT
 
+GROUND_TRUTH = Path(__file__).with_name("xref_ground_truth.yaml")
+"""The master data's cross-references as they were written by hand before the hub matched them."""
+
 Envelope = Callable[[str, dict[str, Any], str, datetime], dict[str, Any]]
 
 
@@ -38,9 +43,11 @@ class SeededXref:
     """The seeded cross-reference plus what the connector's ``xref`` / ``response_xref`` reveal."""
 
     def __init__(self) -> None:
-        data = yaml.safe_load((REPO_ROOT / "mappings" / "xref" / "company.yaml").read_text(encoding="utf-8"))
-        self.records: dict[str, list[dict[str, str]]] = {
-            entity: [{k: str(v) for k, v in ids.items()} for ids in rows] for entity, rows in data.items()}
+        self.records: dict[str, list[dict[str, str]]] = {}
+        for path in (REPO_ROOT / "mappings" / "xref" / "company.yaml", GROUND_TRUTH):
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            for entity, rows in data.items():
+                self.records.setdefault(entity, []).extend({k: str(v) for k, v in ids.items()} for ids in rows)
 
     def __call__(self, entity: str, value: str, frm: str, to: str) -> str | None:
         for ids in self.records.get(entity, []):

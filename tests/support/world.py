@@ -25,7 +25,8 @@ from tests.support.auth import bearer, new_token
 from tests.support.processes import alive, stop
 from tests.support.target import free_port
 
-START_TIMEOUT_S = 90
+START_TIMEOUT_S = 180
+"""The hub answers once the systems are up and their master data matched (slow on a busy machine)."""
 
 
 @dataclass
@@ -88,6 +89,8 @@ def company_world(tmp: Path, *, mode: str = "embedded", database_url: str | None
                                           preexec_fn=die_with_parent))
         procs.append(subprocess.Popen([sys.executable, "-m", "mocks"], env=env, stdout=log,
                                       stderr=subprocess.STDOUT, preexec_fn=die_with_parent))
+        subprocess.run([*hub_cli, "masterdata", "pull"], env=env, check=True, stdout=log,  # waits for the mocks
+                       stderr=subprocess.STDOUT)
     urls = {s: f"http://127.0.0.1:{p}" for s, p in ports.items()}
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
