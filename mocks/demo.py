@@ -2,8 +2,9 @@
 
 The company's people act through their own systems — salespeople enter orders in CRM, the
 warehouse scans deliveries in WMS, a supplier reports a delay in SRM, the service desk opens
-a complaint, finance runs a payment run in ERP — and everything between the systems goes
-through the hub. The systems' own simulation (MES completing work and investigating
+a complaint, finance runs a payment run in ERP, the bank delivers its daily statement (a GBK
+CSV file the hub takes from a drop folder) — and everything between the systems goes through
+the hub. The systems' own simulation (MES completing work and investigating
 complaints, suppliers confirming, OA deciding, WMS shipping) is driven tick by tick here, so
 a run is quick and repeatable.
 
@@ -16,6 +17,8 @@ talks to it only over HTTP. Options: ``--host``, ``--port``, ``--rounds``, ``--p
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import os
 import signal
 import subprocess
@@ -51,6 +54,9 @@ PAYMENT_HORIZON_DAYS = 90
 COMPLAINT_SEVERITY = "high"
 FINANCE_MANAGER = 90008
 """周敏, finance manager: ERP's employee id of the person who approves payment runs."""
+BANK_DROP = DEMO_DIR / "drop" / "bank"
+"""Where the bank's statement files land (``HUB_BANK_DROP`` for the hub's ``bank`` connector)."""
+STATEMENT_HEADER = ("交易日期", "流水号", "付款人", "付款账号", "金额", "币种", "摘要")
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,8 @@ class Company:
     """The seven systems over HTTP, as their users would act on them."""
 
     urls: dict[str, str]
+    bank_drop: Path | None = None
+    """The folder the bank's daily statement is dropped into; none: no statement is sent."""
     client: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=HTTP_TIMEOUT_S))
     transit_ticks: int = 2
     """Rounds between a supplier's confirmation and the goods arriving at the warehouse."""
@@ -181,6 +189,38 @@ class Company:
         """Purchase orders received in part whose rest is still to come."""
         return set(self._in_part)
 
+    def send_bank_statement(self, orders: Sequence[str]) -> list[str]:
+        """The bank's daily statement: the customers of ``orders`` pay their open invoices in full; the
+        file (CSV, GBK, Chinese headers) is written under a temporary name and renamed when complete.
+        Returns the statement's references."""
+        assert self.bank_drop is not None
+        invoices = [i for i in self.call("erp", "GET", "/api/receivables")["items"]
+                    if i.get("ext_ref") in orders and float(i["open_amount"]) > 0]
+        if not invoices:
+            return []
+        today = date.today()
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(STATEMENT_HEADER)
+        refs = []
+        for n, inv in enumerate(invoices, start=1):
+            ref = f"BK{today:%Y%m%d}-{n:04d}"
+            refs.append(ref)
+            writer.writerow((f"{today:%Y/%m/%d}", ref, f"客户 {inv['customer_id']}", f"62220202{n:08d}",
+                             f"{float(inv['open_amount']):,.2f}", inv.get("currency") or "CNY",
+                             f"货款 {inv['invoice_no']}"))
+        self.bank_drop.mkdir(parents=True, exist_ok=True)
+        name = f"statement-{today:%Y%m%d}-{int(time.time())}.csv"
+        part = self.bank_drop / f"{name}.part"
+        part.write_bytes(out.getvalue().encode("gb18030"))
+        part.rename(self.bank_drop / name)
+        return refs
+
+    def payments_posted(self, refs: Sequence[str]) -> bool:
+        """Whether ERP has posted a payment for each statement reference."""
+        posted = {p.get("bank_ref") for p in self.call("erp", "GET", "/api/payments") or []}
+        return set(refs) <= posted
+
     def open_work(self) -> int:
         """Work still under way: unfinished work orders in MES and purchase orders whose goods are still
         to come (a short delivery, flagged at the dock, is settled: the rest is not on its way)."""
@@ -204,6 +244,8 @@ class DemoResult:
     complaint: str | None
     seconds: float
     payment_runs: list[dict[str, Any]] = field(default_factory=list)
+    statement: list[str] = field(default_factory=list)
+    """The bank statement's references (each a customer payment ERP posts)."""
 
 
 def run_batch(company: Company, *, rounds: int = DEFAULT_ROUNDS, pause_s: float = 0.5,
@@ -213,6 +255,7 @@ def run_batch(company: Company, *, rounds: int = DEFAULT_ROUNDS, pause_s: float 
     started = time.monotonic()
     orders = {company.place_order(p.customer, p.lines): p.label for p in BATCH}
     delayed = complaint = None
+    statement: list[str] | None = None
     shorted = split = False
     states: dict[str, str] = {}
     runs: list[dict[str, Any]] = []
@@ -228,16 +271,22 @@ def run_batch(company: Company, *, rounds: int = DEFAULT_ROUNDS, pause_s: float 
         first = next(iter(orders))
         if complaint is None and states[first] in ("shipped", "invoiced"):
             complaint = company.open_complaint(BATCH[0].customer, first, BATCH[0].lines[0][0])
+        if company.bank_drop is not None and statement is None and all(
+                s in FINAL_ORDER_STATES for s in states.values()):
+            statement = company.send_bank_statement(list(orders))   # the day's invoices, paid
         if progress:
             progress(n + 1, rounds, states)
         if not (all(s in FINAL_ORDER_STATES for s in states.values()) and complaint and not company.open_work()):
+            continue
+        if statement and not company.payments_posted(statement):
             continue
         resolved = company.call("crm", "GET", f"/api/v1/complaints/{complaint}")["status"] in ("resolved", "closed")
         if company.open_payables():
             runs.append(company.run_payment_run())
         elif resolved:
             break
-    return DemoResult(orders, states, delayed, complaint, time.monotonic() - started, runs)
+    return DemoResult(orders, states, delayed, complaint, time.monotonic() - started, runs,
+                      statement=statement or [])
 
 
 # --------------------------------------------------------------------- running the demo
@@ -257,6 +306,7 @@ def start_hub(host: str, port: int, *, database: Path, log: Path, fresh: bool = 
     if fresh:
         database.unlink(missing_ok=True)
     env = {**os.environ, "HUB_DATABASE_URL": f"sqlite:///{database}", "MOCK_SIMULATION": "0",
+           "HUB_BANK_DROP": str(BANK_DROP.resolve()),
            # the systems' ports (MOCK_<SYS>_PORT may move them) are where the hub calls them
            **{f"HUB_URL_{s.upper()}": f"http://127.0.0.1:{MockSettings.from_env(s).port}" for s in SYSTEMS}}
     with log.open("wb") as out:
@@ -321,6 +371,8 @@ def print_summary(result: DemoResult, hub_url: str, counts: dict[str, int] | Non
     paid = sum(len(r.get("paid", [])) for r in result.payment_runs)
     if result.payment_runs:
         print(f"payment runs: {len(result.payment_runs)}, supplier payables paid: {paid}")
+    if result.statement:
+        print(f"bank statement (GBK CSV, {BANK_DROP}): {len(result.statement)} customer payment(s) posted in ERP")
     print(f"dashboard: {hub_url}/ui   ·   API: {hub_url}/docs")
 
 
@@ -367,7 +419,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             done = sum(1 for v in states.values() if v in FINAL_ORDER_STATES)
             print(f"\rround {n}/{total}: orders settled {done}/{len(states)} "
                   f"({', '.join(sorted(set(states.values())))})" + " " * 10, end="", flush=True)
-        result = run_batch(Company(urls), rounds=args.rounds, pause_s=args.pause, progress=report)
+        result = run_batch(Company(urls, bank_drop=BANK_DROP), rounds=args.rounds, pause_s=args.pause, progress=report)
         token = api_token(database)
         print_summary(result, hub_url, message_counts(hub_url, token) if token else None)
         if args.stay:

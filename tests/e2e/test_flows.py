@@ -270,3 +270,24 @@ def test_the_flows_run_the_same_on_postgresql_and_redis(tmp_path: Path, pg_url: 
         placed = w.messages(subject=chairs, type="sales_order.placed")[0]
         trace = w.api(f"/api/traces/{placed['correlation_id']}")
         assert {"crm", "erp", "wms"} <= {m["connector"] for m in trace}
+
+
+def test_the_banks_gbk_statement_file_becomes_payments_in_erp_and_crm_hears_of_each(world, batch):
+    assert batch.statement, "the bank's statement paid the invoiced orders"
+    def posted_refs() -> list[str]:
+        return sorted(p["bank_ref"] for p in world.company.call("erp", "GET", "/api/payments") or []
+                      if p.get("bank_ref"))
+    try:
+        eventually(lambda: posted_refs() == sorted(batch.statement), timeout=90, what="ERP to post the statement")
+    except AssertionError:
+        raise AssertionError(f"posted {posted_refs()}; bank poller: {world.api('/api/connectors/bank')['poller']}"
+                             f"\n{world.open_work()}") from None
+    posted = [p for p in world.company.call("erp", "GET", "/api/payments") or [] if p.get("bank_ref")]
+    lines = [m for m in world.messages() if m["connector"] == "bank"]
+    assert sorted(m["subject"] for m in lines) == sorted(batch.statement)
+    assert {m["status"] for m in lines} == {"delivered"}
+    invoices = {p["invoice_no"] for p in posted}
+    eventually(lambda: {m["subject"] for m in world.messages() if m["connector"] == "erp"
+                        and m["type"] == "payment.received" and m["status"] == "delivered"} >=
+               {p["payment_no"] for p in posted}, timeout=60, what="ERP's posted payments to reach CRM")
+    assert invoices

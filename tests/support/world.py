@@ -70,6 +70,7 @@ def company_world(tmp: Path, *, mode: str = "embedded", database_url: str | None
     env.update({f"MOCK_{s.upper()}_PORT": str(p) for s, p in ports.items()})
     env.update({f"HUB_URL_{s.upper()}": f"http://127.0.0.1:{p}" for s, p in ports.items()})
     env.update(MOCK_DATA_DIR=str(tmp / "mocks"), MOCK_HUB_URL=hub_url, MOCK_SIMULATION="0",
+               HUB_BANK_DROP=str(tmp / "bank"),
                HUB_SWEEP_INTERVAL_S="2", HUB_SWEEP_GRACE_S="5")
     log = (tmp / "world.log").open("wb")
     procs: list[subprocess.Popen] = []
@@ -100,7 +101,7 @@ def company_world(tmp: Path, *, mode: str = "embedded", database_url: str | None
                     raise AssertionError(f"{url} did not start; log:\n{(tmp / 'world.log').read_text()[-3000:]}")
                 time.sleep(0.2)
         token = new_token(env["HUB_DATABASE_URL"], "admin")
-        yield World(hub_url, Company(urls), token, procs, tmp / "world.log")
+        yield World(hub_url, Company(urls, bank_drop=tmp / "bank"), token, procs, tmp / "world.log")
     finally:
         stop(procs)
         log.close()
