@@ -17,8 +17,10 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 
 from hub.connectors.models import Query
 from hub.delivery.client import OutboundClient
-from hub.errors import DeliveryError, MappingError, NotFound, QueryUnanswered, TransientDeliveryError
+from hub.errors import DeliveryError, HubError, MappingError, NotFound, QueryUnanswered, TransientDeliveryError
 from hub.mapping.functions import XrefResolver, hub_functions
+from hub.pipeline.compiled import CompiledOperation
+from hub.pipeline.outbound import enrichment_requests
 from hub.registry import Registry
 from hub.settings import Settings
 
@@ -78,6 +80,34 @@ class QueryService:
                                              timeout_s=query.timeout)
         back = hub_functions(source=connector, target=system, xref=self.xref, codes=self.registry.mappings.codes)
         return query_answer(self.registry, connector, name, request, system, response.json, back)
+
+
+class Enricher:
+    """Content enricher: asks an operation's ``enrich`` queries before its call (request–reply through
+    :class:`QueryService`) and returns the answers by name. No system answering is a
+    :class:`~hub.errors.TransientDeliveryError`, so the delivery is retried like a failed call; a request
+    the query's schema refuses is a :class:`~hub.errors.MappingError` (the mapping must change)."""
+
+    def __init__(self, queries: QueryService):
+        self.queries = queries
+
+    def __call__(self, op: CompiledOperation, envelope: dict[str, Any], functions: dict[str, Any],
+                 origin: str) -> dict[str, Any]:
+        answers: dict[str, Any] = {}
+        for name, request in enrichment_requests(op, envelope, functions).items():
+            e = op.declared.enrich[name]
+            if not isinstance(request, dict):
+                raise MappingError(f"enrich {name} of {op.connector}.{op.name}: the request must be an object, "
+                                   f"got {request!r}")
+            try:
+                answers[name] = self.queries.ask(e.query, request, system=e.system or origin).answer
+            except QueryUnanswered as exc:
+                raise TransientDeliveryError(f"enrich {name}: {exc} ({exc.sources})") from None
+            except HubError as exc:
+                if isinstance(exc, TransientDeliveryError):
+                    raise
+                raise MappingError(f"enrich {name} of {op.connector}.{op.name}: {exc}") from None
+        return answers
 
 
 def query_call(registry: Registry, connector: str, name: str, request: dict[str, Any], system: str,

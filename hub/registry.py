@@ -45,6 +45,7 @@ class Registry:
         """Aggregators by the canonical type they gather."""
         for name, f in self.files.items():
             self.compiled[name] = self._compile_connector(f)
+        self._check_enrichments()
 
     def connector(self, name: str) -> Connector | None:
         return self.connectors.get(name)
@@ -114,7 +115,8 @@ class Registry:
                                 for i, rule in enumerate(op.responses)),
                 response_xref=self._compile(f, op.response_xref, *at, "response_xref") if op.response_xref else None,
                 file_name=self._template(f, op.write.name, *at, "write", "name")
-                if op.write is not None and op.write.kind == "file" else None)
+                if op.write is not None and op.write.kind == "file" else None,
+                enrich={n: self._compile(f, e.request, *at, "enrich", n, "request") for n, e in op.enrich.items()})
         for q_name, q in c.queries.items():
             at = ("queries", q_name)
             compiled.queries[q_name] = CompiledQuery(
@@ -151,6 +153,17 @@ class Registry:
                 route = Route(c.name, compiled.operations[sub.operation], sub, flt)
             self.routes.setdefault(sub.type, []).append(route)
         return compiled
+
+    def _check_enrichments(self) -> None:
+        """Every enrichment asks a query some connector answers (known only once every file is read)."""
+        known = self.query_names()
+        for f in self.files.values():
+            for op_name, op in f.connector.operations.items():
+                for e_name, e in op.enrich.items():
+                    if e.query not in known:
+                        raise f.error(f"enrichment {e_name!r} asks query {e.query!r}, which no connector answers "
+                                      f"(queries: {', '.join(known) or 'none'})",
+                                      "operations", op_name, "enrich", e_name, "query")
 
     def _compile_source(self, f: ConnectorFile) -> CompiledSource:
         p = f.connector.poll

@@ -31,7 +31,7 @@ from hub.metrics import Metrics
 from hub.operations import Operations
 from hub.pause import PauseState
 from hub.presence import Presence, make_presence
-from hub.queries import QueryService
+from hub.queries import Enricher, QueryService
 from hub.reconcile import Reconciler, load_plan
 from hub.registry import Registry, load_registry
 from hub.retention import Retention
@@ -119,7 +119,9 @@ class Hub:
                             else RedisBuckets(settings.broker_url, namespace=settings.redis_namespace))
         stages = [CircuitBreaker(circuits), RateLimit(buckets),
                   *default_stages(secret_of=settings.connector_secret, observers=[metrics.observe_delivery])]
+        queries = QueryService(registry=registry, settings=settings, client=client, xref=xrefs.resolve)
         deliverer = Deliverer(db=db, registry=registry, settings=settings, client=client, xref=xrefs.resolve,
+                              enricher=Enricher(queries),
                               is_paused=pauses.is_paused, stages=stages, enqueue=enqueue_delivery)
         leases = LeaseKeeper(db, lease_s=settings.lease_s, budget_of=registry_budget(registry))
         actors = declare_actors(broker, translator, deliverer, leases)
@@ -134,7 +136,6 @@ class Hub:
                                 ("retention", lambda: retention.due() and retention.run())],
                           enqueue_delivery_later=later_enqueuer(broker, DELIVER_ACTOR, DELIVER_QUEUE))
         pollers = Pollers(registry=registry, settings=settings, ingestor=ingestor, state=poller_state)
-        queries = QueryService(registry=registry, settings=settings, client=client, xref=xrefs.resolve)
         seeded = xrefs.load_seed(settings.config_dir / "mappings" / "xref")
         if seeded:
             log.info("cross-reference: %d seed record(s) loaded", seeded)

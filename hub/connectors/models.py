@@ -170,6 +170,17 @@ class ResponseRule(_Model):
         return self
 
 
+class Enrichment(_Model):
+    """Content enricher: before the call, ask a declared query (request–reply, :mod:`hub.queries`) and hand the
+    answer to the outbound mapping as ``$enrich.<name>``. No answer is a transient failure: the delivery
+    is retried like a failed call."""
+
+    query: str = Field(description="a query some connector declares, e.g. inventory.availability")
+    request: str = Field(description="JSONata on the canonical envelope → the query's request, "
+                                     "e.g. '{\"item\": data.lines[0].item}'")
+    system: str | None = Field(None, description="whose ids the request uses; default: the message's sender")
+
+
 class Operation(_Model):
     """A call the hub makes to this system."""
 
@@ -194,6 +205,9 @@ class Operation(_Model):
     response_xref: str | None = Field(
         None, description="JSONata on {request, response, data, source} → cross-references the answer reveals "
                           "({entity, ids} or an array), e.g. the id a target gave a record the hub created")
+    enrich: dict[str, Enrichment] = Field(
+        default_factory=dict, description="content enricher: queries asked before the call, their answers "
+                                          "read by the mapping as $enrich.<name> (see Enrichment)")
     description: str = ""
 
     @model_validator(mode="after")

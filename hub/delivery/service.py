@@ -54,6 +54,7 @@ from hub.errors import (
 from hub.ids import new_id
 from hub.mapping.functions import XrefResolver, hub_functions
 from hub.masking import Redactor
+from hub.pipeline.compiled import CompiledOperation
 from hub.pipeline.outbound import Verdict, classify, outbound_call
 from hub.registry import Registry
 from hub.settings import Settings
@@ -79,6 +80,10 @@ CLAIM_SKEW_S = 1.0
 """A delivery may be claimed this early: broker delays and clocks are not exact."""
 RELEASE_BATCH = 20
 """How many deliveries held behind a settled one are woken at once (the rest wake at their next look)."""
+
+
+EnrichFn = Callable[[CompiledOperation, dict[str, Any], dict[str, Any], str], dict[str, Any]]
+"""(operation, envelope, mapping functions, sender) → the answers of the operation's ``enrich`` queries."""
 
 
 @dataclass(frozen=True)
@@ -120,9 +125,11 @@ class Request:
 class Deliverer:
     def __init__(self, *, db: Database, registry: Registry, settings: Settings, client: OutboundClient,
                  xref: XrefResolver, is_paused: Callable[[str], bool], observers: list[Observer] | None = None,
-                 stages: list[DeliveryStage] | None = None, enqueue: Callable[[str], None] | None = None):
+                 stages: list[DeliveryStage] | None = None, enqueue: Callable[[str], None] | None = None,
+                 enricher: EnrichFn | None = None):
         self.db = db
         self.enqueue = enqueue
+        self.enricher = enricher
         self.registry = registry
         self.settings = settings
         self.client = client
@@ -151,6 +158,10 @@ class Deliverer:
             spare.clear()
             return self._reschedule(claimed, connector, str(exc), None,
                                     attempt=_Closing.note(claimed.attempt_id, "waiting", str(exc)))
+        except TransientDeliveryError as exc:  # an enrichment's query went unanswered: retried like a call
+            spare.clear()
+            return self._reschedule(claimed, connector, str(exc), None,
+                                    attempt=_Closing.note(claimed.attempt_id, "transient", str(exc)))
         except (MappingError, ConfigError) as exc:
             spare.clear()
             error = self._redactor(claimed).text(str(exc))
@@ -278,7 +289,10 @@ class Deliverer:
         functions = hub_functions(source=claimed.origin, target=claimed.connector, xref=self.xref,
                                   codes=self.registry.mappings.codes)
         mapping = self.registry.mappings.get(op.mapping) if op.mapping else None
-        call = outbound_call(op, claimed.envelope, functions, mapping=mapping, element=claimed.element)
+        enrichment = (self.enricher(op, claimed.envelope, functions, claimed.origin)
+                      if op.enrich and self.enricher is not None else None)
+        call = outbound_call(op, claimed.envelope, functions, mapping=mapping, element=claimed.element,
+                             enrichment=enrichment)
         if op.declared.write is not None:
             return Request(call.method, self.writer.target_of(op.declared.write), call.body, claimed.origin)
         base = self.settings.connector_url(claimed.connector, connector.base_url).rstrip("/")

@@ -105,6 +105,8 @@ class CompiledOperation:
     response_xref: Compiled | None
     file_name: PathTemplate | None = None
     """With ``write: {kind: file}``: the file's name, on ``{delivery_id, data}``."""
+    enrich: dict[str, Compiled] = field(default_factory=dict)
+    """Content enricher: each name's query request (JSONata on the envelope); see ``declared.enrich``."""
 
     @property
     def method(self) -> str:

@@ -59,12 +59,13 @@ def elements(op: CompiledOperation, envelope: dict[str, Any], functions: dict[st
 
 
 def outbound_call(op: CompiledOperation, envelope: dict[str, Any], functions: dict[str, Any], *,
-                  mapping: Any, element: int | None = None) -> Call:
+                  mapping: Any, element: int | None = None, enrichment: dict[str, Any] | None = None) -> Call:
     """The call ``op`` makes for ``envelope`` (for element ``element`` of an ``each`` operation).
 
-    ``mapping`` is the operation's compiled mapping (``None`` sends the envelope itself).
+    ``mapping`` is the operation's compiled mapping (``None`` sends the envelope itself); ``enrichment``
+    the answers of its ``enrich`` queries, which the mapping reads as ``$enrich.<name>``.
     """
-    bindings: dict[str, Any] = {"target": op.connector, "operation": op.name}
+    bindings: dict[str, Any] = {"target": op.connector, "operation": op.name, "enrich": enrichment or {}}
     if op.each is not None:
         items = elements(op, envelope, functions)
         if element is None or not 0 <= element < len(items):
@@ -74,6 +75,19 @@ def outbound_call(op: CompiledOperation, envelope: dict[str, Any], functions: di
     body = mapping.evaluate(envelope, bindings, functions) if mapping is not None else envelope
     path = op.path.render(envelope, functions, bindings)
     return Call(op.method, path, body)
+
+
+def enrichment_requests(op: CompiledOperation, envelope: dict[str, Any],
+                        functions: dict[str, Any] | None) -> dict[str, Any]:
+    """Each ``enrich`` name's query request for ``envelope`` (MappingError naming the enrichment)."""
+    out = {}
+    for name, expr in op.enrich.items():
+        try:
+            out[name] = expr.evaluate(envelope, {"target": op.connector, "operation": op.name}, functions)
+        except MappingError as exc:
+            exc.message = f"enrich {name} of {op.connector}.{op.name}: {exc.message}"
+            raise
+    return out
 
 
 def classify(op: CompiledOperation | None, status: int, body: Any, headers: dict[str, str]) -> Verdict:
