@@ -150,6 +150,7 @@ def test_a_slow_target_and_a_throttling_one_each_book_every_order_once(cluster: 
     reconcile(cluster, numbers, ids)
     outcomes = cluster.attempt_outcomes(ids)
     assert outcomes["transient"] >= 10, outcomes  # one timeout per slow order, one 429 per busy one
+    assert outcomes["abandoned"] == 0, outcomes  # calls longer than the 1.5 s lease kept it: the heartbeat
     for key, first in throttled.items():
         later = [c["at"] for c in cluster.ledger.target.calls if c["headers"].get("idempotency-key") == key]
         assert max(later) - first >= 1.9, "a call came back before Retry-After"
