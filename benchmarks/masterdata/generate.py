@@ -31,6 +31,7 @@ namesakes are common (they differ in birth date, phone and e-mail).
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -147,12 +148,14 @@ def companies(n_records: int, seed: int = 1, rates: Rates | None = None) -> Iter
 
 
 def _new_brand(rng: random.Random, chinese: bool, used: set[str]) -> str:
-    """A brand no company has yet (only a deliberately shared brand is shared)."""
-    while True:
+    """A brand no company has yet (only a deliberately shared brand is shared); longer ones once short ones run out."""
+    for attempt in itertools.count():
+        longer = attempt // 20  # a million records exhaust the two- and three-syllable brands
         if chinese:
-            brand = "".join(rng.sample(CN_BRAND_CHARS, 2)) + (rng.choice(CN_BRAND_CHARS) if rng.random() < 0.4 else "")
+            brand = "".join(rng.sample(CN_BRAND_CHARS, 2)) + "".join(
+                rng.choice(CN_BRAND_CHARS) for _ in range(longer + (rng.random() < 0.4)))
         else:
-            brand = "".join(rng.choice(EN_SYLLABLES) for _ in range(rng.choice((2, 3)))).capitalize()
+            brand = "".join(rng.choice(EN_SYLLABLES) for _ in range(rng.choice((2, 3)) + longer)).capitalize()
         if brand.casefold() not in used:
             used.add(brand.casefold())
             return brand
