@@ -1,8 +1,9 @@
 """End to end, over HTTP: the golden record ties the systems' own records of one company together.
 
 The real hub (``hub up --mocks``) and the seven reference systems: a company entered in ERP, then
-entered slightly differently in CRM, is one golden record whose cross-reference carries both ids; an
-order CRM takes for it reaches ERP under ERP's own customer id; ERP's archive holds the company once.
+entered slightly differently in CRM, is one golden record with three cross-references (CRM, ERP, and
+WMS, whose archive the hub fills); an order CRM takes for it reaches ERP under ERP's own customer id;
+ERP's and WMS's archives hold the company once. (SRM keeps suppliers, not customers.)
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from tests.support.world import World, company_world
 
 pytestmark = pytest.mark.e2e
 
+OWNER = "USR-0003"
+"""A CRM salesperson: an order needs the customer's account owner."""
 TAX = "91510100MA62JC8P1" + uscc_check_char("91510100MA62JC8P1")
 
 
@@ -46,11 +49,14 @@ def test_a_company_entered_in_erp_and_differently_in_crm_is_one_golden_record_an
         "phone": "028 8555 0101"})["customer_id"]
     crm_id = company.call("crm", "POST", "/api/v1/customers", json={
         "name": "成都锦程办公有限公司", "uscc": TAX, "creditLimit": 150000, "currency": "CNY",
-        "paymentTermsDays": 30, "phone": "028-85550101"})["customerId"]
+        "paymentTermsDays": 30, "phone": "028-85550101", "ownerId": OWNER})["customerId"]
 
-    golden = eventually(lambda: (g := golden_of(world, "crm", crm_id)) and g["xrefs"].get("erp") == str(erp_id) and g,
-                        timeout=60, what="one golden record with the CRM and the ERP id")
-    assert golden["xrefs"] == {"crm": crm_id, "erp": str(erp_id)}
+    golden = eventually(lambda: (g := golden_of(world, "crm", crm_id)) and g["xrefs"].get("erp") == str(erp_id)
+                        and "wms" in g["xrefs"] and g,
+                        timeout=60, what="one golden record with the CRM, the ERP and the WMS id")
+    assert set(golden["xrefs"]) == {"crm", "erp", "wms"}  # WMS's archive got it from the hub, under its own id
+    assert [c["cust"] for c in company.call("wms", "GET", "/api/customers") if c.get("tax_id") == TAX] == [
+        golden["xrefs"]["wms"]]
     record = world.api(f"/api/masterdata/golden/{golden['id']}")
     assert {s["system"] for s in record["sources"]} == {"crm", "erp"}
     assert record["provenance"]["name"]["system"] == "erp"  # ERP's name wins (survivorship)
@@ -66,8 +72,8 @@ def test_a_new_crm_customer_is_created_in_erp_exactly_once_whatever_is_sent_agai
     company = world.company
     tax = "91510100MA62JD9Q2" + uscc_check_char("91510100MA62JD9Q2")
     crm_id = company.call("crm", "POST", "/api/v1/customers", json={
-        "name": "成都锦华家居有限公司", "uscc": tax, "creditLimit": 50000, "currency": "CNY", "paymentTermsDays": 30})[
-        "customerId"]
+        "name": "成都锦华家居有限公司", "uscc": tax, "creditLimit": 50000, "currency": "CNY", "paymentTermsDays": 30,
+        "ownerId": OWNER})["customerId"]
     for i in range(3):  # the same customer changed again and again, each change routed to ERP
         company.call("crm", "PATCH", f"/api/v1/customers/{crm_id}", json={"creditLimit": 50000 + i})
     erp = eventually(lambda: [c for c in company.call("erp", "GET", "/api/customers") if c.get("tax_no") == tax],
@@ -75,4 +81,7 @@ def test_a_new_crm_customer_is_created_in_erp_exactly_once_whatever_is_sent_agai
     eventually(lambda: (g := golden_of(world, "crm", crm_id)) and "erp" in g["xrefs"], timeout=60,
                what="ERP's id in the golden record")
     assert len(erp) == 1
-    assert golden_of(world, "crm", crm_id)["xrefs"] == {"crm": crm_id, "erp": str(erp[0]["customer_id"])}
+    xrefs = golden_of(world, "crm", crm_id)["xrefs"]  # WMS's archive gets it too (its own id)
+    assert (xrefs["crm"], xrefs["erp"]) == (crm_id, str(erp[0]["customer_id"]))
+    if "wms" in xrefs:
+        assert len([c for c in company.call("wms", "GET", "/api/customers") if c.get("tax_id") == tax]) == 1
