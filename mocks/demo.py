@@ -117,18 +117,19 @@ class Company:
         for asn in self.call("wms", "GET", "/api/asn") or []:
             if asn.get("status") not in ("OPEN", "open", "EXPECTED", "expected", "PENDING"):
                 continue
+            if asn["ref"] in self._in_part:  # the rest of a delivery that came in two parts (already on its way,
+                # whatever the supplier reported since, a delay included)
+                lines = [{"ln": ln["ln"], "sku": ln["sku"], "qty": ln["qty"] - ln.get("received", 0)}
+                         for ln in asn.get("lines", [])]
+                self.call("wms", "POST", "/api/receipts", json={"asn": asn["asn"], "lines": lines})
+                self._in_part.discard(asn["ref"])
+                continue
             po = self.client.get(self.urls["srm"].rstrip("/") + f"/api/purchaseOrders/{asn['ref']}")
             if po.status_code != 200 or po.json().get("status") not in ("CONFIRMED", "CHANGED"):
                 continue  # the truck leaves the supplier only after the supplier confirmed
             seen = self._confirmed_at.setdefault(asn["ref"], self._round)
             if self._round - seen < self.transit_ticks:
                 continue  # …and is on the road for a while
-            if asn["ref"] in self._in_part:  # the rest of a delivery that came in two parts
-                lines = [{"ln": ln["ln"], "sku": ln["sku"], "qty": ln["qty"] - ln.get("received", 0)}
-                         for ln in asn.get("lines", [])]
-                self.call("wms", "POST", "/api/receipts", json={"asn": asn["asn"], "lines": lines})
-                self._in_part.discard(asn["ref"])
-                continue
             if split and not short_by and (halves := [ln for ln in asn.get("lines", []) if ln["qty"] >= 2]):
                 # a delivery in two parts: half of each line now, the rest on the next round
                 self.call("wms", "POST", "/api/receipts", json={"asn": asn["asn"], "partial": True, "lines": [
