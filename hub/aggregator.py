@@ -59,7 +59,8 @@ class Aggregator:
                              max((r.generation for r in rows), default=0) + 1)
             member = {"message_id": message_id, "seq": seq, "canonical_id": envelope["id"],
                       "correlation_id": envelope.get("correlationid"), "data": envelope.get("data")}
-            row.members = [*row.members, member]
+            # In arrival order whichever worker translates first: inbound ids are time-ordered.
+            row.members = sorted([*row.members, member], key=lambda m: (m["message_id"], m["seq"]))
             row.count = len(row.members)
             row.updated_at = self.clock()
             completion = completed(agg, key, [m["data"] for m in row.members])

@@ -75,6 +75,16 @@ def test_the_third_document_of_a_batch_completes_it_into_one_message_delivered_t
                                                  "/batches/B1"]
 
 
+def test_a_batch_lists_its_documents_in_the_order_they_arrived_whatever_order_they_are_translated_in(batch_hub):
+    hub = batch_hub()
+    received = [send(hub, no, translate=False) for no in ("B8-1", "B8-2", "B8-3")]
+    for mid in reversed(received):
+        hub.translator.translate(mid)
+    translate_made(hub)
+    [made] = batched(hub)
+    assert made["data"]["docs"] == ["B8-1", "B8-2", "B8-3"]
+
+
 def test_a_predicate_completes_a_batch_before_its_count(batch_hub):
     hub = batch_hub()
     send(hub, "B3-1")
