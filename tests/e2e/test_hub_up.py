@@ -32,7 +32,7 @@ def hub_up(tmp_path, fast_config, target: Target) -> Iterator[str]:
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        eventually(lambda: alive(url), timeout=30, what="hub up to answer /healthz")
+        eventually(lambda: alive(url), timeout=90, what="hub up to answer /healthz")
         yield url
     finally:
         stop([proc])

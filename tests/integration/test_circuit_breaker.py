@@ -99,7 +99,7 @@ def test_a_target_taken_down_trips_its_breaker_parks_its_deliveries_and_they_res
 
         target.down = False
         for mid in ids:
-            eventually(lambda: c.get(f"/api/messages/{mid}").json()["status"] == "delivered", timeout=20,
+            eventually(lambda: c.get(f"/api/messages/{mid}").json()["status"] == "delivered", timeout=60,
                        what=f"{mid} delivered after the target came back")
         assert c.get("/api/connectors/ledger").json()["circuit"]["state"] == "closed"
         assert circuit_gauge(c) == 0
@@ -153,7 +153,7 @@ def test_an_operator_resets_an_open_circuit_its_parked_deliveries_go_at_once_and
             assert answer.status_code == 200, answer.text
             assert answer.json()["was"] == "open" and answer.json()["state"] == "closed"
             for mid in ids:
-                eventually(lambda: c.get(f"/api/messages/{mid}").json()["status"] == "delivered", timeout=30,
+                eventually(lambda: c.get(f"/api/messages/{mid}").json()["status"] == "delivered", timeout=60,
                            what=f"{mid} delivered after the reset, long before the cool-down ends")
             [entry] = c.get("/api/audit", params={"action": "circuit.reset"}).json()["items"]
             assert entry["target"] == "ledger" and entry["via"] == "api" and entry["detail"]["was"] == "open"

@@ -14,7 +14,7 @@ def test_a_listed_delivery_names_where_its_attempts_are_instead_of_showing_an_em
     with api_client(hub) as c:
         body, headers = signed(order_created("WS-DL1"))
         mid = c.post("/webhooks/webshop", content=body, headers=headers).json()["id"]
-        eventually(lambda: c.get(f"/api/messages/{mid}").json()["status"] == "delivered", timeout=20)
+        eventually(lambda: c.get(f"/api/messages/{mid}").json()["status"] == "delivered", timeout=60)
         [listed] = [d for d in c.get("/api/deliveries").json()["items"] if d["message_id"] == mid]
         detail = c.get(listed["attempts_url"]).json()
     assert "attempt_log" not in listed

@@ -43,7 +43,7 @@ def test_a_target_that_fails_twice_then_succeeds_is_delivered_with_every_attempt
     with Target(respond=lambda n: 503 if n < 2 else 200) as target:
         with api_client(running_hub(target)) as c:
             mid = send(c, "WS-R1")
-            d = eventually(lambda: (m := status_of(c, mid))["status"] == "delivered" and m, timeout=20)
+            d = eventually(lambda: (m := status_of(c, mid))["status"] == "delivered" and m, timeout=60)
     [delivery] = d["deliveries"]
     outcomes = [a["outcome"] for a in delivery["attempt_log"]]
     assert outcomes == ["transient", "transient", "success"]
@@ -65,7 +65,7 @@ def test_retry_after_is_honoured(running_hub):
     with Target(respond=lambda n: (429, {"Retry-After": "1"}) if n < 2 else 200) as target:
         with api_client(running_hub(target)) as c:
             mid = send(c, "WS-R3")
-            d = eventually(lambda: (m := status_of(c, mid))["status"] == "delivered" and m, timeout=20)
+            d = eventually(lambda: (m := status_of(c, mid))["status"] == "delivered" and m, timeout=60)
     log = d["deliveries"][0]["attempt_log"]
     gap = (target_time(log[2]) - target_time(log[1]))
     assert gap >= 0.9, f"second round came {gap:.2f}s after the first, before Retry-After"
@@ -150,7 +150,7 @@ def test_the_sweeper_delivers_work_whose_enqueue_was_lost(running_hub):
             h.broker.flush_all()  # the broker lost the message (a crash between commit and enqueue)
             assert status_of(c, mid)["status"] == "received"
             h.start_workers()
-            [call] = target.wait_for(1, timeout=20)
+            [call] = target.wait_for(1, timeout=60)
             eventually(lambda: status_of(c, mid)["status"] == "delivered")
     assert call["path"] == "/ledger/orders/WS-S1"
 
@@ -173,7 +173,7 @@ def test_a_delivery_whose_worker_died_mid_call_is_given_back_by_its_lease(runnin
                     status="in_flight", lease_until=datetime.now(UTC) - timedelta(seconds=1)))
             h.broker.flush_all()
             h.start_workers()
-            target.wait_for(1, timeout=20)
+            target.wait_for(1, timeout=60)
             eventually(lambda: status_of(c, mid)["status"] == "delivered")
     assert target.applied == {d["id"]: 1}
 

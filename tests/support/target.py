@@ -103,7 +103,7 @@ class Target:
         self._server.shutdown()
         self._server.server_close()
 
-    def wait_for(self, count: int, timeout: float = 15.0) -> list[dict[str, Any]]:
+    def wait_for(self, count: int, timeout: float = 30.0) -> list[dict[str, Any]]:
         deadline = time.monotonic() + timeout
         while len(self.calls) < count:
             if time.monotonic() > deadline:

@@ -9,7 +9,7 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def eventually(check: Callable[[], T], *, timeout: float = 15.0, interval: float = 0.05,
+def eventually(check: Callable[[], T], *, timeout: float = 30.0, interval: float = 0.05,
                what: str = "condition") -> T:
     """Call ``check`` until it returns a truthy value; fail naming ``what`` and the last value."""
     deadline = time.monotonic() + timeout
