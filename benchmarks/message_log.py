@@ -17,6 +17,8 @@ import argparse
 import json
 import statistics
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -52,6 +54,24 @@ FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) g
 """
 
 
+@contextmanager
+def scratch_database(prefix: str, *, keep: bool) -> Iterator[Database]:
+    """A fresh database ``<prefix>_<time>`` on the local server, dropped afterwards unless ``keep``."""
+    name = f"{prefix}_{datetime.now(UTC):%Y%m%d%H%M%S}"
+    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    db = Database(ADMIN_URL.rsplit("/", 1)[0] + "/" + name)
+    try:
+        yield db
+    finally:
+        db.dispose()
+        if not keep:
+            with admin.connect() as c:
+                c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def fill(db: Database, total: int) -> float:
     started = time.monotonic()
     for first in range(1, total + 1, BATCH):
@@ -82,12 +102,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = ap.parse_args()
-    name = f"hub_bench_log_{datetime.now(UTC):%Y%m%d%H%M%S}"
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    db = Database(ADMIN_URL.rsplit("/", 1)[0] + "/" + name)
-    try:
+    with scratch_database("hub_bench_log", keep=args.keep) as db:
         upgrade(db, BEFORE_SEARCH_INDEXES)  # filled first, indexed after: as a log grown before migration 0014
         n = args.messages
         print(json.dumps({"figure": "fill", "messages": n, "seconds": round(fill(db, n), 1)}), flush=True)
@@ -110,12 +125,6 @@ def main() -> None:
         for label, f, cursor in queries:
             print(json.dumps({"figure": "message log", "query": label, "messages": n,
                               **timed(search, f, args.repeat, cursor)}), flush=True)
-    finally:
-        db.dispose()
-        if not args.keep:
-            with admin.connect() as c:
-                c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

@@ -20,14 +20,12 @@ import statistics
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 
 import sqlalchemy as sa
 
-from benchmarks.message_log import ADMIN_URL, CUSTOMERS, fill
+from benchmarks.message_log import CUSTOMERS, fill, scratch_database, timed
 from hub.retention import Plan, Policy, Retention, RetentionFile
 from hub.search import MessageFilter, MessageSearch
 from hub.store import Database
@@ -41,15 +39,6 @@ def queries(n: int) -> list[tuple[str, MessageFilter]]:
             ("q= order number, a recent one", MessageFilter(q=f"SO-{n - 7}")),
             ("q= order number, a purged one", MessageFilter(q=f"SO-{n // 7}")),
             ("q= customer code", MessageFilter(q=f"C-{CUSTOMERS // 7}"))]
-
-
-def timed(search: MessageSearch, f: MessageFilter, repeat: int) -> dict[str, Any]:
-    times, rows = [], 0
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        rows = len(search.find(f).items)
-        times.append((time.perf_counter() - t0) * 1000)
-    return {"median_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1), "rows": rows}
 
 
 def sizes(db: Database) -> dict[str, int]:
@@ -67,13 +56,8 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = ap.parse_args()
     n = args.messages
-    name = f"hub_bench_retention_{datetime.now(UTC):%Y%m%d%H%M%S}"
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    db = Database(ADMIN_URL.rsplit("/", 1)[0] + "/" + name)
     out = lambda **v: print(json.dumps({"messages": n, **v}, ensure_ascii=False), flush=True)  # noqa: E731
-    try:
+    with scratch_database("hub_bench_retention", keep=args.keep) as db:
         upgrade(db)
         out(figure="fill", seconds=round(fill(db, n), 1))
         with db.engine.begin() as c:  # the older half: 40 days old
@@ -111,12 +95,6 @@ def main() -> None:
         out(figure="size after", mib=sizes(db))
         for label, f in queries(n):
             out(figure="after", query=label, **timed(search, f, args.repeat))
-    finally:
-        db.dispose()
-        if not args.keep:
-            with admin.connect() as c:
-                c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":
