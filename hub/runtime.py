@@ -15,7 +15,7 @@ import dramatiq
 from dramatiq import Worker
 
 from hub.adapters.runner import Pollers
-from hub.adapters.state import DEFAULT_LEASE_S, PollerStore
+from hub.adapters.state import PollerStore
 from hub.aggregator import Aggregator
 from hub.connectors.allow import check_registry
 from hub.delivery.circuit import CircuitBreaker, CircuitStore
@@ -111,7 +111,7 @@ class Hub:
                                 enqueue_translate=enqueue_translate, enqueue_delivery=enqueue_delivery,
                                 circuits=circuits)
         guarded = sorted(n for n, c in registry.connectors.items() if c.circuit_breaker is not None)
-        poller_state = PollerStore(db, lease_s=DEFAULT_LEASE_S)
+        poller_state = PollerStore(db, lease_s=settings.poller_lease_s)
         metrics = Metrics(operations.delivery_depth,
                           circuits=lambda: {n: v.gauge for n, v in circuits.views(guarded).items()},
                           pollers=poller_state.views)

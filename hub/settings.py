@@ -15,6 +15,10 @@ HUB_LEASE_S            a delivery in flight is its worker's this long,    ``15``
                        renewed every third of it (``hub.delivery.lease``)
 HUB_MAX_WORKER_DEATHS  a delivery whose worker stopped this many times    ``3``
                        is parked as a poison message (dead, with reason)
+HUB_POLLER_LEASE_S     a polled source is read by one process, which      ``30``
+                       holds its lease this long, renewed at each page
+                       or batch (``hub.adapters.state``); a dead
+                       leader is replaced once it runs out
 HUB_SECRET_<NAME>      a connector's webhook secret (``whsec_…``)         a development secret
 HUB_URL_<NAME>         a connector's base URL                             the connector file's base_url
 HUB_ADMIN_USER         first dashboard admin, created when no user exists ``admin`` (development only)
@@ -64,6 +68,7 @@ DEFAULT_SWEEP_INTERVAL_S = 10.0
 DEFAULT_SWEEP_GRACE_S = 30.0
 DEFAULT_LEASE_S = 15.0
 DEFAULT_MAX_WORKER_DEATHS = 3
+DEFAULT_POLLER_LEASE_S = 30.0
 DEFAULT_ADMIN_USER = "admin"
 DEFAULT_ADMIN_PASSWORD = "admin"
 """Development defaults: the hub logs a warning at start while the admin password is this one."""
@@ -84,6 +89,7 @@ class Settings(BaseSettings):
     sweep_grace_s: float = Field(DEFAULT_SWEEP_GRACE_S, ge=0)
     lease_s: float = Field(DEFAULT_LEASE_S, ge=0.3)
     max_worker_deaths: int = Field(DEFAULT_MAX_WORKER_DEATHS, ge=1)
+    poller_lease_s: float = Field(DEFAULT_POLLER_LEASE_S, ge=1)
     redis_namespace: str = "hub"
     admin_user: str = Field(DEFAULT_ADMIN_USER, min_length=1, max_length=100)
     admin_password: SecretStr = SecretStr(DEFAULT_ADMIN_PASSWORD)

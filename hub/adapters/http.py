@@ -1,8 +1,10 @@
 """HTTP polling: ``GET base_url + path`` with the watermark in the query, page by page.
 
-Each page's records are stored as they come (deduplicated by key); the watermark — the highest
-the records carry — is stored once the last page is, so a run that dies half-way is read again
-from the old watermark and its already-stored records are recognised as duplicates.
+The read ends at the last page: no next cursor or link, or a page shorter than the declared ``size``
+(so a short last page is not followed by a request for an empty one). Each page's records are
+stored as they come (deduplicated by key); the watermark — the highest the records carry — is
+stored once the last page is, so a run that dies half-way is read again from the old watermark and
+its already-stored records are recognised as duplicates.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ class HttpPoller:
         with httpx.Client(timeout=source.timeout, headers=headers, follow_redirects=True) as client:
             for _ in range(pages.max_pages if pages else 1):
                 assert url is not None
-                params = {k: t.text({"watermark": since, "page": page, "cursor": cursor})
+                params = {k: t.text({"watermark": since, "page": page, "cursor": cursor,
+                                     "size": pages.size if pages else None})
                           for k, t in ctx.source.query.items()}
                 if pages is not None and pages.style == "page":
                     params.setdefault(pages.param, str(page))
@@ -47,7 +50,7 @@ class HttpPoller:
                 stored += len(ctx.store(records, None).ids)
                 mark = recs.advance(ctx.source, mark, items)
                 ctx.heartbeat()
-                if pages is None or not items:
+                if pages is None or not items or (pages.size is not None and len(items) < pages.size):
                     break
                 if pages.style == "page":
                     page += 1

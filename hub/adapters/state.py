@@ -13,8 +13,6 @@ from sqlalchemy.orm import Session
 from hub.store import Database
 from hub.store.models import Poller
 
-DEFAULT_LEASE_S = 30.0
-"""A leader that has not renewed its lease for this long is replaced by another process."""
 IDLE, POLLING, FAILING = "idle", "polling", "failing"
 STATE_GAUGE = {IDLE: 0, POLLING: 1, FAILING: 2}
 
@@ -41,6 +39,8 @@ class PollerView:
 
 class PollerStore:
     def __init__(self, db: Database, *, lease_s: float):
+        """``lease_s`` (``HUB_POLLER_LEASE_S``): a leader that has not renewed its lease for this long
+        is replaced by another process."""
         self.db = db
         self.lease = timedelta(seconds=lease_s)
 

@@ -48,7 +48,8 @@ class _Watermarked(_Source):
 
 
 class Pagination(_Model):
-    """How the pages of one read are walked; the read stops at an empty page or after ``max_pages``."""
+    """How the pages of one read are walked; the read stops at the last page (no next cursor or link,
+    or a page shorter than ``size``), at an empty page, or after ``max_pages``."""
 
     style: Literal["cursor", "page", "link"] = Field(
         description="cursor: `next` gives the next page's cursor, sent as `param`; page: `param` counts from "
@@ -57,6 +58,9 @@ class Pagination(_Model):
     next: str | None = Field(None, description="with style cursor: JSONata on the response body → next cursor "
                                                "(empty or null: last page)")
     start: int = Field(1, description="with style page: the first page's number")
+    size: int | None = Field(
+        None, ge=1, description="records per page the source answers with (a query parameter may send it: "
+                                "'{size}'); a page with fewer is the last, so no empty page is asked for")
     max_pages: int = Field(DEFAULT_MAX_PAGES, ge=1, description="a safety stop")
 
 
@@ -67,7 +71,8 @@ class HttpSource(_Watermarked):
     path: str = Field(description="path under the connector's base_url, e.g. /api/movements")
     query: dict[str, str] = Field(
         default_factory=dict,
-        description="query parameters; each {…} is JSONata on {watermark, page, cursor}, e.g. {since: '{watermark}'}")
+        description="query parameters; each {…} is JSONata on {watermark, page, cursor, size}, "
+                    "e.g. {since: '{watermark}'}")
     headers: dict[str, str] = Field(default_factory=dict, json_schema_extra={"secret": True},
                                     description="request headers, e.g. {Authorization: 'Bearer ${HUB_TOKEN_WMS}'}")
     records: str = Field("$", description="JSONata on the response body → the array of records")

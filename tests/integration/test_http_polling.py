@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -107,15 +107,48 @@ def test_cursor_pages_are_walked_and_the_next_read_asks_from_the_watermark(hub, 
 def test_page_numbers_and_link_headers_are_followed(make_settings, tmp_path, api):
     for i in range(5):
         api.book(f"P-{i}", i, at(3, i))
-    for style, paginate in (("page", "paginate: {style: page, param: page}"), ("link", "paginate: {style: link}")):
+    for style, paginate in (("page", "paginate: {style: page, param: page, size: 2}"),
+                            ("link", "paginate: {style: link}")):
         h = make_hub(make_settings, tmp_path, api, paginate=paginate, name=style)
         try:
             api.requests.clear()
             assert h.pollers.run_once() == {"bank": 5}, style
             pages = [r["query"].get("page") or r["query"].get("cursor") for r in api.requests]
-            assert pages == (["1", "2", "3", "4"] if style == "page" else [None, "2", "4"]), style
+            assert pages == (["1", "2", "3"] if style == "page" else [None, "2", "4"]), style
         finally:
             h.stop()
+
+
+PAGED = "paginate: {{style: page, param: page, size: {size}}}"
+
+
+@pytest.mark.parametrize(("booked", "requested"), [(5, ["1", "2", "3"]), (1, ["1"]), (0, ["1"]),
+                                                   (4, ["1", "2", "3"])])
+def test_a_short_page_is_the_last_one_asked_for(make_settings, tmp_path, api, booked, requested):
+    """Only a full last page leaves the pager unsure, so only then does it ask for the (empty) next one."""
+    for i in range(booked):
+        api.book(f"S-{i}", i, at(3, i))
+    h = make_hub(make_settings, tmp_path, api, paginate=PAGED.format(size=2))
+    try:
+        assert h.pollers.run_once() == {"bank": booked}
+        assert [r["query"]["page"] for r in api.requests] == requested
+        assert stored(h) == [f"http:S-{i}" for i in range(booked)]
+    finally:
+        h.stop()
+
+
+def test_the_page_size_can_be_sent_in_the_query(make_settings, tmp_path, api):
+    for i in range(7):
+        api.book(f"Z-{i}", i, at(4, i))
+    config = write_config(tmp_path / "config", POLL.format(paginate=PAGED.format(size=3), lag="0s")
+                          .replace("query: {since: '{watermark}'}", "query: {since: '{watermark}', size: '{size}'}"),
+                          base_url=api.url)
+    h = Hub.build(make_settings(config_dir=config))
+    try:
+        assert h.pollers.run_once() == {"bank": 7}
+        assert [(r["query"]["page"], r["query"]["size"]) for r in api.requests] == [("1", "3"), ("2", "3"), ("3", "3")]
+    finally:
+        h.stop()
 
 
 def test_the_safety_lag_reads_again_and_duplicates_are_not_stored(make_settings, tmp_path, api):
@@ -176,6 +209,19 @@ def test_one_leader_per_source_across_processes(hub, api):
     hub.pollers.stop()        # the leader gives its lease up
     assert other.run_once() == {"bank": 0}
     assert len(api.requests) == 2
+
+
+def test_the_leaders_lease_lasts_as_long_as_the_setting_says(make_settings, tmp_path, api, monkeypatch):
+    monkeypatch.setenv("HUB_POLLER_LEASE_S", "120")
+    h = make_hub(make_settings, tmp_path, api)
+    try:
+        api.book("S-1", 1, at(7))
+        assert h.pollers.run_once() == {"bank": 1}
+        row = poller(h)
+        assert row.lease_until is not None and row.heartbeat_at is not None
+        assert row.lease_until - row.heartbeat_at == timedelta(seconds=120)
+    finally:
+        h.stop()
 
 
 KILLABLE = """

@@ -1,7 +1,7 @@
 """A small real HTTP source to poll: a statement ledger that only answers reads, paginated three ways.
 
 ``GET /api/lines?since=<time>&cursor=<n>|page=<n>`` returns the lines booked after ``since``, oldest
-first, ``size`` a page: ``{"items": [...], "next": <cursor or null>}``, with a Link rel=next header
+first, ``size`` a page (or the request's ``size`` parameter): ``{"items": [...], "next": <cursor or null>}``, with a Link rel=next header
 too. Every request is recorded; ``fail`` answers 500; ``hold_page`` blocks that page until released.
 """
 
@@ -43,18 +43,19 @@ class SourceApi:
                     return self._reply(401, {"error": "bad token"})
                 with api._lock:
                     due = [x for x in api.lines if not query.get("since") or x["booked_at"] > query["since"]]
-                start = int(query.get("cursor") or 0) if "page" not in query else (int(query["page"]) - 1) * api.size
-                page_no = start // api.size + 1
+                size = int(query.get("size") or api.size)
+                start = int(query.get("cursor") or 0) if "page" not in query else (int(query["page"]) - 1) * size
+                page_no = start // size + 1
                 if api.hold_page == page_no:
                     api.release.wait(timeout=60)
-                items = due[start:start + api.size]
-                more = start + api.size < len(due)
+                items = due[start:start + size]
+                more = start + size < len(due)
                 headers = {}
                 if more:
-                    nxt = dict(query, cursor=str(start + api.size))
+                    nxt = dict(query, cursor=str(start + size))
                     nxt.pop("page", None)
                     headers["Link"] = f'</api/lines?{"&".join(f"{k}={v}" for k, v in nxt.items())}>; rel="next"'
-                self._reply(200, {"items": items, "next": start + api.size if more else None}, headers)
+                self._reply(200, {"items": items, "next": start + size if more else None}, headers)
 
             def _reply(self, code: int, body: Any, headers: dict[str, str] | None = None) -> None:
                 data = json.dumps(body, ensure_ascii=False).encode()
