@@ -185,3 +185,17 @@ def test_the_dashboard_shows_each_connectors_policy_and_what_is_due(make_setting
             assert hub.retention.last_run is None  # showing what is due purges nothing
     finally:
         hub.stop()
+
+
+def test_the_companys_policy_keeps_each_systems_payloads_for_its_days_and_holds_mes():
+    from hub.mapping import make_engine
+    from hub.registry import load_registry
+    from hub.retention import load_plan
+    from hub.settings import REPO_ROOT
+
+    plan = load_plan(REPO_ROOT, load_registry(REPO_ROOT, make_engine("jlens")))
+    assert plan is not None, "the company has a retention policy"
+    days = {name: plan.policy(name).days for name in ("crm", "erp", "bank", "oa", "srm", "wms", "mrp")}
+    assert days == {"crm": 30, "erp": 90, "bank": 60, "oa": 180, "srm": 180, "wms": 90, "mrp": 90}
+    assert plan.policy("mes").legal_hold and not plan.policy("erp").legal_hold
+    assert plan.archive_dir == REPO_ROOT / ".hub" / "archive"  # out of the repository's history (.gitignore)
