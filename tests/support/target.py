@@ -19,8 +19,9 @@ def free_port() -> int:
 
 class Target:
     """Answers ``respond(n)`` for the n-th call (default 200; or ``(code, headers)``, or
-    ``(code, headers, body)``); an Idempotency-Key seen before
-    after a 2xx is answered 200 again without being applied. ``applied`` counts first applications.
+    ``(code, headers, body)``). A write whose Idempotency-Key already had a 2xx is not applied again:
+    it gets the first answer back (``Idempotent-Replayed: true``), as the reference systems do.
+    ``applied`` counts applications per key (so never more than 1), ``replayed`` the repeats.
 
     While ``down`` is true the system is taken down: every connection is closed without an answer
     (the caller sees a network fault) and only counted in ``refused``. ``delay(call)`` seconds, if
@@ -31,6 +32,8 @@ class Target:
         self.delay = delay
         self.calls: list[dict[str, Any]] = []
         self.applied: dict[str, int] = {}
+        self.replayed: dict[str, int] = {}
+        self._first: dict[str, tuple[int, dict[str, str], Any]] = {}
         self.respond = respond or (lambda n: 200)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -52,13 +55,19 @@ class Target:
                     target.calls.append({"method": self.command, "path": self.path, "at": time.monotonic(),
                                          "headers": {k.lower(): v for k, v in self.headers.items()},
                                          "body": json.loads(body) if body else None, "raw": body})
-                    answer = target.respond(n)
-                    answer = answer if isinstance(answer, tuple) else (answer, {})
-                    code, headers = answer[0], answer[1]
-                    reply = answer[2] if len(answer) > 2 else {"n": n, "code": code, "entry_id": f"L-{n + 1}"}
                     key = self.headers.get("idempotency-key")
-                    if 200 <= code < 300 and key:
-                        target.applied[key] = target.applied.get(key, 0) + 1
+                    first = target._first.get(key) if key else None
+                    if key and first is not None:  # applied before: the first answer again, nothing applied
+                        code, headers, reply = first[0], {**first[1], "Idempotent-Replayed": "true"}, first[2]
+                        target.replayed[key] = target.replayed.get(key, 0) + 1
+                    else:
+                        answer = target.respond(n)
+                        answer = answer if isinstance(answer, tuple) else (answer, {})
+                        code, headers = answer[0], answer[1]
+                        reply = answer[2] if len(answer) > 2 else {"n": n, "code": code, "entry_id": f"L-{n + 1}"}
+                        if 200 <= code < 300 and key:
+                            target.applied[key] = target.applied.get(key, 0) + 1
+                            target._first[key] = (code, dict(headers), reply)
                     call = target.calls[n]
                 if target.delay is not None:
                     time.sleep(target.delay(call))
