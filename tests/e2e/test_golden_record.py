@@ -9,12 +9,15 @@ ERP's and WMS's archives hold the company once. (SRM keeps suppliers, not custom
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from typing import Any
 
+import httpx
 import pytest
 
 from hub.masterdata.normalise import uscc_check_char
+from tests.support.auth import bearer
 from tests.support.waiting import eventually
 from tests.support.world import World, company_world
 
@@ -29,6 +32,23 @@ TAX = "91510100MA62JC8P1" + uscc_check_char("91510100MA62JC8P1")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     with company_world(tmp_path_factory.mktemp("golden")) as w:
         yield w
+
+
+def act(world: World, path: str) -> dict[str, Any]:
+    """An operator's action on the hub's API (pause, resume, replay, retry)."""
+    r = httpx.post(f"{world.hub_url}{path}", headers=bearer(world.token), timeout=30)
+    assert r.status_code == 200, f"{path} → {r.status_code}: {r.text[:500]}"
+    return dict(r.json())
+
+
+def erp_deliveries(world: World, subjects: list[str]) -> list[dict[str, Any]]:
+    """Every delivery to ERP of the messages CRM sent about ``subjects`` (a customer, its orders)."""
+    found = []
+    for subject in subjects:
+        for m in world.messages(connector="crm", subject=subject):
+            detail = world.api(f"/api/messages/{m['id']}")
+            found += [{**d, "native_type": m["native_type"]} for d in detail["deliveries"] if d["connector"] == "erp"]
+    return found
 
 
 def golden_of(world: World, system: str, local_id: str) -> dict[str, Any] | None:
@@ -85,3 +105,56 @@ def test_a_new_crm_customer_is_created_in_erp_exactly_once_whatever_is_sent_agai
     assert (xrefs["crm"], xrefs["erp"]) == (crm_id, str(erp[0]["customer_id"]))
     if "wms" in xrefs:
         assert len([c for c in company.call("wms", "GET", "/api/customers") if c.get("tax_id") == tax]) == 1
+
+
+def test_a_new_crm_customer_is_created_in_erp_exactly_once_under_concurrent_orders_changes_a_replay_and_a_retry(
+        world):
+    company = world.company
+    tax = "91510100MA62JE3T5" + uscc_check_char("91510100MA62JE3T5")
+    act(world, "/api/connectors/erp/pause")  # ERP is held, so everything sent about the customer meets there at once
+    try:
+        crm_id = company.call("crm", "POST", "/api/v1/customers", json={
+            "name": "成都锦瑞办公家具有限公司", "uscc": tax, "creditLimit": 80000, "currency": "CNY",
+            "paymentTermsDays": 30, "phone": "028-85550303", "ownerId": OWNER})["customerId"]
+        with ThreadPoolExecutor(max_workers=6) as pool:  # three orders and three changes of it, all at once
+            orders = [pool.submit(company.place_order, crm_id, [("PRD-CHAIR-ERG", 1 + i)]) for i in range(3)]
+            changes = [pool.submit(company.call, "crm", "PATCH", f"/api/v1/customers/{crm_id}",
+                                   json={"creditLimit": 90000 + i}) for i in range(3)]
+            order_nos = [f.result() for f in orders]
+            for f in changes:
+                f.result()
+        [created] = eventually(lambda: [m for m in world.messages(connector="crm", subject=crm_id)
+                                        if m["native_type"] == "customer.created"], timeout=60,
+                               what="CRM's customer.created in the hub")
+        act(world, f"/api/messages/{created['id']}/replay")  # an operator replays the creation
+
+        def held() -> list[dict[str, Any]] | None:
+            ds = erp_deliveries(world, [crm_id, *order_nos])
+            upserts = [d for d in ds if d["operation"] == "upsert_customer"]
+            ok = (len(upserts) >= 5 and len([d for d in ds if d["operation"] == "create_sales_order"]) == 3
+                  and all(d["status"] == "paused" for d in ds))  # created, 3 changes, the replay; 3 orders
+            return ds if ok else None
+
+        waiting = eventually(held, timeout=90, what="every delivery to ERP held while it is paused")
+        first = next(d for d in waiting if d["operation"] == "upsert_customer" and d["native_type"] == "customer.created")
+        assert act(world, f"/api/deliveries/{first['id']}/retry")["status"] == "pending"  # a forced retry
+    finally:
+        act(world, "/api/connectors/erp/resume")
+
+    def settled() -> list[dict[str, Any]] | None:
+        ds = erp_deliveries(world, [crm_id, *order_nos])
+        return ds if all(d["status"] == "delivered" for d in ds) else None
+
+    delivered = eventually(settled, timeout=120, what=f"every delivery to ERP delivered\n{world.open_work()}")
+    [customer] = company.call("erp", "GET", "/api/customers", params={"tax_no": tax})  # created there once
+    golden = eventually(lambda: (g := golden_of(world, "crm", crm_id)) and "erp" in g["xrefs"] and g, timeout=60,
+                        what="ERP's id in the golden record")
+    assert golden["xrefs"]["erp"] == str(customer["customer_id"])
+    # ERP's idempotency store: each delivery's key applied once, and exactly one of them was the creation
+    keys = [company.call("erp", "GET", "/_admin/idempotency", params={"key": d["id"]})["key"] for d in delivered]
+    assert all(k is not None and k["status"] < 300 and k["mismatches"] == 0 for k in keys), keys
+    upsert_keys = [k for k, d in zip(keys, delivered, strict=True) if d["operation"] == "upsert_customer"]
+    assert [k["status"] for k in upsert_keys].count(201) == 1, upsert_keys
+    for order_no in order_nos:  # each order once, under ERP's own id for the customer
+        [erp_order] = company.call("erp", "GET", "/api/sales-orders", params={"ext_ref": order_no})
+        assert erp_order["customer_id"] == customer["customer_id"]
