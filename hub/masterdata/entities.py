@@ -61,13 +61,22 @@ class Source(_Model):
     """A canonical message type that carries this entity, and where its local id is.
 
     With ``each``, every element of a list in the payload is a record of its own (the
-    contacts inside a customer): its local id is ``<parent id>/<element id>``.
+    contacts inside a customer): its local id is ``<parent id>/<element id>``. With
+    ``creates: false`` the type is another entity's (SRM's suppliers for customers): a record
+    only adds its system's id to a golden record it matches, so a company that both sells to
+    us and buys from us is one customer with SRM's id too, and no other supplier becomes one.
     """
+
+    def accepts(self, system: str) -> bool:
+        return self.systems is None or system in self.systems
 
     type: str = Field(description="canonical type, e.g. party.customer.upserted")
     id: str = Field("code", description="payload key of the sender's local id (of the element, with each)")
     each: str | None = Field(None, description="a list in the payload whose elements are records, e.g. contacts")
     parent_id: str = Field("code", description="with each: payload key of the enclosing record's local id")
+    systems: list[str] | None = Field(None, description="only records sent by these systems (default: any)")
+    creates: bool = Field(True, description="false: a record joins the golden record it matches but never "
+                                            "starts one (a supplier that is also a customer)")
 
 
 class FieldSpec(_Model):
@@ -228,7 +237,8 @@ class EntityCatalog:
             for src in e.sources:
                 out.setdefault(src.type, []).append((e, src))
         for found in out.values():
-            found.sort(key=lambda pair: pair[1].each is not None)  # the message's own record first
+            # the message's own record first (the entity the type is about), then joiners, then nested ones
+            found.sort(key=lambda pair: (pair[1].each is not None, not pair[1].creates))
         return out
 
     def get(self, name: str) -> Entity:

@@ -59,10 +59,22 @@ def load_systems(db: Database, catalog: EntityCatalog, systems: list[str], fetch
             for r in records:
                 if r.get("entity") not in catalog.entities or not isinstance(r.get("record"), dict):
                     continue
-                outcome = service.record(s, str(r["entity"]), system, str(r["id"]), r["record"])
-                report.actions[outcome.action] = report.actions.get(outcome.action, 0) + 1
+                outcomes = [service.record(s, str(r["entity"]), system, str(r["id"]), r["record"])]
+                outcomes += [service.record(s, joiner, system, str(r["id"]), r["record"], creates=False)
+                             for joiner in _joiners(catalog, str(r["entity"]), system)]
+                for outcome in outcomes:
+                    if outcome.action != "unmatched":  # a supplier that is no customer: nothing was loaded
+                        report.actions[outcome.action] = report.actions.get(outcome.action, 0) + 1
         report.records[system] = len(records)
     return report
+
+
+def _joiners(catalog: EntityCatalog, entity: str, system: str) -> list[str]:
+    """Other entities whose ``creates: false`` sources take ``entity``'s records from ``system``
+    (SRM's suppliers, for the customers they also are)."""
+    types = {src.type for src in catalog.entities[entity].sources if src.each is None and src.creates}
+    return [e.entity for t in sorted(types) for e, src in catalog.by_type.get(t, [])
+            if e.entity != entity and src.each is None and not src.creates and src.accepts(system)]
 
 
 def http_fetch(registry: Registry, settings: Settings, *, wait_s: float = WAIT_S) -> Fetch:

@@ -60,7 +60,8 @@ class MatchOutcome:
     record_id: str
     golden_id: str
     action: str
-    """``created`` (a new golden record), ``joined`` (an existing one), ``updated``, ``unchanged``."""
+    """``created`` (a new golden record), ``joined`` (an existing one), ``updated``, ``unchanged``;
+    ``unmatched``: a record that may not start a golden record matched none (nothing stored)."""
     probability: float | None = None
     reason: str | None = None
     review_links: list[str] = field(default_factory=list)
@@ -70,7 +71,7 @@ class MatchOutcome:
 
     @property
     def changed(self) -> bool:
-        return self.action != "unchanged"
+        return self.action not in ("unchanged", "unmatched")
 
 
 @dataclass
@@ -104,8 +105,12 @@ class MasterData:
         return model
 
     def record(self, s: Session, entity_name: str, system: str, local_id: str, payload: dict[str, Any], *,
-               received_at: datetime | None = None, actor: str = SYSTEM_ACTOR) -> MatchOutcome:
-        """Store one system's record and give it its golden record; replaying the same payload is a no-op."""
+               received_at: datetime | None = None, actor: str = SYSTEM_ACTOR, creates: bool = True) -> MatchOutcome:
+        """Store one system's record and give it its golden record; replaying the same payload is a no-op.
+
+        With ``creates=False`` a new record that matches no golden record is not stored (``unmatched``):
+        it is looked at again when its system sends it next.
+        """
         entity = self.catalog.get(entity_name)
         now = received_at or datetime.now(UTC)
         norm = normalise_record(entity, payload)
@@ -116,10 +121,10 @@ class MasterData:
                 if rec.payload == payload or now < rec.received_at:
                     return MatchOutcome(entity.entity, system, local_id, rec.id, rec.golden_id, "unchanged")
                 return self._update(s, entity, rec, payload, norm, keys, now, actor)
-            return self._new(s, entity, system, local_id, payload, norm, keys, now, actor)
+            return self._new(s, entity, system, local_id, payload, norm, keys, now, actor, creates)
 
     def _new(self, s: Session, entity: Entity, system: str, local_id: str, payload: dict[str, Any],
-             norm: Normalised, keys: set[str], now: datetime, actor: str) -> MatchOutcome:
+             norm: Normalised, keys: set[str], now: datetime, actor: str, creates: bool = True) -> MatchOutcome:
         rec = SourceRecord(id=new_id(), entity=entity.entity, system=system, local_id=local_id, golden_id="",
                            payload=payload, normalised=norm, received_at=now, updated_at=now)
         known = store.xref_golden(s, entity.entity, system, local_id)
@@ -128,6 +133,8 @@ class MasterData:
             return self._join(s, entity, rec, keys, known_golden, actor, probability=None,
                               reason="cross-reference", review=[], xref_exists=True)
         best, review = self._match(s, entity, rec.id, norm, keys, exclude_goldens=set(), new=True)
+        if best is None and not creates:
+            return MatchOutcome(entity.entity, system, local_id, "", "", "unmatched", reason="no match")
         review_ids = self._review(s, entity, rec.id, review)
         if best is not None:
             g = store.golden(s, best.golden_id)

@@ -63,7 +63,8 @@ def record_source(session: Session, envelope: dict[str, Any], *,
     outcome returned is the message's own record's. :func:`record_sources` returns them all.
     """
     outcomes = record_sources(session, envelope, catalog=catalog)
-    return outcomes[0] if outcomes and outcomes[0].entity == _main_entity(envelope, catalog) else None
+    main = _main_entity(envelope, catalog)
+    return next((o for o in outcomes if o.entity == main), None)
 
 
 def record_sources(session: Session, envelope: dict[str, Any], *,
@@ -79,8 +80,11 @@ def record_sources(session: Session, envelope: dict[str, Any], *,
     service = _service(catalog)
     outcomes = []
     for entity, source in catalog.by_type.get(str(envelope.get("type")), []):
+        if not source.accepts(system):
+            continue
         for local_id, payload in _records(data, source):
-            outcomes.append(service.record(session, entity.entity, system, local_id, payload, received_at=received))
+            outcomes.append(service.record(session, entity.entity, system, local_id, payload, received_at=received,
+                                           creates=source.creates))
     return outcomes
 
 
@@ -98,7 +102,7 @@ def _records(data: dict[str, Any], source: Source) -> list[tuple[str, dict[str, 
 
 def _main_entity(envelope: dict[str, Any], catalog: EntityCatalog | None) -> str | None:
     found = (catalog or catalog_for()).by_type.get(str(envelope.get("type")), [])
-    return next((e.entity for e, src in found if src.each is None), None)
+    return next((e.entity for e, src in found if src.each is None and src.creates), None)
 
 
 _SERVICES: dict[int, MasterData] = {}

@@ -1,9 +1,10 @@
 """End to end, over HTTP: the golden record ties the systems' own records of one company together.
 
 The real hub (``hub up --mocks``) and the seven reference systems: a company entered in ERP, then
-entered slightly differently in CRM, is one golden record with three cross-references (CRM, ERP, and
-WMS, whose archive the hub fills); an order CRM takes for it reaches ERP under ERP's own customer id;
-ERP's and WMS's archives hold the company once. (SRM keeps suppliers, not customers.)
+entered slightly differently in CRM and, as a supplier that also buys from us, in SRM, is one golden
+record with the cross-references of CRM, ERP and SRM (and WMS, whose archive the hub fills); an order
+CRM takes for it reaches ERP under ERP's own customer id; ERP's and WMS's archives hold the company
+once. A new CRM customer is created in ERP exactly once, whatever meets ERP at the same moment.
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ def test_the_initial_load_tied_the_seeded_customers_typed_differently_in_crm_erp
     assert minghui["xrefs"] == {"crm": "CUS-000101", "erp": "100001", "wms": "C101"}
 
 
-def test_a_company_entered_in_erp_and_differently_in_crm_is_one_golden_record_and_its_crm_order_reaches_erp(world):
+def test_a_company_in_crm_entered_differently_in_erp_and_srm_is_one_golden_record_and_its_crm_order_reaches_erp(
+        world):
     company = world.company
     erp_id = company.call("erp", "POST", "/api/customers", json={
         "name": "锦程办公(成都)有限公司", "tax_no": TAX, "credit_limit": "200000.00", "city": "成都",
@@ -70,15 +72,20 @@ def test_a_company_entered_in_erp_and_differently_in_crm_is_one_golden_record_an
     crm_id = company.call("crm", "POST", "/api/v1/customers", json={
         "name": "成都锦程办公有限公司", "uscc": TAX, "creditLimit": 150000, "currency": "CNY",
         "paymentTermsDays": 30, "phone": "028-85550101", "ownerId": OWNER})["customerId"]
+    eventually(lambda: golden_of(world, "crm", crm_id), timeout=60, what="the CRM customer's golden record")
+    srm_id = company.call("srm", "POST", "/api/suppliers", json={  # it also supplies us: SRM types it its way
+        "supplierName": "成都市锦程办公有限责任公司", "taxId": TAX, "status": "APPROVED",
+        "contactName": "何静", "contactPhone": "+86 28 8555 0102"})["supplierId"]
 
     golden = eventually(lambda: (g := golden_of(world, "crm", crm_id)) and g["xrefs"].get("erp") == str(erp_id)
-                        and "wms" in g["xrefs"] and g,
-                        timeout=60, what="one golden record with the CRM, the ERP and the WMS id")
-    assert set(golden["xrefs"]) == {"crm", "erp", "wms"}  # WMS's archive got it from the hub, under its own id
+                        and g["xrefs"].get("srm") == srm_id and "wms" in g["xrefs"] and g,
+                        timeout=60, what="one golden record with the CRM, the ERP, the SRM and the WMS id")
+    assert set(golden["xrefs"]) == {"crm", "erp", "srm", "wms"}  # WMS's archive got it from the hub, its own id
     assert [c["cust"] for c in company.call("wms", "GET", "/api/customers") if c.get("tax_id") == TAX] == [
         golden["xrefs"]["wms"]]
     record = world.api(f"/api/masterdata/golden/{golden['id']}")
-    assert {s["system"] for s in record["sources"]} == {"crm", "erp"}
+    assert {s["system"] for s in record["sources"]} == {"crm", "erp", "srm"}
+    assert record["fields"]["status"] == "active"  # SRM adds its id, not its supplier's qualification
     assert record["provenance"]["name"]["system"] == "erp"  # ERP's name wins (survivorship)
     assert len([c for c in company.call("erp", "GET", "/api/customers") if c.get("tax_no") == TAX]) == 1
 
