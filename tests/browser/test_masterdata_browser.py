@@ -84,3 +84,33 @@ def test_a_stewards_merge_in_the_dashboard_takes_effect_and_an_unmerge_restores_
         assert state(hub) == before
     finally:
         ctx.close()
+
+
+@pytest.mark.parametrize("locale, contact, address", [
+    ("en-US", "王芳 · mobile 138 0013 8000 · primary contact", "浦东新区世纪大道100号 · city 上海市 · default"),
+    ("zh-CN", "王芳 · 手机 138 0013 8000 · 主要联系人", "浦东新区世纪大道100号 · 城市 上海市 · 默认"),
+])
+def test_the_golden_record_shows_contacts_and_addresses_as_readable_lists(browser, steward_hub, locale, contact,
+                                                                         address):
+    url, hub = steward_hub
+    record = customer("crm", "CUS-000302", name="上海明辉贸易有限公司", contacts=[
+        {"name": "王芳", "mobile": "138 0013 8000", "is_primary": True}, {"name": "李伟", "email": "li.wei@minghui.cn"}],
+        addresses=[{"street": "浦东新区世纪大道100号", "city": "上海市", "is_default": True}])
+    with hub.db.session() as s:
+        outcome = record_source(s, record, catalog=catalog_for(REPO_ROOT))
+    assert outcome is not None
+
+    ctx = browser.new_context(viewport=VIEWPORT, locale=locale, timezone_id=TIMEZONE, base_url=url)
+    ctx.set_default_timeout(STEP_TIMEOUT_MS)
+    try:
+        page = ctx.new_page()
+        login(page)
+        page.goto(f"/ui/masterdata/golden/{outcome.golden_id}")
+        contacts = page.locator("tr[data-field=contacts] li")
+        assert contacts.all_inner_texts() == [contact, "李伟 · " + ("e-mail" if locale == "en-US" else "邮箱")
+                                              + " li.wei@minghui.cn"]
+        assert page.locator("tr[data-field=addresses] li").all_inner_texts() == [address]
+        assert "{" not in page.locator("tr[data-field=contacts]").inner_text()  # no JSON left
+        screenshot(page, f"masterdata-golden-lists-{locale}")
+    finally:
+        ctx.close()

@@ -73,8 +73,47 @@ async def golden(request: Request, golden_id: str, who: Viewer) -> Response:
     record = await run_in_threadpool(md.golden, golden_id)
     history = await run_in_threadpool(md.history, golden_id)
     can_unmerge = any(h["action"] == "merged" and not (h["detail"] or {}).get("undone") for h in history)
+    t = i18n.translator(i18n.negotiate(request))
+    shown = {name: readable(value, t) for name, value in record["fields"].items()}
     return render(request, who, "masterdata/golden.html", g=record, history=list(reversed(history)),
-                  can_unmerge=can_unmerge)
+                  can_unmerge=can_unmerge, shown=shown)
+
+
+SPEAKS_FOR_ITSELF = frozenset({"name", "street", "address", "value"})
+"""Parts of a list element shown without a label (a contact's name, an address's street)."""
+
+
+def readable(value: Any, t: i18n.Translate) -> Any:
+    """A golden field as a person reads it: a list becomes one line per element (a contact, an address),
+    an element its parts joined by ``·``, each labelled in the page's language; a flag shows by its name."""
+    if isinstance(value, list):
+        return [_line(v, t) for v in value if not _blank(v)]
+    if isinstance(value, dict):
+        return _line(value, t)
+    return value
+
+
+def _line(value: Any, t: i18n.Translate) -> str:
+    if isinstance(value, dict):
+        parts = []
+        for key, part in value.items():
+            if _blank(part) or part is False:
+                continue
+            label = t(f"md.key.{key}") if f"md.key.{key}" in i18n.CATALOG else key
+            if part is True:
+                parts.append(label)
+            elif key in SPEAKS_FOR_ITSELF:
+                parts.append(_line(part, t))
+            else:
+                parts.append(f"{label} {_line(part, t)}")
+        return " · ".join(parts)
+    if isinstance(value, list):
+        return ", ".join(_line(v, t) for v in value if not _blank(v))
+    return str(value)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
 
 
 @router.post("/masterdata/golden/{golden_id}/unmerge")
