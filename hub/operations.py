@@ -114,7 +114,9 @@ class Operations:
              .where(CanonicalMessage.correlation_id == correlation_id, CanonicalMessage.current)
              .order_by(CanonicalMessage.time, InboundMessage.id, CanonicalMessage.seq))
         with self.db.session() as s:
-            return [summary(m, c) for m, c in s.execute(q).all()]
+            # a step is one canonical message: its own state (a masterdata.changed nobody receives is
+            # no_route beside its reason, whatever happened to its siblings), else the message's
+            return [summary(m, c).model_copy(update={"status": c.status or m.status}) for m, c in s.execute(q).all()]
 
     def counts(self) -> dict[str, int]:
         with self.db.session() as s:
