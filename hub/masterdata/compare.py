@@ -15,7 +15,7 @@ import jellyfish
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
 
-from hub.masterdata.normalise import has_cjk, latin_words, pinyin
+from hub.masterdata.normalise import brand, has_cjk, latin_words, pinyin
 
 PHONETIC_AGREEMENT = 0.9
 """Similarity credited to two Latin names whose metaphone codes agree word by word."""
@@ -24,6 +24,9 @@ PINYIN_DISCOUNT = 0.95
 CONTAINMENT = 0.85
 """Similarity credited when one company name contains the other whole (an abbreviation)."""
 MIN_CONTAINED = 2
+ABBREVIATED = 0.95
+"""Similarity credited when one Chinese company name is the other without its industry words (华远 / 华远科技):
+the brand agrees and nothing disagrees. Two different industry words (华远贸易 / 华远科技) earn no such credit."""
 DATE_SWAPPED = 0.8
 DATE_ONE_TYPO = 0.7
 
@@ -52,6 +55,8 @@ def company_name(a: str, b: str) -> float:
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     if len(short.replace(" ", "")) >= MIN_CONTAINED and short in long_:
         best = max(best, CONTAINMENT)
+        if has_cjk(short) and brand(short) == short and brand(long_) == short:
+            best = max(best, ABBREVIATED)
     return min(best, 1.0)
 
 

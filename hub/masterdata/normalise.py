@@ -128,13 +128,21 @@ def company_name(value: str) -> str | None:
 def company_core(value: str) -> str | None:
     """:func:`company_name` without industry words: ``北京华远科技`` and ``华远`` share ``华远``."""
     name = company_name(value)
-    if not name or not _CJK.search(name):
+    return brand(name) if name else None
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def brand(name: str) -> str:
+    """A normalised Chinese company name without its trailing industry words, however many:
+    ``紫信五金制品`` → ``紫信`` (``制品`` then ``五金``). Latin names pass through."""
+    if not _CJK.search(name):
         return name
     core = name
-    for word in CN_INDUSTRY_WORDS:
-        if len(core) > len(word) + 1 and core.endswith(word):
-            core = core[: -len(word)]
-    return core or name
+    while True:
+        word = next((w for w in CN_INDUSTRY_WORDS if len(core) > len(w) + 1 and core.endswith(w)), None)
+        if word is None:
+            return core
+        core = core[: -len(word)]
 
 
 @lru_cache(maxsize=CACHE_SIZE)

@@ -25,6 +25,16 @@ def test_an_abbreviated_company_name_contained_in_the_full_one_is_credited():
     assert similarity("company_name", "华远", "华远科技") >= 0.85
 
 
+def test_a_chinese_company_name_without_its_industry_words_agrees_more_than_a_mere_containment():
+    abbreviated = similarity("company_name", "紫信", "紫信五金制品")
+    assert abbreviated is not None and abbreviated >= 0.92
+    assert (similarity("company_name", "华远", "华远科技建") or 0) < 0.92  # contains it, but not as brand + industry
+
+
+def test_two_industry_words_after_one_brand_earn_no_abbreviation_credit():
+    assert (similarity("company_name", "明辉贸易", "明辉科技") or 0) < 0.92
+
+
 def test_latin_person_names_that_sound_alike_agree_phonetically():
     assert similarity("person_name", "jon smyth", "john smith") >= 0.9
     assert similarity("phonetic", "catherine", "kathryn") == 1.0

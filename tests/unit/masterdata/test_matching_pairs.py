@@ -31,10 +31,33 @@ def test_the_same_name_in_the_same_place_outweighs_the_name_alone():
     assert placed > alone
 
 
-def test_the_same_name_in_the_same_place_merges_but_the_name_alone_waits_for_a_steward():
+def test_the_same_name_in_the_same_place_merges():
     assert probability("customer", {"name": "上海明辉贸易有限公司"}, {"name": "明輝貿易（上海）有限责任公司"}) \
         >= auto_merge("customer")
-    assert probability("customer", {"name": "上海明辉贸易有限公司"}, {"name": "明辉贸易有限公司"}) < auto_merge("customer")
+
+
+def test_an_exact_name_only_one_candidate_company_bears_merges_but_one_two_bear_waits():
+    from hub.masterdata.scoring import term_counts
+
+    entity = catalog_for().get("customer")
+    model = default_model(entity)
+    new = normalise_record(entity, {"name": "Teklo Foods (Beijing) Co. Ltd"})
+    known = normalise_record(entity, {"name": "Teklo Foods Co., Ltd."})
+    namesake = normalise_record(entity, {"name": "TEKLO FOODS Limited", "city": "Wuhan"})
+    alone = term_counts(entity, new, [("g1", known)])
+    shared = term_counts(entity, new, [("g1", known), ("g2", namesake)])
+    assert score(entity, model, new, known, alone).probability >= auto_merge("customer")
+    assert score(entity, model, new, known, shared).probability < auto_merge("customer")
+
+
+def test_an_abbreviated_name_with_the_same_phone_is_the_same_company():
+    assert probability("customer", {"name": "盈白光化工集团有限公司", "mobile": "138 1681 3996"},
+                       {"name": "盈白光有限公司", "mobile": "+86-138-1681-3996"}) >= auto_merge("customer")
+
+
+def test_an_exact_name_whose_phone_differs_is_not_merged_on_the_name():
+    assert probability("customer", {"name": "Teklo Foods Co., Ltd.", "mobile": "138 1681 3996"},
+                       {"name": "Teklo Foods Ltd", "mobile": "139 0000 1111"}) < auto_merge("customer")
 
 
 def test_a_name_several_candidate_companies_share_is_worth_less_than_a_name_only_one_bears():
@@ -52,7 +75,9 @@ def test_a_name_several_candidate_companies_share_is_worth_less_than_a_name_only
     one, two = score(entity, model, new, shanghai, alone), score(entity, model, new, shanghai, shared)
     assert one.weight - two.weight == pytest.approx(1.0)
     assert two.evidence["name"]["shared_by"] == 2
-    assert two.probability < auto_merge("customer") <= one.probability
+    unplaced = normalise_record(entity, {"name": "明辉贸易有限公司"})
+    assert score(entity, model, unplaced, shanghai, shared).probability < auto_merge("customer") \
+        <= score(entity, model, unplaced, shanghai, alone).probability
 
 
 def test_a_person_whose_name_was_mistyped_still_meets_their_record_by_birth_date():

@@ -41,6 +41,10 @@ def test_the_core_of_a_company_name_drops_industry_words_so_a_short_form_meets_t
     assert company_core("北京华远科技股份有限公司") == company_core("华远") == "华远"
 
 
+def test_the_core_of_a_company_name_drops_every_trailing_industry_word():
+    assert company_core("紫信五金制品(宁波)有限公司") == company_core("紫信（宁波）有限责任公司") == "紫信"
+
+
 @pytest.mark.parametrize("variant", [
     "上海明辉贸易有限公司", "明辉贸易(上海)有限公司", "明輝貿易（上海）有限公司", "上海市", "Shanghai",
     "Minghui Trading (Shanghai) Co., Ltd.",
