@@ -27,6 +27,9 @@ MIN_CONTAINED = 2
 ABBREVIATED = 0.95
 """Similarity credited when one Chinese company name is the other without its industry words (华远 / 华远科技):
 the brand agrees and nothing disagrees. Two different industry words (华远贸易 / 华远科技) earn no such credit."""
+ONE_CHARACTER = 0.85
+"""Similarity of two Chinese names of one family name and length where one given-name character differs
+(张子涵 / 张梓涵, 杨杰 / 杨婷): a mistyped character, or another member of the family."""
 DATE_SWAPPED = 0.8
 DATE_ONE_TYPO = 0.7
 
@@ -67,6 +70,8 @@ def person_name(a: str, b: str) -> float:
     best = max(jaro_winkler(a, b), token_set(a, b))
     if has_cjk(a) and has_cjk(b):
         best = max(best, PINYIN_DISCOUNT * jaro_winkler(pinyin(a), pinyin(b)))
+        if len(a) == len(b) and a[0] == b[0] and sum(x != y for x, y in zip(a, b, strict=True)) == 1:
+            best = max(best, ONE_CHARACTER)
     else:
         wa, wb = latin_words(a), latin_words(b)
         if wa and len(wa) == len(wb) and sorted(map(jellyfish.metaphone, wa)) == sorted(map(jellyfish.metaphone, wb)):

@@ -113,6 +113,9 @@ class Comparison(_Model):
     u: list[float] | None = Field(None, description="starting P(level | non-match), one per level plus disagree")
     term_frequency: bool = Field(False, description="exact agreement counts less when several golden records "
                                                     "among the candidates share the value (a common name)")
+    tells_apart: bool = Field(False, description="disagreement here shows two entities (one person, one birth "
+                                                 "date): a record disagreeing with every golden record that "
+                                                 "bears its term_frequency value counts as one more bearer")
 
     @model_validator(mode="after")
     def _consistent(self) -> Comparison:

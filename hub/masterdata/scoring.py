@@ -113,20 +113,32 @@ def score(entity: Entity, model: Model, a: Normalised, b: Normalised, tf: dict[s
 
 
 def term_counts(entity: Entity, record: Normalised, candidates: Iterable[tuple[str, Normalised]]) -> dict[str, int]:
-    """Term-frequency adjustment: per ``term_frequency`` comparison, how many distinct golden records among
-    the candidates hold one of the record's values exactly.
+    """Term-frequency adjustment: per ``term_frequency`` comparison, how many entities are known to bear one of
+    the record's values exactly — the distinct golden records among the candidates holding it, plus the
+    record's own entity when it disagrees on a ``tells_apart`` field with a member of every one of them.
 
-    Agreeing with one of k golden records that share a name is worth log2(k) bits less than agreeing with
-    the only one: ``北京明辉贸易`` and ``上海明辉贸易`` both exist, so a bare ``明辉贸易`` fits either.
+    Agreeing with one of k bearers of a name is worth log2(k) bits less than agreeing with the only one:
+    ``北京明辉贸易`` and ``上海明辉贸易`` both exist, so a bare ``明辉贸易`` fits either. A ``王伟`` born in 1970
+    meeting the only golden ``王伟``, born in 1989, shows two bearers, even if the member it is scored
+    against has no birth date.
     """
     wanted = {name: comp.field or name for name, comp in entity.comparisons.items() if comp.term_frequency}
     mine = {name: set(values_of(record.get(key))) for name, key in wanted.items()}
     holders: dict[str, set[str]] = {name: set() for name in wanted if mine[name]}
+    if not holders:
+        return {}
+    apart = [(comp.field or name, comp) for name, comp in entity.comparisons.items() if comp.tells_apart]
+    contradicted: set[str] = set()
     for golden_id, other in candidates:
         for name in holders:
             if mine[name] & set(values_of(other.get(wanted[name]))):
                 holders[name].add(golden_id)
-    return {name: len(goldens) for name, goldens in holders.items()}
+        if golden_id not in contradicted and any(
+                level(similarity(comp.method, record.get(key), other.get(key)), comp.levels) == len(comp.levels)
+                for key, comp in apart):
+            contradicted.add(golden_id)
+    return {name: len(goldens) + (1 if goldens and goldens <= contradicted else 0)
+            for name, goldens in holders.items()}
 
 
 def probability(weight: float) -> float:

@@ -35,6 +35,12 @@ def test_two_industry_words_after_one_brand_earn_no_abbreviation_credit():
     assert (similarity("company_name", "明辉贸易", "明辉科技") or 0) < 0.92
 
 
+def test_chinese_names_one_given_name_character_apart_are_close_but_another_family_is_not():
+    assert (similarity("person_name", "张子涵", "张梓涵") or 0) >= 0.85
+    assert (similarity("person_name", "杨杰", "杨婷") or 0) >= 0.85
+    assert (similarity("person_name", "杨杰", "李杰") or 0) < 0.85
+
+
 def test_latin_person_names_that_sound_alike_agree_phonetically():
     assert similarity("person_name", "jon smyth", "john smith") >= 0.9
     assert similarity("phonetic", "catherine", "kathryn") == 1.0

@@ -89,6 +89,41 @@ def test_a_person_whose_name_was_mistyped_still_meets_their_record_by_birth_date
     assert blocking_keys(entity, a) & blocking_keys(entity, b)
 
 
-def test_namesakes_in_one_city_are_not_merged_on_the_name_alone():
-    assert probability("person", {"name": "王伟", "city": "上海"}, {"name": "王伟 先生", "city": "上海"}) \
+def test_a_name_and_city_only_one_person_bears_merge_but_namesakes_wait_for_more():
+    from hub.masterdata.scoring import term_counts
+
+    entity = catalog_for().get("person")
+    model = default_model(entity)
+    new = normalise_record(entity, {"name": "王伟 先生", "city": "上海"})
+    known = normalise_record(entity, {"name": "王伟", "city": "上海", "birth_date": "1989-03-07"})
+    namesake = normalise_record(entity, {"name": "王伟", "city": "北京", "birth_date": "1970-01-02"})
+    alone = term_counts(entity, new, [("g1", known)])
+    shared = term_counts(entity, new, [("g1", known), ("g2", namesake)])
+    assert score(entity, model, new, known, alone).probability >= auto_merge("person")
+    assert score(entity, model, new, known, shared).probability < auto_merge("person")
+
+
+def test_a_birth_date_contradicting_the_only_bearer_of_a_name_makes_the_record_a_second_bearer():
+    from hub.masterdata.scoring import term_counts
+
+    entity = catalog_for().get("person")
+    model = default_model(entity)
+    sparse = normalise_record(entity, {"name": "任秀", "city": "成都"})
+    full = normalise_record(entity, {"name": "任秀", "city": "成都", "birth_date": "1989/03/04"})
+    new = normalise_record(entity, {"name": "任秀", "city": "成都", "birth_date": "1970/03/06"})
+    tf = term_counts(entity, new, [("g1", sparse), ("g1", full)])
+    assert tf == {"name": 2}
+    assert score(entity, model, new, sparse, tf).probability < auto_merge("person")
+
+
+def test_a_mistyped_given_name_with_the_same_birth_date_and_city_is_the_same_person():
+    assert probability("person", {"name": "杨婷", "birth_date": "1968-06-10", "city": "深圳"},
+                       {"name": "杨杰", "birth_date": "1968/06/10", "city": "深圳市"}) >= auto_merge("person")
+
+
+def test_one_digit_apart_in_the_birth_date_does_not_make_namesakes_one_person():
+    assert probability("person", {"family_name": "Anderson", "given_name": "Thomas", "birth_date": "1984-02-02",
+                                  "city": "Chengdu", "phone": "15025819720", "email": "thomas.anderson7@example.com"},
+                       {"family_name": "Anderson", "given_name": "Thomas", "birth_date": "1984-02-01",
+                        "city": "Chengdu", "phone": "17703142340", "email": "thomas.anderson94@example.com"}) \
         < auto_merge("person")
