@@ -131,6 +131,13 @@ SUPPLIERS: list[dict[str, Any]] = [
      "phone": "0574-87654321", "default_lead_time_days": 10,
      "prices": {"C": 360.00},
      "ids": {"srm": "SUP-0005", "erp": 200005}},
+    # a customer that also supplies us (it prints our product catalogues): one company, so one customer
+    # golden record carries CRM's, ERP's, WMS's and SRM's ids; its supplier record is ERP's vendor 200006
+    {"key": "xihu_print", "name": "杭州西湖文创有限公司", "name_en": "Hangzhou West Lake Creative Co., Ltd.",
+     "tax_id": "91330106MA2H0GL47A", "status": "approved", "rating": 4.0, "contact": "孙悦",
+     "phone": "0571-88776600", "default_lead_time_days": 10,
+     "prices": {},
+     "ids": {"srm": "SUP-0006", "erp": 200006}},
 ]
 
 # --------------------------------------------------------------- warehouses
@@ -217,12 +224,14 @@ VARIANTS: dict[str, dict[str, dict[str, Any]]] = {
              "wms": {"name": "西湖文创(杭州)有限公司"}},
     "qianhai": {"erp": {"name": "深圳市前海智造有限公司"},
                 "wms": {"name": "深圳前海智造有限公司", "phone": "+86-755-26668888"}},
-    # suppliers (SRM keeps the registered form)
+    # suppliers (SRM mostly keeps the registered form)
     "yonggu": {"erp": {"name": "永固五金制品(江苏)有限公司"}, "wms": {"name": "江苏永固五金有限公司"}},
     "senlin": {"erp": {"name": "浙江森林板材有限责任公司", "phone": "0572 5222 3333"}},
     "kunshan": {"erp": {"name": "昆山市精工金属有限公司"}, "wms": {"name": "昆山精工金属"}},
     "kuaida": {"erp": {"name": "东莞快达五金有限公司", "phone": "+86 769 2233 4455"}},
     "shushi": {"erp": {"name": "宁波舒适椅业有限公司"}, "wms": {"name": "舒适椅业(宁波)有限公司"}},
+    "xihu_print": {"srm": {"name": "杭州西湖文创有限责任公司", "phone": "0571 8877 6600"},
+                   "erp": {"name": "杭州市西湖文创有限公司"}},
     # items (ERP keeps the description of record)
     "C": {"srm": {"name": "人体工学 办公椅"}},
     "TP": {"mes": {"name": "桌面板 1200x600"}},

@@ -1,7 +1,8 @@
 """SRM's start state, from the shared company dataset (:mod:`mocks.common.company`).
 
 Materials are the bought items that have an SRM code; suppliers keep their SRM ids
-(``SUP-0001``…, 东莞快达 ``BLOCKED``); each supplier's price list is valid from
+(``SUP-0001``…, 东莞快达 ``BLOCKED``; ``SUP-0006`` 杭州西湖文创, typed as SRM types it, is also one of
+our customers); each supplier's price list is valid from
 1 January of this year to the end of next year; the open PO ``PO-2026-0001`` (100 steel
 legs from 昆山精工) is already CONFIRMED for delivery in 14 days. Dates are relative to
 today so a fresh start always has valid prices and a future delivery.
@@ -27,7 +28,7 @@ def seed(session: Session) -> None:
     session.flush()
     suppliers: dict[str, Supplier] = {}
     now = vocab.utcnow()
-    for rec in company.SUPPLIERS:
+    for rec in (company.seen_by(r, "srm") for r in company.SUPPLIERS):
         supplier = Supplier(id=rec["ids"]["srm"], name=rec["name"], name_en=rec["name_en"], tax_id=rec["tax_id"],
                             status=rec["status"].upper(), rating=rec["rating"], currency=company.COMPANY["currency"],
                             default_lead_time_days=rec["default_lead_time_days"], contact_name=rec["contact"],

@@ -57,10 +57,13 @@ def golden_of(world: World, system: str, local_id: str) -> dict[str, Any] | None
     return next((g for g in found if g["xrefs"].get(system) == local_id), None)
 
 
-def test_the_initial_load_tied_the_seeded_customers_typed_differently_in_crm_erp_and_wms(world):
+def test_the_initial_load_tied_the_seeded_customers_typed_differently_in_crm_erp_wms_and_srm(world):
     minghui = golden_of(world, "crm", "CUS-000101")
     assert minghui is not None
     assert minghui["xrefs"] == {"crm": "CUS-000101", "erp": "100001", "wms": "C101"}
+    xihu = golden_of(world, "crm", "CUS-000104")  # a customer that also supplies us: SRM's id too
+    assert xihu is not None
+    assert xihu["xrefs"] == {"crm": "CUS-000104", "erp": "100004", "wms": "C104", "srm": "SUP-0006"}
 
 
 def test_a_company_in_crm_entered_differently_in_erp_and_srm_is_one_golden_record_and_its_crm_order_reaches_erp(

@@ -90,7 +90,7 @@ def test_a_vendor_replicated_from_srm_lands_on_the_seeded_vendor_by_tax_no(clien
 
 def test_a_new_vendor_gets_the_next_numeric_id(client):
     r = client.post("/api/vendors", json={"name": "苏州新供应商", "tax_no": NEW_TAX_NO})
-    assert r.status_code == 201 and r.json()["vendor_id"] == 200006
+    assert r.status_code == 201 and r.json()["vendor_id"] == 200007
     assert events(client, "vendor.saved")[0]["change"] == "created"
 
 

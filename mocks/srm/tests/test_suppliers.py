@@ -14,7 +14,7 @@ FRESH_TAX_ID = "91320505MA1X0PRM00"
 
 def test_the_company_suppliers_are_seeded_with_srm_ids_and_donggguan_kuaida_blocked(client):
     suppliers = {s["supplierId"]: s for s in client.get("/api/suppliers").json()}
-    assert list(suppliers) == ["SUP-0001", "SUP-0002", "SUP-0003", "SUP-0004", "SUP-0005"]
+    assert list(suppliers) == ["SUP-0001", "SUP-0002", "SUP-0003", "SUP-0004", "SUP-0005", "SUP-0006"]
     assert suppliers[KUAIDA]["supplierName"] == "东莞快达五金有限公司" and suppliers[KUAIDA]["status"] == "BLOCKED"
     assert suppliers[KUNSHAN]["rating"] == 3.8 and suppliers[KUNSHAN]["defaultLeadTimeDays"] == 14
     [legs] = client.get(f"/api/suppliers/{KUNSHAN}/prices", params={"material": LEGS}).json()
@@ -25,7 +25,7 @@ def test_the_company_suppliers_are_seeded_with_srm_ids_and_donggguan_kuaida_bloc
 def test_a_new_supplier_starts_pending_and_is_announced_by_a_signed_webhook(client, receiver, settings):
     r = client.post("/api/suppliers", json={**NEW_SUPPLIER, "taxId": FRESH_TAX_ID})
     assert r.status_code == 201
-    assert r.json()["supplierId"] == "SUP-0006" and r.json()["status"] == "PENDING"
+    assert r.json()["supplierId"] == "SUP-0007" and r.json()["status"] == "PENDING"
     received(receiver, "supplier.changed")
     [req] = [q for q in receiver.requests if b'"supplier.changed"' in q["body"]]
     assert req["path"] == "/webhooks/srm"
@@ -33,7 +33,7 @@ def test_a_new_supplier_starts_pending_and_is_announced_by_a_signed_webhook(clie
     assert set(body) == {"type", "eventId", "sentAt", "data"}
     assert body["eventId"] == req["headers"]["webhook-id"] and body["sentAt"].endswith("Z")
     data = body["data"]
-    assert data["supplierId"] == "SUP-0006" and data["status"] == "PENDING" and data["rating"] == 4.0
+    assert data["supplierId"] == "SUP-0007" and data["status"] == "PENDING" and data["rating"] == 4.0
     assert data["contacts"] == [{"name": "钱进", "phone": "0512-60001111"}]
     assert data["defaultLeadTimeDays"] == 5 and data["changedFields"] == ["created"]
 
