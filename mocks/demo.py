@@ -4,7 +4,8 @@ The company's people act through their own systems — salespeople enter orders 
 warehouse scans deliveries in WMS, a supplier reports a delay in SRM, the service desk opens
 a complaint, finance runs a payment run in ERP, the bank delivers its daily statement (a GBK
 CSV file the hub takes from a drop folder) — and everything between the systems goes through
-the hub. The systems' own simulation (MES completing work and investigating
+the hub. Most systems call the hub's webhooks; the hub reads the WMS's stock ledger over HTTP and
+MES's completed work orders from MES's own database (the summary says which comes in how). The systems' own simulation (MES completing work and investigating
 complaints, suppliers confirming, OA deciding, WMS shipping) is driven tick by tick here, so
 a run is quick and repeatable.
 
@@ -35,6 +36,7 @@ from typing import Any
 import httpx
 
 from mocks.common.config import MockSettings
+from mocks.common.db import read_only_url
 
 SYSTEMS = ("crm", "erp", "mrp", "mes", "wms", "srm", "oa")
 TICK_ORDER = ("oa", "srm", "mrp", "mes", "wms", "erp")
@@ -308,6 +310,7 @@ def start_hub(host: str, port: int, *, database: Path, log: Path, fresh: bool = 
         database.unlink(missing_ok=True)
     env = {**os.environ, "HUB_DATABASE_URL": f"sqlite:///{database}", "MOCK_SIMULATION": "0",
            "HUB_BANK_DROP": str(BANK_DROP.resolve()),
+           "HUB_MES_DB_URL": read_only_url(MockSettings.from_env("mes").database_url),
            # the systems' ports (MOCK_<SYS>_PORT may move them) are where the hub calls them
            **{f"HUB_URL_{s.upper()}": f"http://127.0.0.1:{MockSettings.from_env(s).port}" for s in SYSTEMS}}
     with log.open("wb") as out:
@@ -357,7 +360,35 @@ def message_counts(hub_url: str, token: str) -> dict[str, int]:
             return dict(counts)
 
 
-def print_summary(result: DemoResult, hub_url: str, counts: dict[str, int] | None) -> None:
+ADAPTERS = {"http": "HTTP polling of {path}", "database": "database polling of its own tables",
+            "files": "file drop ({pattern} files)"}
+
+
+def adapter_lines(connectors: list[dict[str, Any]]) -> list[str]:
+    """How each system's messages come in, from the hub's ``GET /api/connectors``: webhooks, or the
+    adapter that reads it (with the records read so far), and webhooks for its other events."""
+    lines = []
+    for c in connectors:
+        events = set((c.get("inbound") or {}).get("events") or {})
+        poll = c.get("poll")
+        if poll is None:
+            if events:
+                lines.append(f"  {c['name']:<5} webhooks")
+            continue
+        read = (c.get("poller") or {}).get("records", 0)
+        line = f"  {c['name']:<5} {ADAPTERS[poll['kind']].format(**poll)}: {read} record(s) read"
+        lines.append(line + (", webhooks for its other events" if events - {poll.get("event")} else ""))
+    return lines
+
+
+def connectors_of(hub_url: str, token: str) -> list[dict[str, Any]]:
+    r = httpx.get(f"{hub_url}/api/connectors", headers={"Authorization": f"Bearer {token}"}, timeout=HTTP_TIMEOUT_S)
+    r.raise_for_status()
+    return list(r.json())
+
+
+def print_summary(result: DemoResult, hub_url: str, counts: dict[str, int] | None,
+                  connectors: list[dict[str, Any]] | None = None) -> None:
     print(f"\nDemo batch: {len(result.orders)} orders in {result.seconds:.0f} s")
     for no, label in result.orders.items():
         print(f"  {no:<20} {result.states.get(no, '?'):<10} {label}")
@@ -365,6 +396,9 @@ def print_summary(result: DemoResult, hub_url: str, counts: dict[str, int] | Non
         failures = sum(counts.get(k, 0) for k in ("failed", "dead", "rejected"))
         print("messages: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + f" — failures {failures}")
         print(f"  ({COUNTS_NOTE})")
+    if connectors:
+        print("how each system comes in:")
+        print("\n".join(adapter_lines(connectors)))
     if result.delayed_po:
         print(f"supplier delay reported on {result.delayed_po}")
     if result.complaint:
@@ -422,7 +456,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                   f"({', '.join(sorted(set(states.values())))})" + " " * 10, end="", flush=True)
         result = run_batch(Company(urls, bank_drop=BANK_DROP), rounds=args.rounds, pause_s=args.pause, progress=report)
         token = api_token(database)
-        print_summary(result, hub_url, message_counts(hub_url, token) if token else None)
+        print_summary(result, hub_url, message_counts(hub_url, token) if token else None,
+                      connectors_of(hub_url, token) if token else None)
         if args.stay:
             print(f"The hub stays up at {hub_url}/ui — press Ctrl-C to stop.", flush=True)
             threading.Event().wait()

@@ -81,3 +81,12 @@ SessionDep = Annotated[Session, Depends(_session, scope="function")]
 def session_scope(db: Database) -> Iterator[Session]:
     with db.session() as session:
         yield session
+
+
+def read_only_url(database_url: str) -> str:
+    """``database_url`` as another process should read it: a SQLite file opened read-only (never
+    created, never written), any other database as it is."""
+    if not database_url.startswith("sqlite:///") or database_url in ("sqlite://", "sqlite:///:memory:"):
+        return database_url
+    path = Path(database_url.removeprefix("sqlite:///")).resolve()
+    return f"sqlite:///file:{path}?mode=ro&uri=true"

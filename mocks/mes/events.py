@@ -7,6 +7,10 @@ Envelope (the product's own, not CloudEvents)::
 
 Payloads use the same PascalCase names and plant-time dates as the REST API,
 so the hub's inbound mappings do the translation to canonical types.
+
+A completion is not announced: the hub reads completed orders from MES's
+work-order table (``mes_work_orders.updated_at``) and calls each
+``WorkOrderCompleted``.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ CANONICAL: dict[str, str | None] = {
     WORK_ORDER_CREATED: None,  # acknowledgement of production_order.released (xref WorkOrderNo ↔ ExternalOrderNo)
     WORK_ORDER_STATUS_CHANGED: None,  # Start / Hold / Resume / Close, informational
     WORK_ORDER_PROGRESS: "production_order.progress_reported",
-    WORK_ORDER_COMPLETED: "production_order.completed",
+    WORK_ORDER_COMPLETED: "production_order.completed",  # read from the work-order table, not sent
     WORK_ORDER_RESCHEDULED: "production_order.rescheduled",
     INSPECTION_RECORDED: "quality.inspection.recorded",
     COMPLAINT_RESOLVED: "complaint.investigated",
@@ -76,14 +80,6 @@ def progress(session: Session, wo: WorkOrder, op: WorkOrderOperation, report: Pr
         "OperationGoodQty": op.good_qty, "OperationScrapQty": op.scrap_qty,
         "OperationStatus": op.status, "PlannedQty": wo.planned_qty, "Uom": wo.uom,
         "Operator": report.operator, "ReportedAt": fmt(report.reported_at), "Status": wo.status})
-
-
-def completed(session: Session, wo: WorkOrder) -> str:
-    return emit(session, WORK_ORDER_COMPLETED, {
-        **_order_ref(wo), "PlannedQty": wo.planned_qty, "GoodQty": wo.good_qty,
-        "ScrapQty": wo.scrap_qty, "DefectRate": wo.defect_rate, "Uom": wo.uom,
-        "Lots": list(wo.lots), "ActualStart": fmt(wo.actual_start), "ActualEnd": fmt(wo.actual_end),
-        "Status": wo.status})
 
 
 def rescheduled(session: Session, wo: WorkOrder, old_start: datetime, old_end: datetime,

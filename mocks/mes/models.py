@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from mocks.mes.timefmt import now_local
+
 
 class Base(DeclarativeBase):
     """The MES's own tables (the base adds outbox and idempotency tables beside them)."""
@@ -108,6 +110,9 @@ class WorkOrder(Base):
     defect_rate: Mapped[float | None] = mapped_column(Float, nullable=True)
     lots: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=now_local, onupdate=now_local, index=True)
+    """Stamped at every change of the row: other systems read completed orders from this table
+    after the last ``updated_at`` they saw (MES does not announce completions)."""
 
     operations: Mapped[list[WorkOrderOperation]] = relationship(
         order_by="WorkOrderOperation.operation_no", cascade="all, delete-orphan")

@@ -1,5 +1,8 @@
 """The WMS's webhook topics, its envelope, and one helper per topic.
 
+Stock changes are not among them: the WMS books them in its ledger
+(:class:`~mocks.wms.models.StockChange`), which the hub polls.
+
 Every webhook body is ``{"topic", "msgId", "ts", "whse", "data"}``: ``ts`` in
 epoch milliseconds, ``whse`` the warehouse the event is about (``ALL`` when
 it spans several). Helpers take ORM rows and shape ``data`` in the WMS's own
@@ -16,13 +19,11 @@ from sqlalchemy.orm import Session
 from mocks.common import emit
 from mocks.wms.models import Receipt, Shipment
 
-INVENTORY_CHANGED = "inventory/changed"
 BELOW_SAFETY = "stock/below-safety"
 RECEIPT_COMPLETED = "receipt/completed"
 SHIPMENT_DISPATCHED = "shipment/dispatched"
 
 CANONICAL: dict[str, str] = {
-    INVENTORY_CHANGED: "inventory.level_changed",
     BELOW_SAFETY: "inventory.below_safety_stock",
     RECEIPT_COMPLETED: "goods.received",
     SHIPMENT_DISPATCHED: "shipment.dispatched",
@@ -41,11 +42,6 @@ def envelope(event_type: str, data: dict[str, Any], event_id: str, occurred_at: 
     """The WMS's native webhook body."""
     return {"topic": event_type, "msgId": event_id, "ts": to_ms(occurred_at),
             "whse": data.get("wh") or "ALL", "data": data}
-
-
-def inventory_changed(session: Session, data: dict[str, Any]) -> str:
-    """``data``: sku, wh, on_hand, reserved, available, delta, reason, ref, ext, mvs, ts."""
-    return emit(session, INVENTORY_CHANGED, data)
 
 
 def below_safety(session: Session, data: dict[str, Any]) -> str:

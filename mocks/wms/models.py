@@ -8,7 +8,10 @@ bin negative or reserved beyond what is on hand.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -138,6 +141,30 @@ class Movement(Base):
     ref: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     ext: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     ts: Mapped[int] = mapped_column(BigInteger)
+
+
+class StockChange(Base):
+    """The ledger by stock change: one entry per sku and warehouse per stock operation, with the
+    warehouse totals after it and the movements behind it. Numbered in the order they are written
+    (``seq``) and stamped when booked (``booked``, epoch ms); other systems read it page by page
+    (``GET /api/ledger``), since the WMS does not announce stock changes."""
+
+    __tablename__ = "stock_change"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sku: Mapped[str] = mapped_column(String(40))
+    wh: Mapped[str] = mapped_column(String(10))
+    on_hand: Mapped[int] = mapped_column(Integer)
+    reserved: Mapped[int] = mapped_column(Integer)
+    available: Mapped[int] = mapped_column(Integer)
+    delta: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(12))
+    ref: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    ext: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    mvs: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    ts: Mapped[int] = mapped_column(BigInteger)
+    """When the operation happened."""
+    booked: Mapped[int] = mapped_column(BigInteger, index=True)
+    """When the entry was written (its transaction), what a reader's ``since`` compares with."""
 
 
 class SafetyState(Base):

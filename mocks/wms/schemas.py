@@ -119,6 +119,29 @@ class MovementOut(Out):
     ts: int
 
 
+class LedgerEntryOut(Out):
+    """One stock change: one sku in one warehouse by one operation, with the totals after it."""
+
+    seq: int = Field(description="entry number, in the order entries were written")
+    booked_at: str = Field(description="when the entry was written (ISO 8601, UTC, milliseconds)")
+    sku: str
+    wh: str
+    on_hand: int
+    reserved: int
+    available: int
+    delta: int = Field(description="change of on hand (0 for a reservation or a move)")
+    reason: str = Field(description="receipt, putaway, reserve, release, pick, ship, issue, production, opening")
+    ref: str | None = Field(description="the WMS document behind it (RCV…, OB…, SHP…, PRC…)")
+    ext: str | None = Field(description="the other system's reference behind it (PO, SO, MO)")
+    mvs: list[str] = Field(description="the movements (MV…) of this change")
+    ts: int = Field(description="when the operation happened (epoch ms)")
+
+
+class LedgerPageOut(BaseModel):
+    items: list[LedgerEntryOut]
+    next: str | None = Field(description="the cursor of the next page; null on the last page")
+
+
 class IncomingOut(BaseModel):
     asn: str
     ln: int

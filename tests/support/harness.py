@@ -85,17 +85,17 @@ class DryHub:
     def functions(self, source: str, target: str) -> dict[str, Any]:
         return hub_functions(source=source, target=target, xref=self.xref, codes=self.registry.mappings.codes)
 
-    def inbound(self, body: dict[str, Any]) -> tuple[dict[str, Any], list[str]] | None:
-        """A webhook body of the system → (canonical envelope, correlation keys); None when the hub
-        ignores the event. The cross-references it reveals are learnt. For an event that splits
-        into several messages, use :meth:`inbound_all`."""
-        found = self.inbound_all(body)
+    def inbound(self, body: dict[str, Any], native_type: str | None = None) -> tuple[dict[str, Any], list[str]] | None:
+        """A webhook body (or a polled record of ``native_type``) of the system → (canonical envelope,
+        correlation keys); None when the hub ignores the event. The cross-references it reveals are
+        learnt. For an event that splits into several messages, use :meth:`inbound_all`."""
+        found = self.inbound_all(body, native_type)
         assert len(found) <= 1, f"the event gives {len(found)} canonical messages: use inbound_all"
         return found[0] if found else None
 
-    def inbound_all(self, body: dict[str, Any]) -> list[tuple[dict[str, Any], list[str]]]:
+    def inbound_all(self, body: dict[str, Any], native_type: str | None = None) -> list[tuple[dict[str, Any], list[str]]]:
         """Every (canonical envelope, correlation keys) a webhook body gives, in order (a split gives several)."""
-        native = native_type_of(self.registry, self.system, body)
+        native = native_type or native_type_of(self.registry, self.system, body)
         if is_ignored(self.registry, self.system, native):
             return []
         reading = read_native(self.registry, self.system, body, native_type=native,

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 
 from hub.cli import die_with_parent
+from mocks.common.db import read_only_url
 from mocks.demo import SYSTEMS, Company
 from tests.support.auth import bearer, new_token
 from tests.support.processes import alive, stop
@@ -70,7 +71,7 @@ def company_world(tmp: Path, *, mode: str = "embedded", database_url: str | None
     env.update({f"MOCK_{s.upper()}_PORT": str(p) for s, p in ports.items()})
     env.update({f"HUB_URL_{s.upper()}": f"http://127.0.0.1:{p}" for s, p in ports.items()})
     env.update(MOCK_DATA_DIR=str(tmp / "mocks"), MOCK_HUB_URL=hub_url, MOCK_SIMULATION="0",
-               HUB_BANK_DROP=str(tmp / "bank"),
+               HUB_BANK_DROP=str(tmp / "bank"), HUB_MES_DB_URL=read_only_url(f"sqlite:///{tmp}/mocks/mes.db"),
                HUB_SWEEP_INTERVAL_S="2", HUB_SWEEP_GRACE_S="5")
     log = (tmp / "world.log").open("wb")
     procs: list[subprocess.Popen] = []

@@ -18,9 +18,12 @@ from typing import Any
 
 import pytest
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import create_engine, text
 
+from hub.adapters import watermarks
 from hub.catalog import Catalog
 from hub.connectors.loader import load_connector
+from hub.connectors.sources import DatabaseSource
 from hub.envelope import parse_time
 from hub.mapping import MappingLibrary, make_engine
 from hub.mapping.functions import fixture_xref, hub_functions
@@ -144,6 +147,19 @@ def _released(order_no: str, item: str, start: str, end: str, sales_order: str |
                      "planned_start": start, "planned_end": end, "origin_sales_order": sales_order}}
 
 
+def polled_work_orders(hub: DryHub, database_url: str) -> list[dict[str, Any]]:
+    """The rows the hub's database poll of MES (connectors/mes.yaml) reads from the start."""
+    poll = hub.registry.connectors["mes"].poll
+    assert isinstance(poll, DatabaseSource)
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as c:
+            since = watermarks.since(watermarks.typed(poll.start), poll.lag, native=True)
+            return [dict(r._mapping) for r in c.execute(text(poll.sql), {"watermark": since})]
+    finally:
+        engine.dispose()
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_production_order_travels_through_mes_and_its_reports_come_back(mes, engine):
     assert mes.post("/_admin/reset").status_code == 200
@@ -163,10 +179,13 @@ def test_a_production_order_travels_through_mes_and_its_reports_come_back(mes, e
         assert r.status_code == 201, r.text
     mapped = [m for m in (hub.inbound(b) for b in outbox.new()) if m is not None]
     assert [env["type"] for env, _ in mapped] == [
-        "production_order.progress_reported", "production_order.progress_reported",
-        "production_order.completed", "quality.inspection.recorded"]
+        "production_order.progress_reported", "production_order.progress_reported", "quality.inspection.recorded"]
+    [completed_row] = polled_work_orders(hub, mes.app.state.settings.database_url)   # read from MES's table
+    done_and_keys = hub.inbound(completed_row, native_type="WorkOrderCompleted")
+    assert done_and_keys is not None and done_and_keys[0]["type"] == "production_order.completed"
     order_keys = ["production_order:MO-000001", "sales_order:SO-2026-0001"]
-    (p1, k1), (p2, k2), (done, k3), (final, k4) = mapped
+    (p1, k1), (p2, k2), (final, k4) = mapped
+    done, k3 = done_and_keys
     assert k1 == k2 == k3 == order_keys
     assert p2["data"]["operation"] == "20" and p2["data"]["qty_scrap"] == 2 and p2["data"]["status"] == "in_progress"
     assert done["subject"] == "MO-000001" and done["data"]["qty_good"] == 28 and done["data"]["defect_rate"] == 0.0667

@@ -29,6 +29,8 @@ def test_the_hub_is_started_as_hub_up_with_the_systems_beside_it(tmp_path: Path,
 
     monkeypatch.setattr(subprocess, "Popen", FakePopen)
     monkeypatch.setenv("MOCK_CRM_PORT", "19101")
+    monkeypatch.delenv("MOCK_DATA_DIR", raising=False)
+    monkeypatch.delenv("MOCK_MES_DATABASE", raising=False)
     database = tmp_path / "demo.db"
     database.write_text("an old run")
     demo.start_hub("127.0.0.1", 18000, database=database, log=tmp_path / "demo.log")
@@ -38,6 +40,8 @@ def test_the_hub_is_started_as_hub_up_with_the_systems_beside_it(tmp_path: Path,
     env = seen["env"]
     assert env["HUB_DATABASE_URL"] == f"sqlite:///{database}" and env["MOCK_SIMULATION"] == "0"
     assert env["HUB_URL_CRM"] == "http://127.0.0.1:19101" and env["HUB_URL_OA"] == "http://127.0.0.1:9107"
+    mes_db = (Path(".mocks") / "mes.db").resolve()
+    assert env["HUB_MES_DB_URL"] == f"sqlite:///file:{mes_db}?mode=ro&uri=true"  # MES's own file, read-only
 
 
 def test_a_database_named_with_database_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -53,3 +57,22 @@ def test_the_batch_touches_every_flow_the_tests_check():
     assert "CUS-000103" in customers  # the overdue customer, blocked
     assert any(len(p.lines) > 1 for p in demo.BATCH)
     assert demo.FINANCE_MANAGER == 90008  # 周敏 approves the payment runs in ERP
+
+
+def test_the_summary_says_which_system_comes_in_on_which_adapter():
+    connectors = [
+        {"name": "bank", "inbound": {"events": {"statement.credit": {}}},
+         "poll": {"kind": "files", "pattern": "*.csv", "event": "statement.credit"}, "poller": {"records": 3}},
+        {"name": "crm", "inbound": {"events": {"salesOrder.submitted": {}}}, "poll": None},
+        {"name": "mes", "inbound": {"events": {"WorkOrderCompleted": {}, "WorkOrderProgress": {}}},
+         "poll": {"kind": "database", "event": "WorkOrderCompleted"}, "poller": {"records": 4}},
+        {"name": "ledger", "inbound": None, "poll": None},
+        {"name": "wms", "inbound": {"events": {"inventory/changed": {}, "receipt/completed": {}}},
+         "poll": {"kind": "http", "path": "/api/ledger", "event": "inventory/changed"}, "poller": None},
+    ]
+    assert demo.adapter_lines(connectors) == [
+        "  bank  file drop (*.csv files): 3 record(s) read",
+        "  crm   webhooks",
+        "  mes   database polling of its own tables: 4 record(s) read, webhooks for its other events",
+        "  wms   HTTP polling of /api/ledger: 0 record(s) read, webhooks for its other events",
+    ]

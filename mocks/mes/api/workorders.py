@@ -65,7 +65,7 @@ def get_work_order_route(WorkOrderNo: str, session: SessionDep) -> WorkOrderOut:
 def report(WorkOrderNo: str, body: ReportIn, session: SessionDep) -> ReportResultOut:  # noqa: N803
     """Books good and scrap units on an operation. The first report starts the order
     (InProgress); when the last operation has processed everything, the order completes.
-    Emits `WorkOrderProgress` (and `WorkOrderCompleted` + `InspectionRecorded` on completion)."""
+    Emits `WorkOrderProgress` (and `InspectionRecorded` on completion; the completed order is read from the work-order table)."""
     wo, rep = progress.report_progress(session, WorkOrderNo, **dict(body))
     return ReportResultOut(report=ReportOut.model_validate(rep), work_order=work_order_out(wo))
 
@@ -87,7 +87,7 @@ def start(WorkOrderNo: str, session: SessionDep) -> WorkOrderOut:  # noqa: N803
 def complete(WorkOrderNo: str, session: SessionDep, body: CompleteIn | None = None) -> WorkOrderOut:  # noqa: N803
     """Completes with the given GoodQty/ScrapQty, or what the operations reported.
     Stamps DefectRate, lot numbers, actual end; records the Final inspection.
-    Emits `WorkOrderCompleted` and `InspectionRecorded`."""
+    Emits `InspectionRecorded`; the completed order is read from the work-order table."""
     body = body or CompleteIn()
     return work_order_out(progress.complete(session, WorkOrderNo, good_qty=body.good_qty,
                                             scrap_qty=body.scrap_qty))

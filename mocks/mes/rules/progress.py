@@ -146,7 +146,8 @@ def complete(session: Session, work_order_no: str, *, good_qty: int | None = Non
 
 
 def _finish(session: Session, wo: WorkOrder, *, good: int, scrap: int, at: datetime) -> None:
-    """Stamp totals, defect rate and lot; emit the completion; record the final inspection."""
+    """Stamp totals, defect rate and lot (the row's new ``updated_at`` is how readers of the table
+    learn of the completion); record the final inspection."""
     wo.status = COMPLETED
     wo.good_qty, wo.scrap_qty = good, scrap
     wo.defect_rate = round(scrap / (good + scrap), DEFECT_RATE_DECIMALS)
@@ -154,7 +155,6 @@ def _finish(session: Session, wo: WorkOrder, *, good: int, scrap: int, at: datet
     wo.actual_end = at
     wo.lots = [{"LotNo": f"LT{wo.work_order_no[2:]}-01", "Qty": good}] if good else []
     session.flush()
-    events.completed(session, wo)
     quality.record_final_inspection(session, wo, at)
 
 

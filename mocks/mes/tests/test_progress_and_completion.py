@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
+
+from sqlalchemy import create_engine, text
+
 from mocks.mes.tests.conftest import create_order, error, events, report
+from mocks.mes.timefmt import now_local
 
 
 def test_a_first_progress_report_starts_the_order_and_emits_work_order_progress(client):
@@ -76,9 +82,28 @@ def test_the_last_operation_reporting_everything_completes_the_order(client):
     assert (done["GoodQty"], done["ScrapQty"], done["DefectRate"]) == (27, 3, 0.1)
     assert done["Lots"] == [{"LotNo": f"LT{no[2:]}-01", "Qty": 27}]
     assert done["ActualStart"] <= done["ActualEnd"]
-    [completed] = events(client, "WorkOrderCompleted")
-    assert completed["SourceSalesOrder"] == "SO-2026-0001" and completed["DefectRate"] == 0.1
-    assert completed["Lots"] == done["Lots"] and completed["ActualEnd"] == done["ActualEnd"]
+    assert events(client, "WorkOrderCompleted") == [], "a completion is read from the work-order table"
+
+
+def test_a_completed_order_is_in_the_work_order_table_stamped_with_when_it_changed(client, settings):
+    before = now_local()
+    no = create_order(client)["WorkOrderNo"]
+    report(client, no, 10, good=28, scrap=2)
+    report(client, no, 20, good=27, scrap=1)
+    engine = create_engine(settings.database_url)
+    try:
+        with engine.connect() as c:
+            row = c.execute(text(COMPLETED_SQL), {"since": before - timedelta(seconds=1)}).one()._mapping
+    finally:
+        engine.dispose()
+    assert (row["work_order_no"], row["status"], row["good_qty"], row["scrap_qty"]) == (no, "Completed", 27, 3)
+    assert row["source_sales_order"] == "SO-2026-0001" and row["defect_rate"] == 0.1
+    assert json.loads(row["lots"]) == [{"LotNo": f"LT{no[2:]}-01", "Qty": 27}]
+    assert str(row["updated_at"]) >= str(before)
+
+
+COMPLETED_SQL = ("SELECT work_order_no, status, good_qty, scrap_qty, defect_rate, lots, source_sales_order, "
+                 "updated_at FROM mes_work_orders WHERE status = 'Completed' AND updated_at > :since")
 
 
 def test_completion_records_a_final_inspection_automatically(client):

@@ -4,8 +4,9 @@ A business operation (a receipt, a pick, a shipment…) opens one
 :class:`StockBook`, makes its changes through it and closes it. Every change
 writes a :class:`~mocks.wms.models.Movement`; nothing is taken beyond what
 is free (``on_hand − reserved``), so stock never goes negative. ``close()``
-emits one ``inventory/changed`` per sku+wh touched, with the aggregate
-figures, and checks safety stock (one alert per downward crossing).
+books one ledger entry (:class:`~mocks.wms.models.StockChange`) per sku+wh
+touched, with the aggregate figures, and checks safety stock (one alert per
+downward crossing). Stock changes are not pushed: readers poll the ledger.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from mocks.wms.models import (
     Movement,
     SafetyState,
     Sku,
+    StockChange,
     Substitute,
 )
 from mocks.wms.rules.util import next_no, now_ms, sku_row, warehouse
@@ -180,13 +182,14 @@ class StockBook:
         self._record(type, sku, wh, lot, qty, loc, loc, 0, 0)
 
     def close(self) -> None:
-        """Emit ``inventory/changed`` per sku+wh touched, then check their safety stock."""
+        """Book one ledger entry per sku+wh touched, then check their safety stock."""
+        booked = now_ms()
         for (sku, wh), touch in self._touched.items():
             on_hand, reserved = totals(self.session, sku, wh)
-            events.inventory_changed(self.session, {
-                "sku": sku, "wh": wh, "on_hand": on_hand, "reserved": reserved,
-                "available": on_hand - reserved, "delta": touch.delta, "reason": self.reason,
-                "ref": self.ref, "ext": self.ext, "mvs": touch.mvs, "ts": self.ts})
+            self.session.add(StockChange(
+                sku=sku, wh=wh, on_hand=on_hand, reserved=reserved, available=on_hand - reserved,
+                delta=touch.delta, reason=self.reason, ref=self.ref, ext=self.ext, mvs=touch.mvs,
+                ts=self.ts, booked=booked))
         for sku, wh in self._touched:
             check_safety(self.session, sku, wh, self.ts)
         self._touched.clear()
@@ -303,6 +306,16 @@ def list_movements(session: Session, sku: str | None = None, wh: str | None = No
             q = q.where(col == value)
     if ref:
         q = q.where((Movement.ref == ref) | (Movement.ext == ref))
+    return list(session.scalars(q))
+
+
+def ledger(session: Session, since_ms: int | None, after: int | None, limit: int) -> list[StockChange]:
+    """Ledger entries booked after ``since_ms`` and numbered after ``after``, oldest first."""
+    q = select(StockChange).order_by(StockChange.seq).limit(limit)
+    if since_ms is not None:
+        q = q.where(StockChange.booked > since_ms)
+    if after is not None:
+        q = q.where(StockChange.seq > after)
     return list(session.scalars(q))
 
 

@@ -49,6 +49,19 @@ def outbox(client: TestClient, topic: str | None = None) -> list[dict[str, Any]]
     return [e["data"] for e in reversed(log) if topic is None or e["event_type"] == topic]
 
 
+def changes(client: TestClient, **params: Any) -> list[dict[str, Any]]:
+    """Every stock change in the ledger (oldest first, all pages), without its number and booking time."""
+    entries: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        r = client.get("/api/ledger", params=params | ({"cursor": cursor} if cursor else {}))
+        assert r.status_code == 200, r.text
+        entries += r.json()["items"]
+        cursor = r.json()["next"]
+        if cursor is None:
+            return [{k: v for k, v in e.items() if k not in ("seq", "booked_at")} for e in entries]
+
+
 def avail(client: TestClient, sku: str, wh: str | None = None) -> dict[str, Any]:
     params = {"sku": sku} | ({"wh": wh} if wh else {})
     r = client.get("/api/availability", params=params)

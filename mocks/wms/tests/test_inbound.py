@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mocks.wms.tests.conftest import BOARD, DESK, LEG, asn, avail, order, outbox
+from mocks.wms.tests.conftest import BOARD, DESK, LEG, asn, avail, changes, order, outbox
 
 
 def test_an_asn_is_upserted_by_purchase_order_number(client):
@@ -99,7 +99,7 @@ def test_a_production_receipt_puts_finished_goods_into_wh02_once(client):
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["wh"] == "WH02" and again.json()["prc"] == first.json()["prc"]
     assert avail(client, DESK, "WH02")["on_hand"] == 50
-    ev = outbox(client, "inventory/changed")[-1]
+    ev = changes(client)[-1]
     assert (ev["reason"], ev["delta"], ev["ext"], ev["on_hand"]) == ("production", 30, "MO-2026-0001", 50)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mocks.wms.tests.conftest import CHAIR, DESK, avail, order, outbox
+from mocks.wms.tests.conftest import CHAIR, DESK, avail, changes, order, outbox
 
 
 def test_an_outbound_order_reserves_what_is_available_and_backorders_the_rest(client):
@@ -12,7 +12,7 @@ def test_an_outbound_order_reserves_what_is_available_and_backorders_the_rest(cl
     assert ob["ob"].startswith("OB") and ob["ref"] == "SO-2026-0001" and ob["status"] == "BACKORDER"
     assert [(ln["sku"], ln["alloc"], ln["backorder"]) for ln in ob["lines"]] == [(DESK, 20, 5), (CHAIR, 5, 0)]
     assert avail(client, DESK, "WH02")["reserved"] == 20
-    reserve = [e for e in outbox(client, "inventory/changed") if e["reason"] == "reserve"]
+    reserve = [e for e in changes(client) if e["reason"] == "reserve"]
     assert {(e["sku"], e["reserved"], e["delta"], e["ext"]) for e in reserve} == {
         (DESK, 20, 0, "SO-2026-0001"), (CHAIR, 5, 0, "SO-2026-0001")}
 

@@ -26,20 +26,21 @@ def test_seed_uses_the_companys_wms_ids(client):
 
 
 def test_webhooks_are_signed_and_wrapped_in_the_wms_envelope(client, receiver):
-    order(client, "SO-1", [(DESK, 2)])
+    r = client.post("/api/receipts", json={"ref": "PO-2026-0001", "lines": [{"sku": LEG, "qty": 100}]})
+    assert r.status_code == 201, r.text
     [req] = receiver.wait_for(1)
     assert req["path"] == "/webhooks/wms"
     body = Webhook(client.app.state.settings.secret).verify(req["body"], req["headers"])
     assert set(body) == {"topic", "msgId", "ts", "whse", "data"}
-    assert body["topic"] == "inventory/changed" and body["whse"] == "WH02"
+    assert body["topic"] == "receipt/completed" and body["whse"] == "WH01"
     assert body["msgId"] == req["headers"]["webhook-id"]
     assert isinstance(body["ts"], int) and body["ts"] > 1_700_000_000_000  # epoch milliseconds
-    assert body["data"]["sku"] == DESK and body["data"]["reserved"] == 2
+    assert body["data"]["ref"] == "PO-2026-0001" and body["data"]["lines"][0]["qty"] == 100
 
 
 def test_every_topic_maps_to_a_canonical_type():
-    assert CANONICAL == {"inventory/changed": "inventory.level_changed",
-                         "stock/below-safety": "inventory.below_safety_stock",
+    """Stock changes are not a topic: the hub reads them from the ledger (GET /api/ledger)."""
+    assert CANONICAL == {"stock/below-safety": "inventory.below_safety_stock",
                          "receipt/completed": "goods.received",
                          "shipment/dispatched": "shipment.dispatched"}
 
