@@ -13,6 +13,13 @@ Hooks (``on_canonical``) see each canonical message inside the same transaction 
 with envelopes of their own (the golden-record service's ``masterdata.changed``): those are
 stored as canonical messages of the same inbound message, caused by the one that made them, and
 routed like any other — committed with it or not at all.
+
+The hot path is Core statements, no ORM loads: the message is taken and read with one ``UPDATE …
+RETURNING`` (its row lock), the correlation keys are read once, and everything the translation
+writes — canonical messages, keys, deliveries, the message's status — goes in one more statement
+(writable CTEs on PostgreSQL, :mod:`hub.store.together`). A worker that translates also claims the
+first delivery in the same transaction (``claim``) and makes its call right after the commit, so a
+delivered message costs two commits: this one and the delivery's finish.
 """
 
 from __future__ import annotations
@@ -20,9 +27,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, Table, insert, null, select, update
 from sqlalchemy.orm import Session
 
 from hub.aggregator import MODE as AGGREGATION_MODE
@@ -40,11 +47,18 @@ from hub.store import CanonicalMessage, Database, Delivery, InboundMessage
 from hub.store.db import required
 from hub.store.models import CorrelationKey, DeliveryStatus, MessageStatus
 from hub.store.status import rolled_up
+from hub.store.together import Write, execute_together
 from hub.xref import link_in
 
 log = logging.getLogger("hub.translate")
 
 __all__ = ["Translator", "Reading", "read_native", "native_type_of", "is_ignored"]
+
+I = cast(Table, InboundMessage.__table__)  # noqa: E741 (the inbound table, beside C, D and K)
+C = cast(Table, CanonicalMessage.__table__)
+D = cast(Table, Delivery.__table__)
+K = cast(Table, CorrelationKey.__table__)
+T = TypeVar("T")
 
 CanonicalHook = Callable[[Session, dict[str, Any]], list[dict[str, Any]] | None]
 """Called in the translation's transaction for each canonical message stored (e.g. master data);
@@ -69,93 +83,109 @@ class Translator:
         self.on_canonical = on_canonical or []
 
     def translate(self, message_id: str, *, force: bool = False,
-                  hand_over: Callable[[list[str]], None] | None = None) -> str | None:
+                  hand_over: Callable[[list[str], T | None], None] | None = None,
+                  claim: Callable[[Session, str], T | None] | None = None) -> str | None:
         """Translate one stored message; returns its new status (None if there was nothing to do).
 
         The new deliveries are enqueued once committed, or given to ``hand_over`` (a worker delivers
-        them itself; they are committed as due, so the sweeper brings any it drops).
+        them itself; they are committed as due, so the sweeper brings any it drops) with what ``claim``
+        took of the first one in the translation's own transaction (None: it may not go yet).
         """
         paused = {name for name in self.registry.connectors if self.is_paused(name)}  # before the write lock
+        claimed: T | None = None
         with self.db.session() as s:
-            msg = s.get(InboundMessage, message_id, with_for_update=True)
-            if msg is None or (msg.status != MessageStatus.RECEIVED and not force):
+            now = datetime.now(UTC)
+            taken = update(I).where(I.c.id == message_id).values(translations=I.c.translations + 1, updated_at=now)
+            if not force:
+                taken = taken.where(I.c.status == MessageStatus.RECEIVED)
+            msg = s.execute(taken.returning(I.c.id, I.c.connector, I.c.mode, I.c.native_type, I.c.headers,
+                                            I.c.body, I.c.attributes, I.c.received_at)).first()
+            if msg is None:
                 return None
-            msg.translations += 1
-            msg.updated_at = datetime.now(UTC)
             made: list[str] = []
             try:
-                status, delivery_ids = self._translate(s, msg, paused, made)
+                status, delivery_ids = self._translate(s, msg, paused, made, now)
             except (MappingError, SchemaError, ConfigError) as exc:
                 s.rollback()  # nothing of a failed translation is kept but the failure itself
-                msg = required(s, InboundMessage, message_id, for_update=True)
-                msg.translations += 1
-                msg.updated_at = datetime.now(UTC)
-                redact = Redactor.of(self.registry.masked_fields(msg.connector), msg.body)
-                msg.status = MessageStatus.FAILED
-                msg.native_type = msg.native_type or self._native_type_or_none(msg)
-                msg.error = redact.text(str(exc))
-                msg.error_detail = redact.json(exc.detail() if hasattr(exc, "detail")
-                                               else {"kind": "config", "message": str(exc)})
-                log.warning("message %s failed to translate: %s", msg.id, msg.error)
-                return msg.status
+                failed = required(s, InboundMessage, message_id, for_update=True)
+                failed.translations += 1
+                failed.updated_at = datetime.now(UTC)
+                redact = Redactor.of(self.registry.masked_fields(failed.connector), failed.body)
+                failed.status = MessageStatus.FAILED
+                failed.native_type = failed.native_type or self._native_type_or_none(failed.connector, failed.body)
+                failed.error = redact.text(str(exc))
+                failed.error_detail = redact.json(exc.detail() if hasattr(exc, "detail")
+                                                  else {"kind": "config", "message": str(exc)})
+                log.warning("message %s failed to translate: %s", failed.id, failed.error)
+                return failed.status
+            if hand_over is not None and claim is not None and delivery_ids:
+                claimed = claim(s, delivery_ids[0])
         for made_id in made:  # messages complete aggregations made
             self._translate_later(made_id)
         if hand_over is not None and delivery_ids:
-            hand_over(delivery_ids)
+            hand_over(delivery_ids, claimed)
             return status
         for delivery_id in delivery_ids:
             self._enqueue(delivery_id)
         return status
 
-    def _native_type_or_none(self, msg: InboundMessage) -> str | None:
+    def _native_type_or_none(self, connector: str, body: Any) -> str | None:
         """The native type of a message that failed, when it can be read (lists name it by it)."""
         try:
-            return native_type_of(self.registry, msg.connector, msg.body)[:200]
+            return native_type_of(self.registry, connector, body)[:200]
         except (MappingError, ConfigError):
             return None
 
-    def _translate(self, s: Session, msg: InboundMessage, paused: set[str], made: list[str]) -> tuple[str, list[str]]:
-        msg.native_type = msg.native_type or native_type_of(self.registry, msg.connector, msg.body)
-        msg.error, msg.error_detail = None, None
-        if msg.native_type.startswith(AGGREGATION_EVENT) and msg.mode != AGGREGATION_MODE:
-            raise ConfigError(f"native event {msg.native_type!r} is made by the hub's aggregator only; "
+    def _translate(self, s: Session, msg: Row[Any], paused: set[str], made: list[str],
+                   now: datetime) -> tuple[str, list[str]]:
+        native_type = msg.native_type or native_type_of(self.registry, msg.connector, msg.body)
+        values: dict[str, Any] = dict(native_type=native_type, error=None, error_detail=null())
+        done = update(I).where(I.c.id == msg.id)
+        if native_type.startswith(AGGREGATION_EVENT) and msg.mode != AGGREGATION_MODE:
+            raise ConfigError(f"native event {native_type!r} is made by the hub's aggregator only; "
                               f"{msg.connector} may not send it")
-        if is_ignored(self.registry, msg.connector, msg.native_type):
-            msg.status = MessageStatus.IGNORED
-            return msg.status, []
+        if is_ignored(self.registry, msg.connector, native_type):
+            s.execute(done.values(**values, status=MessageStatus.IGNORED))
+            return MessageStatus.IGNORED, []
         attrs = msg.attributes or {}
         functions = hub_functions(source=msg.connector, target="canonical", xref=self.xref,
                                   codes=self.registry.mappings.codes)
         reading = read_native(self.registry, msg.connector, msg.body, functions=functions,
                               bindings={"connector": msg.connector, "event": attrs, "headers": msg.headers},
-                              native_type=msg.native_type)
+                              native_type=native_type)
         if not reading.parts:
-            msg.status = MessageStatus.IGNORED
-            msg.error_detail = {"kind": "ignored", "message": "the inbound mapping produced no message"}
-            return msg.status, []
-        self._supersede(s, msg.id)
-        delivery_ids: list[str] = []
+            values["error_detail"] = {"kind": "ignored", "message": "the inbound mapping produced no message"}
+            s.execute(done.values(**values, status=MessageStatus.IGNORED))
+            return MessageStatus.IGNORED, []
+        keys = _Keys(s)
+        canonicals: list[CanonicalMessage] = []
+        deliveries: list[dict[str, Any]] = []
         statuses = []
         derived: list[CanonicalMessage] = []
         for seq, part in enumerate(reading.parts):
-            canonical = self._canonical(s, msg, reading, part, seq)
+            canonical = self._canonical(s, msg, reading, part, seq, keys)
             envelope = canonical.envelope()
-            s.add(canonical)
+            canonicals.append(canonical)
             for hook in self.on_canonical:
                 derived += [self._derived(canonical, env) for env in hook(s, envelope) or []]
             made += self._gather(s, msg, canonical, envelope)
-            statuses.append(self._route(s, msg, canonical, envelope, paused, delivery_ids))
+            statuses.append(self._route(msg, canonical, envelope, paused, deliveries))
         for seq, canonical in enumerate(derived, start=len(reading.parts)):
             canonical.seq = seq
-            s.add(canonical)
+            canonicals.append(canonical)
             made += self._gather(s, msg, canonical, canonical.envelope())
-            statuses.append(self._route(s, msg, canonical, canonical.envelope(), paused, delivery_ids))
-        msg.status = rolled_up(statuses)
-        msg.search_text = search_text(self.registry.masked_fields(msg.connector), msg.body,
-                                      *(p.data for p in reading.parts))
-        return msg.status, delivery_ids
+            statuses.append(self._route(msg, canonical, canonical.envelope(), paused, deliveries))
+        status = rolled_up(statuses)
+        values.update(status=status, search_text=search_text(self.registry.masked_fields(msg.connector), msg.body,
+                                                             *(p.data for p in reading.parts)))
+        writes: list[Write] = [self._supersede(msg.id), insert(C).values([_row(C, c) for c in canonicals]),
+                               *keys.writes(now)]
+        if deliveries:
+            writes.append(insert(D).values(deliveries))
+        execute_together(s, writes, done.values(**values))
+        return status, [d["id"] for d in deliveries if d["status"] == DeliveryStatus.PENDING]
 
-    def _gather(self, s: Session, msg: InboundMessage, canonical: CanonicalMessage,
+    def _gather(self, s: Session, msg: Row[Any], canonical: CanonicalMessage,
                 envelope: dict[str, Any]) -> list[str]:
         """File the canonical message with the aggregators that gather it; the messages it completes."""
         if self.aggregator is None:
@@ -163,13 +193,13 @@ class Translator:
         return self.aggregator.gather(s, envelope, message_id=msg.id, seq=canonical.seq,
                                       functions_for=self._functions_for(msg.connector))
 
-    def _route(self, s: Session, msg: InboundMessage, canonical: CanonicalMessage, envelope: dict[str, Any],
-               paused: set[str], delivery_ids: list[str]) -> str:
-        """Name the canonical message's deliveries (appended to ``delivery_ids``); returns its status."""
+    def _route(self, msg: Row[Any], canonical: CanonicalMessage, envelope: dict[str, Any],
+               paused: set[str], deliveries: list[dict[str, Any]]) -> str:
+        """Name the canonical message's deliveries (appended to ``deliveries``); returns its status."""
         found = targets(self.registry, envelope, origin=msg.connector,
                         functions_for=self._functions_for(msg.connector))
         status = self._route_status(canonical, envelope, found, msg.connector)
-        delivery_ids += self._deliveries(s, msg.id, canonical, envelope, found, paused)
+        deliveries += self._deliveries(msg.id, canonical, envelope, found, paused)
         return status
 
     def _derived(self, cause: CanonicalMessage, env: dict[str, Any]) -> CanonicalMessage:
@@ -203,7 +233,10 @@ class Translator:
                                             functions_for=self._functions_for(msg.connector))
                          if to is None or t.connector == to]
                 statuses.append(self._route_status(canonical, envelope, found, msg.connector))
-                ids += self._deliveries(s, msg.id, canonical, envelope, found, set())
+                rows = self._deliveries(msg.id, canonical, envelope, found, set())
+                if rows:
+                    s.execute(insert(D).values(rows))
+                ids += [d["id"] for d in rows]
             msg.status = rolled_up(statuses)
             msg.updated_at = datetime.now(UTC)
         for delivery_id in ids:
@@ -221,30 +254,23 @@ class Translator:
                                               functions_for=self._functions_for(origin))
         return canonical.status
 
-    def _deliveries(self, s: Session, message_id: str, canonical: CanonicalMessage, envelope: dict[str, Any],
-                    found: list[Target], paused: set[str]) -> list[str]:
-        """One delivery per target; returns the ids to enqueue (a paused connector's wait)."""
+    def _deliveries(self, message_id: str, canonical: CanonicalMessage, envelope: dict[str, Any],
+                    found: list[Target], paused: set[str]) -> list[dict[str, Any]]:
+        """One delivery row per target (a paused connector's waits, ``paused``)."""
         now = datetime.now(UTC)
-        ids = []
-        for target in found:
-            held = target.connector in paused
-            d = Delivery(id=new_id(), message_id=message_id, canonical_id=canonical.id,
-                         connector=target.connector, operation=target.operation_name, element=target.element,
-                         ordering_key=None if target.tap else self._ordering_key(target.connector, envelope),
-                         correlation_id=None if target.tap else canonical.correlation_id, tap=target.tap,
-                         status=DeliveryStatus.PAUSED if held else DeliveryStatus.PENDING,
-                         attempts=0, rounds=0, next_attempt_at=now, created_at=now, updated_at=now)
-            s.add(d)
-            if not held:
-                ids.append(d.id)
-        return ids
+        return [dict(id=new_id(), message_id=message_id, canonical_id=canonical.id, connector=target.connector,
+                     operation=target.operation_name, element=target.element,
+                     ordering_key=None if target.tap else self._ordering_key(target.connector, envelope),
+                     correlation_id=None if target.tap else canonical.correlation_id, tap=target.tap,
+                     status=DeliveryStatus.PAUSED if target.connector in paused else DeliveryStatus.PENDING,
+                     attempts=0, rounds=0, next_attempt_at=now, created_at=now, updated_at=now)
+                for target in found]
 
     @staticmethod
-    def _supersede(s: Session, message_id: str) -> None:
+    def _supersede(message_id: str) -> Write:
         """A new translation replaces the canonical messages of the previous one."""
-        s.execute(update(CanonicalMessage)
-                  .where(CanonicalMessage.message_id == message_id, CanonicalMessage.current)
-                  .values(current=False, status=MessageStatus.SUPERSEDED))
+        return (update(C).where(C.c.message_id == message_id, C.c.current)
+                .values(current=False, status=MessageStatus.SUPERSEDED))
 
     def _translate_later(self, message_id: str) -> None:
         if self.enqueue_translate is None:
@@ -278,13 +304,15 @@ class Translator:
             return hub_functions(source=origin, target=target, xref=self.xref, codes=self.registry.mappings.codes)
         return functions
 
-    def _canonical(self, s: Session, msg: InboundMessage, reading: Reading, part: Part, seq: int) -> CanonicalMessage:
+    def _canonical(self, s: Session, msg: Row[Any], reading: Reading, part: Part, seq: int,
+                   keys: _Keys) -> CanonicalMessage:
+        """The canonical message of one part (not added to the session: the translation inserts it)."""
         attrs = msg.attributes or {}
         for link in part.links:
             link_in(s, str(link["entity"]), link["ids"])
         when = part.time or (parse_time(attrs["time"]) if "time" in attrs else msg.received_at)
         canonical_id = new_id()
-        correlation_id, causation_id = self._correlate(s, part.keys, canonical_id, attrs, msg.id)
+        correlation_id, causation_id = keys.correlate(part.keys, canonical_id, attrs, msg.id)
         traceparent = attrs.get("traceparent") or msg.headers.get("traceparent")
         ctype = reading.canonical_type
         return CanonicalMessage(
@@ -294,20 +322,53 @@ class Translator:
             traceparent=child_traceparent(traceparent) if traceparent else new_traceparent(),
             data=part.data, mapping=reading.mapping, created_at=datetime.now(UTC))
 
-    @staticmethod
-    def _correlate(s: Session, keys: list[str], canonical_id: str, attrs: dict[str, Any],
-                   message_id: str) -> tuple[str, str | None]:
+
+class _Keys:
+    """The correlation keys one translation reads and moves: each read at most once, all written at the end.
+
+    A later part of the same message sees what an earlier one did to a key (its correlation id, and
+    itself as the last message). A key new to the store is inserted, so two translations creating
+    the same key at once conflict (and the later is retried) rather than split one transaction in two.
+    """
+
+    def __init__(self, s: Session):
+        self.s = s
+        self.stored: dict[str, tuple[str, str] | None] = {}
+        """key → (correlation id, last canonical id) as stored before this translation, None if absent."""
+        self.now: dict[str, tuple[str, str]] = {}
+        """key → (correlation id, last canonical id) after this translation's parts so far."""
+
+    def correlate(self, keys: list[str], canonical_id: str, attrs: dict[str, Any],
+                  message_id: str) -> tuple[str, str | None]:
         """(correlation id, causation id) from the sender's attributes, else the business keys."""
-        known = {k.key: k for k in s.scalars(select(CorrelationKey).where(CorrelationKey.key.in_(keys)))} if keys else {}
-        first = next((known[k] for k in keys if k in known), None)
-        correlation_id = str(attrs.get("correlationid") or (first.correlation_id if first else message_id))
-        causation_id = attrs.get("causationid") or (first.last_canonical_id if first else None)
-        now = datetime.now(UTC)
-        for k in dict.fromkeys(keys):
-            row = known.get(k)
-            if row is None:
-                s.add(CorrelationKey(key=k[:255], correlation_id=correlation_id, last_canonical_id=canonical_id,
-                                     updated_at=now))
-            else:
-                row.last_canonical_id, row.updated_at = canonical_id, now
+        keys = list(dict.fromkeys(k[:255] for k in keys))
+        unread = [k for k in keys if k not in self.stored]
+        if unread:
+            found = {r.key: (r.correlation_id, r.last_canonical_id) for r in self.s.execute(
+                select(K.c.key, K.c.correlation_id, K.c.last_canonical_id).where(K.c.key.in_(unread)))}
+            self.stored.update({k: found.get(k) for k in unread})
+        first = next((known for k in keys if (known := self.now.get(k) or self.stored[k]) is not None), None)
+        correlation_id = str(attrs.get("correlationid") or (first[0] if first else message_id))
+        causation_id = attrs.get("causationid") or (first[1] if first else None)
+        for k in keys:
+            known = self.now.get(k) or self.stored[k]
+            self.now[k] = (known[0] if known else correlation_id, canonical_id)
         return correlation_id, causation_id
+
+    def writes(self, now: datetime) -> list[Write]:
+        """The inserts and updates that store the keys as this translation leaves them."""
+        new = [dict(key=k, correlation_id=cid, last_canonical_id=last, updated_at=now)
+               for k, (cid, last) in self.now.items() if self.stored[k] is None]
+        moved: dict[str, list[str]] = {}
+        for k, (_, last) in self.now.items():
+            if self.stored[k] is not None:
+                moved.setdefault(last, []).append(k)
+        writes: list[Write] = [insert(K).values(new)] if new else []
+        writes += [update(K).where(K.c.key.in_(ks)).values(last_canonical_id=last, updated_at=now)
+                   for last, ks in moved.items()]
+        return writes
+
+
+def _row(table: Table, obj: Any) -> dict[str, Any]:
+    """A transient ORM object's column values, for a Core insert."""
+    return {c.name: getattr(obj, c.key) for c in table.columns}

@@ -17,7 +17,8 @@ retry with that delay).
 Two transactions for a delivery that succeeds at once, in Core statements
 (no ORM loads on this path): the claim, which takes the delivery, reads what
 its call needs (the canonical message, the sender) and opens the attempt
-(on PostgreSQL one ``UPDATE … RETURNING`` with a writable CTE); and the
+(on PostgreSQL one ``UPDATE … RETURNING`` with a writable CTE; a translating
+worker claims the first delivery in the translation's transaction, :meth:`claim_in`); and the
 finish, which locks the message, reads its deliveries for the status roll-up,
 then closes the attempt, settles the delivery, rolls the status up and wakes
 what waited behind it (on PostgreSQL two statements). An attempt opened with
@@ -145,6 +146,11 @@ class Deliverer:
         claimed = self._claim(delivery_id)
         if not isinstance(claimed, Claimed):
             return claimed  # not due, taken, or held behind an earlier delivery
+        return self.deliver_claimed(claimed)
+
+    def deliver_claimed(self, claimed: Claimed) -> Outcome:
+        """Run the round of a delivery claimed already (by :meth:`deliver`, or by :meth:`claim_in` in the
+        transaction that made it)."""
         spare = [claimed.attempt_id]  # the attempt opened with the claim, until a call uses it
         connector = self.registry.connector(claimed.connector)
         if connector is None or claimed.operation not in connector.operations:
@@ -199,6 +205,17 @@ class Deliverer:
         something that arrived before it (see :meth:`_may_go`).
         """
         now = datetime.now(UTC)
+        with self.db.session() as s:
+            claimed = self._take(s, delivery_id, now)
+            return claimed if claimed is not None else self._not_taken(s, delivery_id, now)
+
+    def claim_in(self, s: Session, delivery_id: str) -> Claimed | None:
+        """:meth:`_claim` in the caller's transaction (the translation that made the delivery): None when
+        it may not go yet, and then it is left as it was for the broker to bring."""
+        return self._take(s, delivery_id, datetime.now(UTC))
+
+    def _take(self, s: Session, delivery_id: str, now: datetime) -> Claimed | None:
+        """The claim's statement(s): the delivery taken, its call's data read and its attempt opened."""
         attempt_id = new_id()
         taken = (update(D)
                  .where(D.c.id == delivery_id, D.c.status.in_((DeliveryStatus.PENDING, DeliveryStatus.RETRYING)),
@@ -209,26 +226,23 @@ class Deliverer:
                D.c.rounds, D.c.ordering_key, D.c.correlation_id.label("chain"))
         read = (C.c.source, C.c.type, C.c.subject, C.c.time, C.c.dataschema, C.c.correlation_id,
                 C.c.causation_id, C.c.traceparent, C.c.data, I.c.connector.label("origin"))
-        with self.db.session() as s:
-            if self.db.is_sqlite:  # RETURNING there names the updated table only
-                row = s.execute(taken.returning(*own)).first()
-                if row is None:
-                    return self._not_taken(s, delivery_id, now)
-                data = s.execute(select(*read).select_from(C.join(I, I.c.id == C.c.message_id))
-                                 .where(C.c.id == row.canonical_id)).one()
-                s.execute(insert(A).values(id=attempt_id, delivery_id=delivery_id, number=row.attempts,
-                                           started_at=now, duration_ms=0.0, outcome="in_flight"))
-                return _claimed(row, data, attempt_id)
-            claim = (taken.where(C.c.id == D.c.canonical_id, I.c.id == D.c.message_id)
-                     .returning(*own, *read).cte("claimed"))
-            opened = insert(A).from_select(
-                ["id", "delivery_id", "number", "started_at", "duration_ms", "outcome"],
-                select(literal(attempt_id), claim.c.id, claim.c.attempts, literal(now, UTCDateTime()),
-                       literal(0.0), literal("in_flight"))).cte("opened")
-            row = s.execute(select(claim).add_cte(opened)).first()
+        if self.db.is_sqlite:  # RETURNING there names the updated table only
+            row = s.execute(taken.returning(*own)).first()
             if row is None:
-                return self._not_taken(s, delivery_id, now)
-            return _claimed(row, row, attempt_id)
+                return None
+            data = s.execute(select(*read).select_from(C.join(I, I.c.id == C.c.message_id))
+                             .where(C.c.id == row.canonical_id)).one()
+            s.execute(insert(A).values(id=attempt_id, delivery_id=delivery_id, number=row.attempts,
+                                       started_at=now, duration_ms=0.0, outcome="in_flight"))
+            return _claimed(row, data, attempt_id)
+        claim = (taken.where(C.c.id == D.c.canonical_id, I.c.id == D.c.message_id)
+                 .returning(*own, *read).cte("claimed"))
+        opened = insert(A).from_select(
+            ["id", "delivery_id", "number", "started_at", "duration_ms", "outcome"],
+            select(literal(attempt_id), claim.c.id, claim.c.attempts, literal(now, UTCDateTime()),
+                   literal(0.0), literal("in_flight"))).cte("opened")
+        row = s.execute(select(claim).add_cte(opened)).first()
+        return None if row is None else _claimed(row, row, attempt_id)
 
     def _lease_until(self, now: datetime) -> ColumnElement[Any]:
         """Until when the claimed delivery is this worker's: a lease its worker renews (:mod:`hub.delivery.lease`)."""

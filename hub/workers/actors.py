@@ -5,10 +5,12 @@ dramatiq for a delayed retry (``Retry(delay=…)``) when the policy reschedules;
 the delivery's row says when it is due, so a lost broker message is recovered
 by the sweeper and a duplicate one does nothing.
 
-``translate`` delivers the first delivery it made itself, right after its
-commit (no second trip through the broker); the others go through the broker
-to the other threads and processes. The claim still decides: a delivery that
-must wait for an earlier one is rescheduled like any other.
+``translate`` claims the first delivery it made in the translation's own
+transaction and makes its call right after the commit (no second trip through
+the broker, no transaction of its own for the claim); the others go through the
+broker to the other threads and processes. The claim still decides: a delivery
+that must wait for an earlier one is left due and goes through the broker,
+where it waits like any other.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import dramatiq
 from dramatiq.errors import Retry
 
 from hub.delivery.lease import LeaseKeeper
-from hub.delivery.service import Deliverer, Outcome
+from hub.delivery.service import Claimed, Deliverer, Outcome
 from hub.store.models import DeliveryStatus
 from hub.translate import Translator
 
@@ -70,22 +72,30 @@ def declare_actors(broker: dramatiq.Broker, translator: Translator, deliverer: D
         broker.enqueue(dramatiq.Message(queue_name=DELIVER_QUEUE, actor_name=DELIVER_ACTOR, args=(delivery_id,),
                                         kwargs={}, options={}), delay=delay_ms)
 
-    def hand_over(delivery_ids: list[str]) -> None:
+    def run_claimed(claimed: Claimed) -> Outcome:
+        if leases is None:
+            return deliverer.deliver_claimed(claimed)
+        with leases.held(claimed.delivery_id):
+            return deliverer.deliver_claimed(claimed)
+
+    def hand_over(delivery_ids: list[str], claimed: Claimed | None) -> None:
         first, *rest = delivery_ids
         for delivery_id in rest:
             _quietly(send, delivery_id)
-        try:
-            outcome = run(first)
-        except Exception:  # committed as due: the broker (or else the sweeper) brings it again
-            log.exception("delivery %s failed in the translating worker; it goes through the broker", first)
+        if claimed is None:  # it may not go yet (or another worker has it): the broker brings it
             _quietly(send, first)
+            return
+        try:
+            outcome = run_claimed(claimed)
+        except Exception:  # in flight under its lease: once the lease ends the sweeper gives it back
+            log.exception("delivery %s failed in the translating worker", first)
             return
         delay = _retry_delay_ms(outcome)
         if delay is not None:
             _quietly(send, first, delay)
 
     def translate(message_id: str) -> None:
-        translator.translate(message_id, hand_over=hand_over)
+        translator.translate(message_id, hand_over=hand_over, claim=deliverer.claim_in)
 
     def deliver(delivery_id: str) -> None:
         delay = _retry_delay_ms(run(delivery_id))

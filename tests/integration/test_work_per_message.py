@@ -1,8 +1,9 @@
-"""The work a delivery costs on PostgreSQL: two transactions, three statements, and the order still holds.
+"""The work a message costs on PostgreSQL: two transactions from translation to delivered, and the order still holds.
 
 The claim takes the delivery, reads its canonical message and opens the attempt in one statement; the
 finish locks the message, reads its deliveries, then closes the attempt, settles the delivery, rolls the
-status up and wakes what waited behind it in one more. Counted with the engine's own events.
+status up and wakes what waited behind it in one more. A worker that translates claims the first
+delivery in the translation's own transaction. Counted with the engine's own events.
 """
 
 from __future__ import annotations
@@ -109,3 +110,22 @@ def test_on_postgres_a_paused_connector_leaves_no_attempt_behind(pg_hub, target)
     with pg_hub.db.read() as s:
         assert s.scalar(select(Delivery.attempts).where(Delivery.id == did)) == 0
         assert list(s.scalars(select(Attempt.id).where(Attempt.delivery_id == did))) == []
+
+
+def test_a_worker_translates_and_delivers_a_message_in_two_transactions_and_six_statements(pg_hub, target):
+    """The translation takes the message, then writes its canonical message, deliveries and status in one
+    statement and claims the first delivery before its commit; the same worker then calls and finishes."""
+    body, headers = signed(order_created("WP-5"))
+    with api_client(pg_hub) as c:
+        r = c.post("/webhooks/webshop", content=body, headers=headers)
+    assert r.status_code == 202, r.text
+    mid = str(r.json()["id"])
+    pg_hub.translator.is_paused = pg_hub.deliverer.is_paused = lambda _: False  # read once a second, not per message
+    with Counted(pg_hub) as counted:
+        pg_hub.actors.translate.fn(mid)  # what a worker runs for the message: translate, then deliver it itself
+    assert len(counted.statements) <= 6, [st[:90] for st in counted.statements]
+    assert counted.commits == 2
+    assert [call["path"] for call in target.calls] == ["/ledger/orders/WP-5"]
+    with pg_hub.db.read() as s:
+        assert s.scalar(select(InboundMessage.status).where(InboundMessage.id == mid)) == MessageStatus.DELIVERED
+        assert list(s.scalars(select(Attempt.outcome).join(Delivery).where(Delivery.message_id == mid))) == ["success"]
