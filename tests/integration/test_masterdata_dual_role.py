@@ -102,3 +102,16 @@ def test_the_initial_load_ties_srms_supplier_to_the_customer_it_also_is(db):
     report = load_systems(db, catalog_for(), ["crm", "srm"], lambda system: offered[system])
     assert report.actions == {"created": 2, "joined": 1}
     assert XrefStore(db).resolve("customer", "CUS-000201", "crm", "srm") == "SUP-0201"
+
+
+def test_a_supplier_seen_before_its_customer_is_tied_to_it_at_the_next_pull(db):
+    with db.session() as s:
+        record_sources(s, SRM)  # SRM first: no customer to join yet
+        golden = record_source(s, CRM).golden_id
+    with db.read() as s:
+        assert MasterData(catalog_for()).view(s, golden)["xrefs"] == {"crm": "CUS-000201"}
+
+    report = load_systems(db, catalog_for(), ["srm"],
+                          lambda system: [{"entity": "supplier", "id": "SUP-0201", "record": SRM["data"]}])
+    assert report.actions == {"unchanged": 1, "joined": 1}
+    assert XrefStore(db).resolve("customer", "CUS-000201", "crm", "srm") == "SUP-0201"
