@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -119,8 +120,24 @@ def test_a_new_crm_customer_is_created_in_erp_exactly_once_whatever_is_sent_agai
 
 def test_a_new_crm_customer_is_created_in_erp_exactly_once_under_concurrent_orders_changes_a_replay_and_a_retry(
         world):
+    created_in_erp_exactly_once(world, "91510100MA62JE3T5" + uscc_check_char("91510100MA62JE3T5"))
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_the_same_holds_with_two_worker_processes_on_postgresql_and_redis(tmp_path: Path, pg_url: str,
+                                                                         redis_namespace: str):
+    from tests.conftest import REDIS_URL
+
+    with company_world(tmp_path, mode="production", database_url=pg_url, redis_url=REDIS_URL,
+                       namespace=redis_namespace) as w:
+        created_in_erp_exactly_once(w, "91510100MA62JF4U6" + uscc_check_char("91510100MA62JF4U6"))
+
+
+def created_in_erp_exactly_once(world: World, tax: str) -> None:
+    """Three orders and three changes of a new CRM customer meet ERP at once (ERP paused, then resumed), with
+    a replay of its creation and a forced retry: ERP creates it once, and every delivery's key is applied once."""
     company = world.company
-    tax = "91510100MA62JE3T5" + uscc_check_char("91510100MA62JE3T5")
     act(world, "/api/connectors/erp/pause")  # ERP is held, so everything sent about the customer meets there at once
     try:
         crm_id = company.call("crm", "POST", "/api/v1/customers", json={
