@@ -21,7 +21,7 @@ import phonenumbers
 from pypinyin import Style, lazy_pinyin
 
 DEFAULT_PHONE_REGION = "CN"
-CACHE_SIZE = 65536
+CACHE_SIZE = 4096
 
 _T2S = opencc.OpenCC("t2s")
 
