@@ -305,9 +305,13 @@ def die_with_parent() -> None:
 
 def start_hub(host: str, port: int, *, database: Path, log: Path, fresh: bool = True) -> subprocess.Popen[bytes]:
     """``hub up`` with the seven systems beside it (started by the hub), on a fresh database unless
-    ``fresh`` is false (``--database`` names one to keep)."""
+    ``fresh`` is false (``--database`` names one to keep). A fresh hub starts with fresh systems too:
+    it polls the WMS's ledger and MES's work orders from the start, so an earlier run's must be gone
+    before it reads them, not only reset once the systems answer."""
     if fresh:
         database.unlink(missing_ok=True)
+        for system in SYSTEMS:
+            remove_sqlite(MockSettings.from_env(system).database_url)
     env = {**os.environ, "HUB_DATABASE_URL": f"sqlite:///{database}", "MOCK_SIMULATION": "0",
            "HUB_BANK_DROP": str(BANK_DROP.resolve()),
            "HUB_MES_DB_URL": read_only_url(MockSettings.from_env("mes").database_url),
@@ -317,6 +321,14 @@ def start_hub(host: str, port: int, *, database: Path, log: Path, fresh: bool = 
         return subprocess.Popen([sys.executable, "-m", "hub.cli", "up", "--host", host, "--port", str(port),
                                  "--mocks", "--no-simulation"], env=env, stdout=out, stderr=subprocess.STDOUT,
                                 preexec_fn=die_with_parent)
+
+
+def remove_sqlite(url: str) -> None:
+    """Delete a SQLite database file (with its WAL files); any other database is left alone."""
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        path = Path(url.removeprefix("sqlite:///"))
+        for f in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            f.unlink(missing_ok=True)
 
 
 def wait_until_up(urls: Sequence[str], proc: subprocess.Popen[bytes], timeout_s: float = START_TIMEOUT_S) -> None:

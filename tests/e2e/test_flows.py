@@ -272,6 +272,26 @@ def test_the_flows_run_the_same_on_postgresql_and_redis(tmp_path: Path, pg_url: 
         assert {"crm", "erp", "wms"} <= {m["connector"] for m in trace}
 
 
+def test_the_wms_ledger_and_mes_work_orders_are_polled_and_the_bank_statement_taken_from_a_folder(world, batch):
+    pollers = {name: world.api(f"/api/connectors/{name}")["poller"] for name in ("wms", "mes", "bank")}
+    assert {name: p["kind"] for name, p in pollers.items()} == {"wms": "http", "mes": "database", "bank": "files"}
+    ledger, cursor = [], None
+    while True:
+        page = world.company.call("wms", "GET", "/api/ledger", params={"limit": 1000, "cursor": cursor or 0})
+        ledger += page["items"]
+        if not (cursor := page["next"]):
+            break
+    assert ledger, "the batch moved stock"
+    eventually(lambda: world.api("/api/connectors/wms")["poller"]["records"] == len(ledger), timeout=60,
+               interval=0.5, what="every ledger entry of the WMS read once")
+    completed = sorted(w["ExternalOrderNo"] for w in world.company.call("mes", "GET", "/api/WorkOrders")
+                       if w["Status"] in ("Completed", "Closed"))
+    assert completed, "the made-to-order desks were produced"
+    eventually(lambda: sorted(m["subject"] for m in world.messages(connector="mes", type="production_order.completed"))
+               == completed, timeout=60, interval=0.5, what="each completed work order read once from MES's database")
+    assert all(world.api(f"/api/connectors/{name}")["poller"]["state"] != "failing" for name in pollers)
+
+
 def test_the_banks_gbk_statement_file_becomes_payments_in_erp_and_crm_hears_of_each(world, batch):
     assert batch.statement, "the bank's statement paid the invoiced orders"
     def posted_refs() -> list[str]:

@@ -23,6 +23,7 @@ from mocks.common import MockSettings
 from mocks.common.db import read_only_url
 from mocks.mes.app import build as build_mes
 from mocks.mes.tests.conftest import create_order, report
+from mocks.mes.timefmt import now_local
 from tests.support.processes import alive, stop
 from tests.support.target import free_port
 from tests.support.waiting import eventually
@@ -135,6 +136,28 @@ def test_completed_work_orders_are_read_from_the_mes_database_once_each(company_
     due_now(hub)
     hub.pollers.run_once()
     assert len(messages(hub, "mes")) == 1, "closing a completed order is the same completion"
+
+
+def test_a_work_order_number_used_again_after_mes_is_reset_is_a_new_completion(company_hub, mes, monkeypatch):
+    monkeypatch.setenv("HUB_MES_DB_URL", read_only_url(mes.app.state.settings.database_url))
+    hub = company_hub()
+
+    def complete() -> dict:
+        no = create_order(mes)["WorkOrderNo"]
+        report(mes, no, 10, good=30)
+        done = report(mes, no, 20, good=30).json()["WorkOrder"]
+        assert done["Status"] == "Completed"
+        return done
+    first = complete()
+    assert hub.pollers.run_once()["mes"] == 1
+    assert mes.post("/_admin/reset").status_code == 200
+    eventually(lambda: now_local().strftime("%Y-%m-%d %H:%M:%S") > first["ActualEnd"], timeout=10,
+               what="the plant clock to pass the first completion's second")
+    again = complete()
+    assert again["WorkOrderNo"] == first["WorkOrderNo"], "MES numbers its work orders afresh after a reset"
+    due_now(hub)
+    assert hub.pollers.run_once()["mes"] == 1
+    assert len(messages(hub, "mes")) == 2
 
 
 def test_the_hub_never_creates_or_writes_the_mes_database(company_hub, tmp_path: Path):

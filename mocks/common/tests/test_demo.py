@@ -29,18 +29,23 @@ def test_the_hub_is_started_as_hub_up_with_the_systems_beside_it(tmp_path: Path,
 
     monkeypatch.setattr(subprocess, "Popen", FakePopen)
     monkeypatch.setenv("MOCK_CRM_PORT", "19101")
-    monkeypatch.delenv("MOCK_DATA_DIR", raising=False)
-    monkeypatch.delenv("MOCK_MES_DATABASE", raising=False)
+    monkeypatch.setenv("MOCK_DATA_DIR", str(tmp_path / "mocks"))   # where the systems keep their state
+    for system in demo.SYSTEMS:
+        monkeypatch.delenv(f"MOCK_{system.upper()}_DATABASE", raising=False)
+    old_wms = tmp_path / "mocks" / "wms.db"
+    old_wms.parent.mkdir()
+    old_wms.write_text("an old run's ledger")
     database = tmp_path / "demo.db"
     database.write_text("an old run")
     demo.start_hub("127.0.0.1", 18000, database=database, log=tmp_path / "demo.log")
     assert seen["cmd"] == [sys.executable, "-m", "hub.cli", "up", "--host", "127.0.0.1", "--port", "18000",
                            "--mocks", "--no-simulation"]
     assert not database.exists()  # a fresh database every run
+    assert not old_wms.exists(), "and fresh systems: the hub would poll an old run's ledger"
     env = seen["env"]
     assert env["HUB_DATABASE_URL"] == f"sqlite:///{database}" and env["MOCK_SIMULATION"] == "0"
     assert env["HUB_URL_CRM"] == "http://127.0.0.1:19101" and env["HUB_URL_OA"] == "http://127.0.0.1:9107"
-    mes_db = (Path(".mocks") / "mes.db").resolve()
+    mes_db = (tmp_path / "mocks" / "mes.db").resolve()
     assert env["HUB_MES_DB_URL"] == f"sqlite:///file:{mes_db}?mode=ro&uri=true"  # MES's own file, read-only
 
 
