@@ -140,7 +140,7 @@ def quality(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 def replica(args: argparse.Namespace) -> list[dict[str, Any]]:
     """Precision, recall and F1 of the service's matching decisions replayed on an in-memory index."""
-    from benchmarks.masterdata.replica import cluster
+    from benchmarks.masterdata.replica import cluster, missed_pairs
 
     out = []
     for entity, share in ENTITY_SHARE.items():
@@ -155,6 +155,11 @@ def replica(args: argparse.Namespace) -> list[dict[str, Any]]:
                **pairwise(truth, predicted)}
         _emit(row)
         out.append(row)
+        if args.misses:
+            missed = missed_pairs(catalog_for().get(entity), data, predicted)
+            for (cause, carried), pairs in missed.most_common(args.misses):
+                print(json.dumps({"entity": entity, "missed_by": cause, "later_record_carries": carried,
+                                  "pairs": pairs}, ensure_ascii=False))
     return out
 
 
@@ -289,6 +294,8 @@ def main() -> None:
     m = sub.add_parser("replica", help="quality of the same matching decisions on an in-memory index (large sets)")
     m.add_argument("--records", type=int, default=100_000)
     m.add_argument("--seed", type=int, default=1)
+    m.add_argument("--misses", type=int, default=0, metavar="N",
+                   help="also print the N largest groups of missed true pairs, by cause and by what the record carries")
     t = sub.add_parser("timing", help="time to match one new record against N stored")
     t.add_argument("--stored", default="10000,100000")
     t.add_argument("--entity", default="customer", choices=sorted(ENTITY_SHARE))

@@ -63,3 +63,32 @@ def cluster(entity: Entity, records: Iterable[dict[str, Any]]) -> dict[str, str]
             index[k].append(i)
         out[f"{r['system']}:{r['id']}"] = str(chosen)
     return out
+
+
+IDENTIFIERS = ("tax_id", "phone", "email", "birth_date", "city")
+"""The generator's optional fields: which of them a missed record carries says which noise left it alone."""
+
+
+def missed_pairs(entity: Entity, records: list[dict[str, Any]], predicted: dict[str, str]) -> Counter[tuple[str, str]]:
+    """True pairs the matching kept apart, counted by cause and by what the pair's later record carries.
+
+    The cause is ``blocking`` when the two records share no blocking key (they were never compared) and
+    ``score`` otherwise (compared, but the evidence stayed below auto-merge or a code conflicted).
+    """
+    by_truth: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in records:
+        by_truth[r["_truth"]].append(r)
+    out: Counter[tuple[str, str]] = Counter()
+    for group in by_truth.values():
+        keyed = [(r, predicted[f"{r['system']}:{r['id']}"],
+                  blocking_keys(entity, normalise_record(entity, _payload(r)))) for r in group]
+        for i, (_, ga, ka) in enumerate(keyed):
+            for b, gb, kb in keyed[i + 1:]:
+                if ga != gb:
+                    carried = "+".join(f for f in IDENTIFIERS if f in b) or "name only"
+                    out[("blocking" if not ka & kb else "score", carried)] += 1
+    return out
+
+
+def _payload(r: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in r.items() if k not in ("system", "id", "_truth")}
