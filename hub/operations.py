@@ -35,6 +35,7 @@ from hub.views import (
     MessagePage,
     MessageSummary,
 )
+from hub.workers.poison import POISON_KIND
 
 RETRYABLE = (DeliveryStatus.DEAD, DeliveryStatus.REJECTED, DeliveryStatus.RETRYING, DeliveryStatus.PAUSED)
 
@@ -142,9 +143,15 @@ class Operations:
             has_canonical = s.scalar(select(CanonicalMessage.id).where(
                 CanonicalMessage.message_id == message_id, CanonicalMessage.current).limit(1)) is not None
             translate_again = remap or not has_canonical
+            poison = (msg.error_detail or {}).get("kind") == POISON_KIND
             if translate_again:
                 msg.status = MessageStatus.RECEIVED
+                msg.translation_starts = 0
                 msg.updated_at = datetime.now(UTC)
+        if translate_again and poison:  # its translation killed workers: never in this process
+            self.enqueue_translate(message_id)
+            return ActionResult(id=message_id, status=MessageStatus.RECEIVED,
+                                detail="queued for a worker to translate again (its translation killed workers)")
         if translate_again:
             status = self.translator.translate(message_id) or MessageStatus.RECEIVED
             return ActionResult(id=message_id, status=status, detail="translated again with the current mapping")

@@ -51,6 +51,7 @@ from hub.workers.actors import (
     later_enqueuer,
 )
 from hub.workers.broker import make_broker
+from hub.workers.poison import Quarantine
 from hub.workers.sweeper import Sweeper
 from hub.xref import XrefStore
 
@@ -124,7 +125,8 @@ class Hub:
                               enricher=Enricher(queries),
                               is_paused=pauses.is_paused, stages=stages, enqueue=enqueue_delivery)
         leases = LeaseKeeper(db, lease_s=settings.lease_s, budget_of=registry_budget(registry))
-        actors = declare_actors(broker, translator, deliverer, leases)
+        actors = declare_actors(broker, translator, deliverer, leases,
+                                Quarantine(db, max_deaths=settings.max_worker_deaths))
         ingestor = Ingestor(db=db, registry=registry, settings=settings, enqueue_translate=enqueue_translate)
         retention = Retention(db=db, registry=registry, plan=load_retention(settings.config_dir, registry))
         reconciler = Reconciler(db=db, registry=registry, settings=settings, client=client,

@@ -95,7 +95,8 @@ class Translator:
         claimed: T | None = None
         with self.db.session() as s:
             now = datetime.now(UTC)
-            taken = update(I).where(I.c.id == message_id).values(translations=I.c.translations + 1, updated_at=now)
+            taken = update(I).where(I.c.id == message_id).values(  # finished, whatever it gives: no worker died in
+                translations=I.c.translations + 1, translation_starts=0, updated_at=now)  # it (hub.workers.poison)
             if not force:
                 taken = taken.where(I.c.status == MessageStatus.RECEIVED)
             msg = s.execute(taken.returning(I.c.id, I.c.connector, I.c.mode, I.c.native_type, I.c.headers,
@@ -109,6 +110,7 @@ class Translator:
                 s.rollback()  # nothing of a failed translation is kept but the failure itself
                 failed = required(s, InboundMessage, message_id, for_update=True)
                 failed.translations += 1
+                failed.translation_starts = 0
                 failed.updated_at = datetime.now(UTC)
                 redact = Redactor.of(self.registry.masked_fields(failed.connector), failed.body)
                 failed.status = MessageStatus.FAILED

@@ -115,6 +115,9 @@ class InboundMessage(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     error_detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     translations: Mapped[int] = mapped_column(Integer, default=0)
+    translation_starts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Translations begun and not finished since the last one that did: each is a worker that died in it
+    (:mod:`hub.workers.poison`)."""
     search_text: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
     """The raw body and current canonical payloads with masked fields as ``***``: what ``q=`` searches."""
     purged_at: Mapped[datetime | None] = mapped_column(nullable=True)

@@ -11,12 +11,17 @@ the broker, no transaction of its own for the claim); the others go through the
 broker to the other threads and processes. The claim still decides: a delivery
 that must wait for an earlier one is left due and goes through the broker,
 where it waits like any other.
+
+Each translation's start is counted before it runs, so a message whose translation kills its worker
+each time is parked after ``HUB_MAX_WORKER_DEATHS`` deaths, and work whose worker died before runs
+alone in its process (:mod:`hub.workers.poison`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import dramatiq
@@ -26,6 +31,7 @@ from hub.delivery.lease import LeaseKeeper
 from hub.delivery.service import Claimed, Deliverer, Outcome
 from hub.store.models import DeliveryStatus
 from hub.translate import Translator
+from hub.workers.poison import Quarantine
 
 log = logging.getLogger("hub.workers")
 
@@ -61,12 +67,13 @@ def later_enqueuer(broker: dramatiq.Broker, actor_name: str, queue_name: str) ->
 
 
 def declare_actors(broker: dramatiq.Broker, translator: Translator, deliverer: Deliverer,
-                   leases: LeaseKeeper | None = None) -> Actors:
+                   leases: LeaseKeeper | None = None, quarantine: Quarantine | None = None) -> Actors:
     def run(delivery_id: str) -> Outcome | None:
-        if leases is None:
-            return deliverer.deliver(delivery_id)
-        with leases.held(delivery_id):  # its lease is renewed while this worker runs it
-            return deliverer.deliver(delivery_id)
+        with quarantine.delivery(delivery_id) if quarantine else nullcontext():  # alone, if its worker died before
+            if leases is None:
+                return deliverer.deliver(delivery_id)
+            with leases.held(delivery_id):  # its lease is renewed while this worker runs it
+                return deliverer.deliver(delivery_id)
 
     def send(delivery_id: str, delay_ms: int | None = None) -> None:
         broker.enqueue(dramatiq.Message(queue_name=DELIVER_QUEUE, actor_name=DELIVER_ACTOR, args=(delivery_id,),
@@ -95,7 +102,12 @@ def declare_actors(broker: dramatiq.Broker, translator: Translator, deliverer: D
             _quietly(send, first, delay)
 
     def translate(message_id: str) -> None:
-        translator.translate(message_id, hand_over=hand_over, claim=deliverer.claim_in)
+        if quarantine is None:
+            translator.translate(message_id, hand_over=hand_over, claim=deliverer.claim_in)
+            return
+        with quarantine.translation(message_id) as go:  # counted first: it may kill this worker
+            if go:
+                translator.translate(message_id, hand_over=hand_over, claim=deliverer.claim_in)
 
     def deliver(delivery_id: str) -> None:
         delay = _retry_delay_ms(run(delivery_id))

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import random
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +23,9 @@ from tests.support.cluster import HUB, Cluster
 from tests.support.waiting import eventually
 
 SETTLE_TIMEOUT_S = 90.0
+POISON_TIMEOUT_S = 300.0
+"""Three deaths, each a worker started again on a busy machine."""
+DYING_WORKER = [sys.executable, str(Path(__file__).parents[1] / "support" / "dying_worker.py"), "worker"]
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +46,25 @@ def cluster(running_cluster: Cluster) -> Cluster:
     if running_cluster.running_workers() == 0:
         running_cluster.start_worker()
     return running_cluster
+
+
+@contextmanager
+def supervised(cluster: Cluster) -> Iterator[None]:
+    """What systemd or Kubernetes does: a dead worker is started again."""
+    stop = threading.Event()
+
+    def supervise() -> None:
+        while not stop.wait(0.2):
+            if cluster.running_workers() == 0:
+                cluster.start_worker()
+
+    supervisor = threading.Thread(target=supervise, daemon=True)
+    supervisor.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        supervisor.join()
 
 
 def send_all(cluster: Cluster, numbers: list[str]) -> list[str]:
@@ -189,25 +214,76 @@ def test_a_poison_message_and_a_call_over_its_budget_are_parked_without_blocking
     cluster.ledger.behaviour = kill_on_poison
     cluster.ledger.slow = hang
     numbers = ["POISON-1", "HANG-1"] + [f"OK-{i}" for i in range(10)]
-    stop = threading.Event()
-
-    def supervise() -> None:  # what systemd or Kubernetes does: a dead worker is started again
-        while not stop.wait(0.2):
-            if cluster.running_workers() == 0:
-                cluster.start_worker()
-
-    supervisor = threading.Thread(target=supervise, daemon=True)
-    supervisor.start()
-    try:
+    with supervised(cluster):
         ids = send_all(cluster, numbers)
         reconcile(cluster, numbers, ids, dead={"POISON-1", "HANG-1"})
-    finally:
-        stop.set()
-        supervisor.join()
     errors = {d.id: d.last_error for d in cluster.deliveries(ids) if d.status == "dead"}
     assert any("poison message" in e and "3 times" in e for e in errors.values()), errors
     assert any("timed out" in e for e in errors.values()), errors
 
+
+
+def test_deliveries_in_flight_when_a_poison_kills_their_worker_die_with_it_once_and_are_booked_not_parked(
+        cluster: Cluster):
+    def kill_on_poison(call: dict) -> object:
+        if call["path"].endswith("/POISON-2"):
+            threading.Timer(1.8, cluster.kill_workers).start()  # while the others' calls are in flight
+            return 500
+        return None
+
+    cluster.ledger.behaviour = kill_on_poison
+    cluster.ledger.slow = lambda call: 3.0 if call["path"].endswith("/POISON-2") else 1.9  # under the 2 s timeout
+    numbers = ["POISON-2"] + [f"BESIDE-{i}" for i in range(11)]  # one worker's twelve threads take all twelve
+    cluster.env["HUB_WORKER_THREADS"] = "12"
+    cluster.kill_workers()
+    try:
+        with supervised(cluster):
+            ids = send_all(cluster, numbers)
+            reconcile(cluster, numbers, ids, dead={"POISON-2"})
+    finally:
+        cluster.env["HUB_WORKER_THREADS"] = "4"
+        cluster.kill_workers()
+    died = dict(cluster.query("SELECT d.message_id, count(*) FROM attempts a JOIN deliveries d ON d.id = a.delivery_id "
+                              "WHERE d.message_id = ANY(:ids) AND a.outcome = 'abandoned' GROUP BY d.message_id",
+                              ids=ids[1:]))
+    assert died, "the others were in flight when the poison first took their worker down"
+    assert max(died.values()) == 1, f"after its first death the poison runs alone, so none dies with it again: {died}"
+    [error] = [d.last_error for d in cluster.deliveries(ids) if d.status == "dead"]
+    assert "poison message" in error and "3 times" in error, error
+
+
+def test_a_translation_that_kills_its_worker_each_time_is_parked_as_failed_and_replayable_once_fixed(
+        cluster: Cluster, tmp_path: Path):
+    switch = tmp_path / "die"
+    switch.touch()  # while it exists, translating DIE-1 kills the worker's process
+    cluster.env["HUB_TEST_DIE_SWITCH"] = str(switch)
+    cluster.worker_cmd = DYING_WORKER
+    cluster.kill_workers()
+    cluster.ledger.slow = lambda call: 0.3  # the others are in flight when the poison strikes
+    numbers = ["DIE-1"] + [f"TOK-{i}" for i in range(12)]
+    try:
+        with supervised(cluster):
+            ids = send_all(cluster, numbers)
+            poison = ids[0]
+            eventually(lambda: cluster.statuses([poison])["failed"] == 1, timeout=POISON_TIMEOUT_S,
+                       what="the poison message parked", interval=0.5)
+            reconcile(cluster, numbers[1:], ids[1:])  # the others flowed, each booked once
+            [(error, detail, starts)] = cluster.query(
+                "SELECT error, error_detail, translation_starts FROM inbound_messages WHERE id = :id", id=poison)
+            assert error.startswith("translation killed its worker 3 times"), error
+            assert detail["kind"] == "poison" and starts == 3
+            [(others_failed,)] = cluster.query("SELECT count(*) FROM inbound_messages WHERE id = ANY(:ids) "
+                                               "AND status = 'failed'", ids=ids[1:])
+            assert others_failed == 0
+            switch.unlink()  # the mapping is fixed
+            out = subprocess.run([HUB, "replay", poison], env=cluster.env, capture_output=True, text=True,
+                                 timeout=120)
+            assert out.returncode == 0 and "queued for a worker" in out.stdout, out.stdout + out.stderr
+            reconcile(cluster, numbers, ids)  # and the parked one is booked once too
+    finally:
+        cluster.worker_cmd = [HUB, "worker"]
+        cluster.env.pop("HUB_TEST_DIE_SWITCH", None)
+        cluster.kill_workers()
 
 
 def test_a_mapping_that_throws_for_one_record_of_a_split_batch_parks_that_record_only(make_settings, tmp_path,

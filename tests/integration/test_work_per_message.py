@@ -112,9 +112,11 @@ def test_on_postgres_a_paused_connector_leaves_no_attempt_behind(pg_hub, target)
         assert list(s.scalars(select(Attempt.id).where(Attempt.delivery_id == did))) == []
 
 
-def test_a_worker_translates_and_delivers_a_message_in_two_transactions_and_six_statements(pg_hub, target):
-    """The translation takes the message, then writes its canonical message, deliveries and status in one
-    statement and claims the first delivery before its commit; the same worker then calls and finishes."""
+def test_a_worker_translates_and_delivers_a_message_in_three_transactions_and_six_statements(pg_hub, target):
+    """The worker commits that it starts translating (a translation that kills its worker must leave a
+    trace, hub.workers.poison); the translation takes the message, then writes its canonical message,
+    deliveries and status in one statement and claims the first delivery before its commit; the same
+    worker then calls and finishes."""
     body, headers = signed(order_created("WP-5"))
     with api_client(pg_hub) as c:
         r = c.post("/webhooks/webshop", content=body, headers=headers)
@@ -124,7 +126,7 @@ def test_a_worker_translates_and_delivers_a_message_in_two_transactions_and_six_
     with Counted(pg_hub) as counted:
         pg_hub.actors.translate.fn(mid)  # what a worker runs for the message: translate, then deliver it itself
     assert len(counted.statements) <= 6, [st[:90] for st in counted.statements]
-    assert counted.commits == 2
+    assert counted.commits == 3
     assert [call["path"] for call in target.calls] == ["/ledger/orders/WP-5"]
     with pg_hub.db.read() as s:
         assert s.scalar(select(InboundMessage.status).where(InboundMessage.id == mid)) == MessageStatus.DELIVERED

@@ -168,6 +168,8 @@ class Cluster:
                     "HUB_ENV": "development", "HUB_LEASE_S": str(lease_s), "HUB_SWEEP_INTERVAL_S": "0.5",
                     "HUB_SWEEP_GRACE_S": "1", "HUB_MAX_WORKER_DEATHS": "3",
                     "HUB_WORKER_THREADS": str(worker_threads), "HUB_REDIS_NAMESPACE": "faults"}
+        self.worker_cmd = [HUB, "worker"]
+        """How a worker is started (a test may start one that fails in its own way)."""
         self.api: subprocess.Popen[bytes] | None = None
         self.workers: list[subprocess.Popen[bytes]] = []
         self.engine: sa.Engine | None = None
@@ -204,7 +206,7 @@ class Cluster:
 
     def start_worker(self) -> subprocess.Popen[bytes]:
         with self._lock:
-            proc = self._spawn([HUB, "worker"], f"worker-{len(self.workers)}")
+            proc = self._spawn(self.worker_cmd, f"worker-{len(self.workers)}")
             self.workers.append(proc)
             return proc
 
