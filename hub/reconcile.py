@@ -10,8 +10,8 @@ A run and its mismatches are stored (:class:`~hub.store.models.ReconcileRun`,
 the receiving side can be replayed — the newest message with that subject from the check's
 ``replay.connector`` — through the audited operator actions.
 
-The sweeper runs every check when the last run is older than ``every``; ``hub reconcile``
-runs them at once.
+The sweeper runs every check when the last run is older than ``every`` — one run, however many
+worker processes sweep (:meth:`Reconciler.run_scheduled`); ``hub reconcile`` runs them at once.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import Field, model_validator
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from hub.connectors.durations import Seconds, _Model
 from hub.delivery.client import OutboundClient
@@ -42,6 +42,8 @@ log = logging.getLogger("hub.reconcile")
 
 FILE_NAME = "reconcile.yaml"
 DEFAULT_EVERY_S = 900.0
+SCHEDULE_LOCK = "hub:reconcile:scheduled"
+"""The advisory lock under which a process decides that a scheduled run is due and starts it."""
 MAX_MISMATCHES_PER_CHECK = 500
 """Stored per check and run; beyond it the run says how many more there were."""
 
@@ -166,6 +168,30 @@ class Reconciler:
         started = datetime.now(UTC)
         with self.db.session() as s:
             s.add(ReconcileRun(id=run_id, started_at=started, trigger=trigger, status="running", summary=[]))
+        return self._run_checks(run_id, only, progress)
+
+    def run_scheduled(self) -> str | None:
+        """The sweeper's run, when it is due: one, however many processes ask at once; returns its id.
+
+        Whether it is due and the run's row are decided in one transaction under a lock of the
+        database (PostgreSQL's advisory lock; SQLite's write lock, taken at BEGIN): the next
+        process to ask finds the run just started and leaves it to its owner.
+        """
+        if self.plan is None or self.plan.file.every <= 0:
+            return None
+        run_id = new_id()
+        with self.db.session() as s:
+            if not self.db.is_sqlite:
+                s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": SCHEDULE_LOCK})
+            now = datetime.now(UTC)
+            last = s.scalar(select(ReconcileRun.started_at).order_by(ReconcileRun.started_at.desc()).limit(1))
+            if last is not None and now - last < timedelta(seconds=self.plan.file.every):
+                return None
+            s.add(ReconcileRun(id=run_id, started_at=now, trigger="sweeper", status="running", summary=[]))
+        return self._run_checks(run_id, None, None)
+
+    def _run_checks(self, run_id: str, only: list[str] | None, progress: Callable[[str], None] | None) -> str:
+        assert self.plan is not None
         results = []
         for name in only or list(self.plan.file.checks):
             if progress:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -11,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from hub.errors import ConfigError
@@ -38,6 +42,7 @@ checks:
     replay:
       connector: webshop
 """
+PROCESSES = 4
 
 
 class System:
@@ -194,6 +199,36 @@ def test_the_sweeper_reconciles_when_the_last_run_is_older_than_every(make_setti
         assert len(h.reconciler.runs()) == 1
     finally:
         h.stop()
+
+
+def test_a_scheduled_run_is_made_once_however_many_worker_processes_ask_at_the_same_moment(
+        pg_url, fast_config, shop, tmp_path):
+    from hub.store import Database
+    from hub.store.migrate import upgrade
+
+    (fast_config / "mappings" / "reconcile.yaml").write_text(RECONCILE.replace("every: 0", "every: 1h"),
+                                                              encoding="utf-8")
+    db = Database(pg_url)
+    upgrade(db)  # before the processes start, as `hub db upgrade` does
+    env = {**os.environ, "HUB_DATABASE_URL": pg_url, "HUB_CONFIG_DIR": str(fast_config), "HUB_ENV": "development"}
+    script = Path(__file__).parents[1] / "support" / "scheduled_reconcile.py"
+    procs = [subprocess.Popen([sys.executable, str(script), str(tmp_path)], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(PROCESSES)]
+    try:
+        eventually(lambda: len(list(tmp_path.glob("ready-*"))) == PROCESSES, timeout=180,
+                   what="every process ready", interval=0.2)
+        (tmp_path / "go").touch()  # all ask at once
+        outputs = [p.communicate(timeout=120) for p in procs]
+    finally:
+        for p in procs:
+            p.kill()
+    assert all(p.returncode == 0 for p in procs), [err[-2000:] for _, err in outputs]
+    started = [out.strip() for out, _ in outputs if out.strip()]
+    with db.engine.connect() as c:
+        runs = c.execute(sa.text("SELECT id, trigger, status FROM reconcile_runs")).all()
+    db.dispose()
+    assert len(started) == 1, f"{len(started)} processes each started a run"
+    assert [(r.id, r.trigger, r.status) for r in runs] == [(started[0], "sweeper", "ok")]
 
 
 def test_hub_reconcile_prints_the_mismatches_and_exits_1(make_settings, fast_config, shop, monkeypatch):
