@@ -84,12 +84,14 @@ class Translator:
 
     def translate(self, message_id: str, *, force: bool = False,
                   hand_over: Callable[[list[str], T | None], None] | None = None,
-                  claim: Callable[[Session, str], T | None] | None = None) -> str | None:
+                  claim: Callable[[Session, dict[str, Any], dict[str, Any], str], T | None] | None = None
+                  ) -> str | None:
         """Translate one stored message; returns its new status (None if there was nothing to do).
 
         The new deliveries are enqueued once committed, or given to ``hand_over`` (a worker delivers
         them itself; they are committed as due, so the sweeper brings any it drops) with what ``claim``
-        took of the first one in the translation's own transaction (None: it may not go yet).
+        took of the first one (its row, its canonical envelope, the sender) in the translation's own
+        transaction (None: it may not go yet).
         """
         paused = {name for name in self.registry.connectors if self.is_paused(name)}  # before the write lock
         claimed: T | None = None
@@ -105,7 +107,7 @@ class Translator:
                 return None
             made: list[str] = []
             try:
-                status, delivery_ids = self._translate(s, msg, paused, made, now)
+                status, first, delivery_ids = self._translate(s, msg, paused, made, now)
             except (MappingError, SchemaError, ConfigError) as exc:
                 s.rollback()  # nothing of a failed translation is kept but the failure itself
                 failed = required(s, InboundMessage, message_id, for_update=True)
@@ -120,8 +122,8 @@ class Translator:
                                                   else {"kind": "config", "message": str(exc)})
                 log.warning("message %s failed to translate: %s", failed.id, failed.error)
                 return failed.status
-            if hand_over is not None and claim is not None and delivery_ids:
-                claimed = claim(s, delivery_ids[0])
+            if hand_over is not None and claim is not None and first is not None:
+                claimed = claim(s, *first, msg.connector)
         for made_id in made:  # messages complete aggregations made
             self._translate_later(made_id)
         if hand_over is not None and delivery_ids:
@@ -138,8 +140,9 @@ class Translator:
         except (MappingError, ConfigError):
             return None
 
-    def _translate(self, s: Session, msg: Row[Any], paused: set[str], made: list[str],
-                   now: datetime) -> tuple[str, list[str]]:
+    def _translate(self, s: Session, msg: Row[Any], paused: set[str], made: list[str], now: datetime
+                   ) -> tuple[str, tuple[dict[str, Any], dict[str, Any]] | None, list[str]]:
+        """(status, the first delivery to make with its envelope, the ids of the deliveries to make)."""
         native_type = msg.native_type or native_type_of(self.registry, msg.connector, msg.body)
         values: dict[str, Any] = dict(native_type=native_type, error=None, error_detail=null())
         done = update(I).where(I.c.id == msg.id)
@@ -148,7 +151,7 @@ class Translator:
                               f"{msg.connector} may not send it")
         if is_ignored(self.registry, msg.connector, native_type):
             s.execute(done.values(**values, status=MessageStatus.IGNORED))
-            return MessageStatus.IGNORED, []
+            return MessageStatus.IGNORED, None, []
         attrs = msg.attributes or {}
         functions = hub_functions(source=msg.connector, target="canonical", xref=self.xref,
                                   codes=self.registry.mappings.codes)
@@ -158,7 +161,7 @@ class Translator:
         if not reading.parts:
             values["error_detail"] = {"kind": "ignored", "message": "the inbound mapping produced no message"}
             s.execute(done.values(**values, status=MessageStatus.IGNORED))
-            return MessageStatus.IGNORED, []
+            return MessageStatus.IGNORED, None, []
         keys = _Keys(s)
         canonicals: list[CanonicalMessage] = []
         deliveries: list[dict[str, Any]] = []
@@ -185,7 +188,9 @@ class Translator:
         if deliveries:
             writes.append(insert(D).values(deliveries))
         execute_together(s, writes, done.values(**values))
-        return status, [d["id"] for d in deliveries if d["status"] == DeliveryStatus.PENDING]
+        due = [d for d in deliveries if d["status"] == DeliveryStatus.PENDING]
+        first = (due[0], _read_back(next(c for c in canonicals if c.id == due[0]["canonical_id"]))) if due else None
+        return status, first, [d["id"] for d in due]
 
     def _gather(self, s: Session, msg: Row[Any], canonical: CanonicalMessage,
                 envelope: dict[str, Any]) -> list[str]:
@@ -369,6 +374,11 @@ class _Keys:
         writes += [update(K).where(K.c.key.in_(ks)).values(last_canonical_id=last, updated_at=now)
                    for last, ks in moved.items()]
         return writes
+
+
+def _read_back(canonical: CanonicalMessage) -> dict[str, Any]:
+    """A canonical message's envelope as the store gives it back (its time in UTC)."""
+    return {**canonical.envelope(), "time": canonical.time.astimezone(UTC).isoformat()}
 
 
 def _row(table: Table, obj: Any) -> dict[str, Any]:

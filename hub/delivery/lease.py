@@ -7,9 +7,12 @@ sweep, not after the longest possible call. Renewal stops once the delivery has 
 budget (every in-place call timing out, plus a lease): a call stuck past it is given up on, so
 whatever waits behind it is not held forever.
 
-The sweeper gives expired leases back (:func:`give_back`). The attempt the worker opened before
-its call stays in the log, closed as ``abandoned``: the target may have applied that call, and
-the next one carries the same Idempotency-Key. A worker that died before calling leaves an
+The sweeper gives expired leases back (:func:`give_back`). The attempt the worker opened with
+its claim stays in the log, closed as ``abandoned``: the worker stopped before or during that
+call, so the target may have applied it, and the next one carries the same Idempotency-Key. It
+names the call's URL when the call was built before the claim (the translating worker's first
+delivery) or was made; otherwise (a delivery brought by the broker, whose worker stopped before
+its call was built) it has none. A delivery whose worker held no open attempt gets an
 ``abandoned`` attempt without a URL. Each give-back counts as a death of the delivery's worker; a
 delivery whose workers died ``HUB_MAX_WORKER_DEATHS`` times is a poison message: it is parked as
 ``dead`` with that reason (an operator may retry it), and stops taking workers down with it. Later
@@ -38,7 +41,8 @@ from hub.store.status import refresh_status
 log = logging.getLogger("hub.lease")
 
 ABANDONED = "abandoned"
-ABANDONED_CALL = ("abandoned: the worker stopped (killed, or past the time budget) during this call; "
+ABANDONED_CALL = ("abandoned: the worker stopped (killed, or past the time budget) after claiming the delivery, "
+                  "before or during this call; "
                   "the target may have applied it, the next call carries the same Idempotency-Key")
 ABANDONED_BEFORE_CALL = "abandoned: the worker stopped before calling (no call was made)"
 DEATH_BACKOFF_S = 5.0

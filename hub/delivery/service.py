@@ -113,6 +113,8 @@ class Claimed:
     ordering_key: str | None = None
     chain: str | None = None
     """The delivery's own correlation id (None for a wire tap's copy): what holds later deliveries behind it."""
+    request: Request | None = None
+    """Its call, when it was built before the claim (the translating worker's first delivery)."""
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,7 @@ class Deliverer:
         if self.is_paused(claimed.connector):
             return self._finish(claimed, DeliveryStatus.PAUSED, error=None, spare=spare)
         try:
-            request = self._request(claimed, connector)
+            request = claimed.request or self._request(claimed, connector)
         except XrefMissing as exc:
             spare.clear()
             return self._reschedule(claimed, connector, str(exc), None,
@@ -209,13 +211,37 @@ class Deliverer:
             claimed = self._take(s, delivery_id, now)
             return claimed if claimed is not None else self._not_taken(s, delivery_id, now)
 
-    def claim_in(self, s: Session, delivery_id: str) -> Claimed | None:
-        """:meth:`_claim` in the caller's transaction (the translation that made the delivery): None when
-        it may not go yet, and then it is left as it was for the broker to bring."""
-        return self._take(s, delivery_id, datetime.now(UTC))
+    def claim_in(self, s: Session, delivery: dict[str, Any], envelope: dict[str, Any], origin: str) -> Claimed | None:
+        """:meth:`_claim` in the caller's transaction (the translation that made ``delivery``, a row of
+        ``envelope`` from ``origin``): None when it may not go yet, and then it is left as it was for the
+        broker to bring. Its call is built first, so the attempt opened with the claim names its URL."""
+        ahead = Claimed(delivery_id=delivery["id"], connector=delivery["connector"], operation=delivery["operation"],
+                        element=delivery["element"], message_id=delivery["message_id"],
+                        canonical_id=delivery["canonical_id"], correlation_id=str(envelope.get("correlationid")),
+                        traceparent=envelope.get("traceparent"), envelope=envelope, origin=origin)
+        request = self._request_ahead(ahead)
+        claimed = self._take(s, ahead.delivery_id, datetime.now(UTC), url=request.url if request else None)
+        if claimed is None or request is None or claimed.envelope != envelope:
+            return claimed  # (an envelope that reads back otherwise is mapped again from what was stored)
+        return replace(claimed, request=request)
 
-    def _take(self, s: Session, delivery_id: str, now: datetime) -> Claimed | None:
-        """The claim's statement(s): the delivery taken, its call's data read and its attempt opened."""
+    def _request_ahead(self, ahead: Claimed) -> Request | None:
+        """The call of a delivery about to be claimed, when it can be built at once: not when its operation
+        asks other systems first (``enrich``), and not when it fails — it is built again after the claim,
+        where a failure is recorded and retried."""
+        connector = self.registry.connector(ahead.connector)
+        if connector is None or ahead.operation not in connector.operations:
+            return None
+        if self.registry.operation(ahead.connector, ahead.operation).enrich:
+            return None
+        try:
+            return self._request(ahead, connector)
+        except Exception:  # whatever it is, it is met again (recorded, retried) when built after the claim
+            return None
+
+    def _take(self, s: Session, delivery_id: str, now: datetime, url: str | None = None) -> Claimed | None:
+        """The claim's statement(s): the delivery taken, its call's data read and its attempt opened (with
+        the URL of its call when it is known already)."""
         attempt_id = new_id()
         taken = (update(D)
                  .where(D.c.id == delivery_id, D.c.status.in_((DeliveryStatus.PENDING, DeliveryStatus.RETRYING)),
@@ -233,14 +259,14 @@ class Deliverer:
             data = s.execute(select(*read).select_from(C.join(I, I.c.id == C.c.message_id))
                              .where(C.c.id == row.canonical_id)).one()
             s.execute(insert(A).values(id=attempt_id, delivery_id=delivery_id, number=row.attempts,
-                                       started_at=now, duration_ms=0.0, outcome="in_flight"))
+                                       started_at=now, duration_ms=0.0, url=url, outcome="in_flight"))
             return _claimed(row, data, attempt_id)
         claim = (taken.where(C.c.id == D.c.canonical_id, I.c.id == D.c.message_id)
                  .returning(*own, *read).cte("claimed"))
         opened = insert(A).from_select(
-            ["id", "delivery_id", "number", "started_at", "duration_ms", "outcome"],
+            ["id", "delivery_id", "number", "started_at", "duration_ms", "url", "outcome"],
             select(literal(attempt_id), claim.c.id, claim.c.attempts, literal(now, UTCDateTime()),
-                   literal(0.0), literal("in_flight"))).cte("opened")
+                   literal(0.0), literal(url, A.c.url.type), literal("in_flight"))).cte("opened")
         row = s.execute(select(claim).add_cte(opened)).first()
         return None if row is None else _claimed(row, row, attempt_id)
 
