@@ -2,11 +2,16 @@
 
     python -m benchmarks.throughput --mode embedded   --messages 2000
     python -m benchmarks.throughput --mode production --messages 2000 --workers 2
+    python -m benchmarks.throughput --mode production --messages 600 --hub-rev main --hub-rev perf --rounds 2
 
 ``embedded`` runs ``hub up`` (SQLite, in-process broker, worker threads); ``production`` runs
 ``hub serve`` and N ``hub worker`` processes on the local PostgreSQL and Redis. The hub runs
 as real processes; this process signs and sends webhooks over HTTP with a thread pool and
 counts what reaches a local target. Results are printed and appended to benchmarks/results.jsonl.
+
+With ``--hub-rev`` (given once or more) the hub runs the ``hub/`` package of that commit (exported
+with ``git archive``) instead of the work tree; with several, the runs alternate A/B/A/B for
+``--rounds`` rounds, so a busy machine weighs on each commit alike: compare them within one call.
 """
 
 from __future__ import annotations
@@ -33,9 +38,11 @@ from tests.support.target import Target, free_port
 QUICKSTART = REPO_ROOT / "examples" / "quickstart"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 REDIS = "redis://127.0.0.1:6379/0"
+SEND_TIMEOUT_S = 60.0
+"""How long a webhook may take to be accepted before the run fails (a busy SQLite hub can take seconds)."""
 
 
-def wait_alive(url: str, timeout: float = 60) -> None:
+def wait_alive(url: str, timeout: float = 240) -> None:
     deadline = time.monotonic() + timeout
     while not alive(url):
         if time.monotonic() > deadline:
@@ -43,17 +50,31 @@ def wait_alive(url: str, timeout: float = 60) -> None:
         time.sleep(0.2)
 
 
-def start(mode: str, workers: int, target: Target, tmp: Path) -> tuple[str, list[subprocess.Popen], callable]:
+def export(rev: str, into: Path) -> tuple[str, Path]:
+    """(short commit, folder holding that commit's ``hub/`` package)."""
+    commit = subprocess.run(["git", "rev-parse", "--short", rev], cwd=REPO_ROOT, capture_output=True, text=True,
+                            check=True).stdout.strip()
+    folder = into / f"hub-{commit}"
+    folder.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "archive", commit, "hub"], cwd=REPO_ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return commit, folder
+
+
+def start(mode: str, workers: int, target: Target, tmp: Path,
+          hub_src: Path | None = None) -> tuple[str, list[subprocess.Popen], callable]:
     port = free_port()
     env = {**os.environ, "HUB_CONFIG_DIR": str(QUICKSTART), "HUB_URL_LEDGER": target.url,
            "HUB_WORKER_THREADS": "16"}
+    if hub_src is not None:  # ahead of the installed work tree (the processes run in tmp, not in the work tree)
+        env["PYTHONPATH"] = os.pathsep.join([str(hub_src), *filter(None, [os.environ.get("PYTHONPATH")])])
     cleanup = lambda: None  # noqa: E731
     procs: list[subprocess.Popen] = []
     if mode == "embedded":
         env["HUB_DATABASE_URL"] = f"sqlite:///{tmp}/bench.db"
         env.pop("HUB_BROKER_URL", None)
         procs.append(subprocess.Popen([sys.executable, "-m", "hub.cli", "up", "--no-mocks", "--port", str(port)],
-                                      env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                                      env=env, cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     else:
         import sqlalchemy as sa
         name = f"hub_bench_{uuid.uuid4().hex[:8]}"
@@ -63,10 +84,10 @@ def start(mode: str, workers: int, target: Target, tmp: Path) -> tuple[str, list
             c.execute(sa.text(f'CREATE DATABASE "{name}"'))
         env.update(HUB_DATABASE_URL=PG_ADMIN.rsplit("/", 1)[0] + "/" + name, HUB_BROKER_URL=REDIS,
                    HUB_REDIS_NAMESPACE=name, HUB_ENV="development")  # signed with the development secrets
-        subprocess.run([sys.executable, "-m", "hub.cli", "db", "upgrade"], env=env, check=True,
+        subprocess.run([sys.executable, "-m", "hub.cli", "db", "upgrade"], env=env, cwd=tmp, check=True,
                        stdout=subprocess.DEVNULL)
         procs.append(subprocess.Popen([sys.executable, "-m", "hub.cli", "serve", "--port", str(port)],
-                                      env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                                      env=env, cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         for _ in range(workers):
             procs.append(subprocess.Popen([sys.executable, "-m", "hub.cli", "worker"], env=env,
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
@@ -79,21 +100,25 @@ def start(mode: str, workers: int, target: Target, tmp: Path) -> tuple[str, list
     return url, procs, cleanup
 
 
-def run(mode: str, messages: int, concurrency: int, workers: int) -> dict:
+def run(mode: str, messages: int, concurrency: int, workers: int, hub_src: Path | None = None) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="hub-bench-"))
     with Target() as target:
-        url, procs, cleanup = start(mode, workers, target, tmp)
+        url, procs, cleanup = start(mode, workers, target, tmp, hub_src)
         try:
             payloads = [signed(order_created(f"B-{i}")) for i in range(messages)]
-            client = httpx.Client(limits=httpx.Limits(max_connections=concurrency))
+            client = httpx.Client(limits=httpx.Limits(max_connections=concurrency), timeout=SEND_TIMEOUT_S)
 
-            def send(p: tuple[bytes, dict]) -> int:
-                return client.post(f"{url}/webhooks/webshop", content=p[0], headers=p[1]).status_code
+            def send(p: tuple[bytes, dict]) -> tuple[int, float]:
+                started = time.perf_counter()
+                code = client.post(f"{url}/webhooks/webshop", content=p[0], headers=p[1]).status_code
+                return code, time.perf_counter() - started
 
             t0 = time.perf_counter()
             with ThreadPoolExecutor(concurrency) as pool:
-                codes = list(pool.map(send, payloads))
+                answers = list(pool.map(send, payloads))
             accepted_s = time.perf_counter() - t0
+            codes = [code for code, _ in answers]
+            waits_ms = sorted(took * 1000 for _, took in answers)
             assert codes.count(202) == messages, f"not all accepted: {set(codes)}"
             deadline = time.monotonic() + 600
             while len(target.calls) < messages and time.monotonic() < deadline:
@@ -106,6 +131,8 @@ def run(mode: str, messages: int, concurrency: int, workers: int) -> dict:
     result = {"mode": mode, "messages": messages, "concurrency": concurrency,
               "workers": workers if mode == "production" else 1,
               "accepted_per_s": round(messages / accepted_s, 1),
+              "accept_ms_p50": round(waits_ms[len(waits_ms) // 2]), "accept_ms_p99": round(waits_ms[int(len(waits_ms) * 0.99)]),
+              "accept_ms_max": round(waits_ms[-1]),
               "delivered_per_s": round(len(target.calls) / delivered_s, 1),
               "delivered": len(target.calls), "cpus": os.cpu_count()}
     return result
@@ -117,11 +144,23 @@ def main() -> None:
     ap.add_argument("--messages", type=int, default=1000)
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--hub-rev", action="append", default=[],
+                    help="run this commit's hub/ (git archive); give it again for A/B runs")
+    ap.add_argument("--rounds", type=int, default=1, help="rounds of the --hub-rev runs, interleaved (default 1)")
     args = ap.parse_args()
-    result = run(args.mode, args.messages, args.concurrency, args.workers)
-    print(json.dumps(result))
-    with open(Path(__file__).with_name("results.jsonl"), "a", encoding="utf-8") as f:
-        f.write(json.dumps({**result, "at": time.strftime("%Y-%m-%dT%H:%M:%S")}) + "\n")
+    scratch = Path(tempfile.mkdtemp(prefix="hub-bench-src-"))
+    try:
+        sources = [export(rev, scratch) for rev in args.hub_rev] or [(None, None)]
+        for _ in range(args.rounds):
+            for commit, hub_src in sources:
+                result = run(args.mode, args.messages, args.concurrency, args.workers, hub_src)
+                if commit is not None:
+                    result["hub_commit"] = commit
+                print(json.dumps(result), flush=True)
+                with open(Path(__file__).with_name("results.jsonl"), "a", encoding="utf-8") as f:
+                    f.write(json.dumps({**result, "at": time.strftime("%Y-%m-%dT%H:%M:%S")}) + "\n")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":
