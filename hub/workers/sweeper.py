@@ -16,13 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from hub.delivery.lease import give_back
 from hub.delivery.service import CLAIM_SKEW_S
 from hub.settings import DEFAULT_MAX_WORKER_DEATHS
 from hub.store import Database, Delivery, InboundMessage
-from hub.store.models import DeliveryStatus, MessageStatus
+from hub.store.models import ConnectorState, DeliveryStatus, MessageStatus
 
 log = logging.getLogger("hub.sweeper")
 SWEEP_BATCH = 500
@@ -75,6 +76,7 @@ class Sweeper:
             deliveries += list(s.scalars(select(Delivery.id).where(
                 Delivery.status.in_((DeliveryStatus.PENDING, DeliveryStatus.RETRYING)),
                 Delivery.next_attempt_at < cutoff).limit(SWEEP_BATCH)))
+            deliveries += _stranded(s, now, cutoff)
         leases = len(expired)
         made = self.expire_aggregates() if self.expire_aggregates is not None else []
         for mid in [*messages, *made]:
@@ -114,3 +116,20 @@ class Sweeper:
                 job()
             except Exception:  # one failing job must not stop the others, nor the sweeps
                 log.exception("periodic job %s failed", name)
+
+
+def _stranded(s: Session, now: datetime, cutoff: datetime) -> list[str]:
+    """Deliveries held for a connector that is no longer paused, made pending again.
+
+    A worker reads the pause through a short cache (:mod:`hub.pause`): one that still believed the
+    connector paused after another process resumed it parks the delivery it claimed after the resume
+    released the others, and nothing would wake it.
+    """
+    held = list(s.scalars(select(Delivery.id).where(
+        Delivery.status == DeliveryStatus.PAUSED, Delivery.updated_at < cutoff,
+        Delivery.connector.not_in(select(ConnectorState.name).where(ConnectorState.paused)))
+        .limit(SWEEP_BATCH)))
+    if held:
+        s.execute(update(Delivery).where(Delivery.id.in_(held), Delivery.status == DeliveryStatus.PAUSED)
+                  .values(status=DeliveryStatus.PENDING, next_attempt_at=now, updated_at=now))
+    return held

@@ -162,7 +162,7 @@ def created_in_erp_exactly_once(world: World, tax: str) -> None:
                   and all(d["status"] == "paused" for d in ds))  # created, 3 changes, the replay; 3 orders
             return ds if ok else None
 
-        waiting = eventually(held, timeout=90, what="every delivery to ERP held while it is paused")
+        waiting = eventually(held, timeout=180, what="every delivery to ERP held while it is paused")
         first = next(d for d in waiting if d["operation"] == "upsert_customer" and d["native_type"] == "customer.created")
         assert act(world, f"/api/deliveries/{first['id']}/retry")["status"] == "pending"  # a forced retry
     finally:
@@ -172,7 +172,10 @@ def created_in_erp_exactly_once(world: World, tax: str) -> None:
         ds = erp_deliveries(world, [crm_id, *order_nos])
         return ds if all(d["status"] == "delivered" for d in ds) else None
 
-    delivered = eventually(settled, timeout=120, what=f"every delivery to ERP delivered\n{world.open_work()}")
+    try:
+        delivered = eventually(settled, timeout=180, what="every delivery to ERP delivered")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\nopen in the hub:\n{world.open_work()}") from None
     [customer] = company.call("erp", "GET", "/api/customers", params={"tax_no": tax})  # created there once
     golden = eventually(lambda: (g := golden_of(world, "crm", crm_id)) and "erp" in g["xrefs"] and g, timeout=60,
                         what="ERP's id in the golden record")
