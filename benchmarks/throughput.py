@@ -89,14 +89,19 @@ def start(mode: str, workers: int, target: Target, tmp: Path,
         procs.append(subprocess.Popen([sys.executable, "-m", "hub.cli", "serve", "--port", str(port)],
                                       env=env, cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         for _ in range(workers):
-            procs.append(subprocess.Popen([sys.executable, "-m", "hub.cli", "worker"], env=env,
+            procs.append(subprocess.Popen([sys.executable, "-m", "hub.cli", "worker"], env=env, cwd=tmp,
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
 
         def cleanup() -> None:
             with admin.connect() as c:
                 c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     url = f"http://127.0.0.1:{port}"
-    wait_alive(url)
+    try:
+        wait_alive(url)
+    except BaseException:  # nothing of a run that did not start is left behind
+        stop(procs)
+        cleanup()
+        raise
     return url, procs, cleanup
 
 
