@@ -38,7 +38,8 @@ import httpx
 from mocks.common.config import MockSettings
 from mocks.common.db import read_only_url
 
-SYSTEMS = ("crm", "erp", "mrp", "mes", "wms", "srm", "oa")
+SYSTEMS = ("crm", "erp", "mrp", "mes", "wms", "srm", "oa", "audit")
+"""The seven business systems and the audit archive (which keeps the hub's wire-tapped copies)."""
 TICK_ORDER = ("oa", "srm", "mrp", "mes", "wms", "erp")
 """Systems that act on their own each round (CRM's own simulation, which invents orders, is left out)."""
 FINAL_ORDER_STATES = frozenset({"invoiced", "blocked", "cancelled"})

@@ -1,6 +1,6 @@
 """Start reference systems as HTTP servers, each on its own port.
 
-``python -m mocks`` starts all seven (ports 9101–9107, or ``MOCK_<SYS>_PORT``);
+``python -m mocks`` starts all seven and the audit archive (ports 9101–9108, or ``MOCK_<SYS>_PORT``);
 ``python -m mocks crm erp`` starts some. Each serves its API docs at ``/docs``.
 """
 

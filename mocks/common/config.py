@@ -6,7 +6,7 @@ differ per system:
 =========================  ==========================================  =========================
 variable                   meaning                                     default
 =========================  ==========================================  =========================
-``MOCK_<SYS>_PORT``        the port it listens on                       9101 … 9107 (see below)
+``MOCK_<SYS>_PORT``        the port it listens on                       9101 … 9108 (see below)
 ``MOCK_<SYS>_SECRET``      Standard Webhooks secret (``whsec_…``)       :func:`dev_secret`
 ``MOCK_<SYS>_DATABASE``    SQLAlchemy URL of its state                  ``sqlite:///.mocks/<sys>.db``
 ``MOCK_HUB_URL``           where its webhooks go (``/webhooks/<sys>``)  ``http://127.0.0.1:8000``
@@ -34,6 +34,7 @@ SYSTEM_PORTS: dict[str, int] = {
     "wms": 9105,
     "srm": 9106,
     "oa": 9107,
+    "audit": 9108,
 }
 DEFAULT_HUB_URL = "http://127.0.0.1:8000"
 DEFAULT_DATA_DIR = ".mocks"

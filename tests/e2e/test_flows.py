@@ -14,6 +14,15 @@ from typing import Any
 import pytest
 
 from mocks.demo import BATCH, DemoResult, run_batch
+from tests.support.patterns import (
+    PRODUCTION,
+    PURCHASING,
+    TAPPED,
+    canonical,
+    plan_notices,
+    requisition_approvals,
+    stock_shown,
+)
 from tests.support.waiting import eventually
 from tests.support.world import World, company_world
 
@@ -311,3 +320,71 @@ def test_the_banks_gbk_statement_file_becomes_payments_in_erp_and_crm_hears_of_e
                         and m["type"] == "payment.received" and m["status"] == "delivered"} >=
                {p["payment_no"] for p in posted}, timeout=60, what="ERP's posted payments to reach CRM")
     assert invoices
+
+
+# ------------------------------------------------------------------ content enricher
+def test_every_requisition_approval_in_oa_shows_the_warehouse_stock_of_its_item(world, batch):
+    approvals = requisition_approvals(world)
+    assert approvals, "the batch's planning runs raise purchase requisitions that OA approves"
+    for a in approvals:
+        shown = stock_shown(a)
+        assert shown is not None, a["formComponentValues"]
+        [planned] = world.company.call("mrp", "GET", "/api/planned-orders", params={"order_no": a["businessId"]})
+        assert shown["item"] == planned["item"]  # the requisition's item, in MRP's code as the form lists it
+        assert shown["available"] <= shown["on_hand"], shown
+
+
+# ------------------------------------------------------------------ computed recipient list
+def test_each_planning_run_tells_the_departments_whose_orders_it_plans_and_no_other(world, batch):
+    plans = canonical(world, "mrp.plan.released")
+    actions = {str(p["data"]["run_id"]): {o["action"] for o in p["data"]["planned_orders"]} for p in plans}
+    assert any(PURCHASING in a and PRODUCTION not in a for a in actions.values()), actions
+    assert any(PRODUCTION in a for a in actions.values()), actions
+    expected = {f"mrp:{run}:{action}" for run, acts in actions.items() for action in acts}
+    told = eventually(lambda: (seen := plan_notices(world)) >= expected and seen, timeout=30,
+                      what="OA to send every planning notice")
+    assert told == expected  # a buy-only run told no one in 生产部, a make-only run no one in 采购部
+    for p in plans:
+        ops = sorted(d["operation"] for d in p["_deliveries"] if d["connector"] == "oa")
+        want = sorted({PURCHASING: "notify_plan_purchasing", PRODUCTION: "notify_plan_production"}[a]
+                      for a in actions[str(p["data"]["run_id"])])
+        assert ops == want, (p["data"]["run_id"], ops)
+
+
+def test_a_planning_run_that_plans_nothing_tells_no_one_and_says_why(world, batch):
+    empty = [m for m in world.messages(type="mrp.plan.released") if m["status"] == "no_route"]
+    assert empty, "the batch's later runs find nothing left to plan"
+    detail = world.api(f"/api/messages/{empty[0]['id']}")
+    current = next(c for c in detail["canonical"] if c["current"])
+    assert current["envelope"]["data"]["planned_orders"] == []
+    assert "recipient list names no operation" in str(detail), detail
+
+
+# ------------------------------------------------------------------ wire tap
+def test_the_audit_archive_holds_one_copy_of_every_business_event_it_taps(world, batch):
+    for type_ in TAPPED:
+        sent = {c["id"]: c for c in canonical(world, type_)}
+        assert sent, f"the batch makes {type_}"
+
+        def archived() -> Any:
+            copies = world.company.call("audit", "GET", "/api/events", params={"type": type_})
+            return {c["id"] for c in copies} >= set(sent) and copies
+        copies = eventually(archived, timeout=60, what=f"a copy of every {type_} in the archive")
+        assert len(copies) == len({c["id"] for c in copies}), "each event once"
+        for copy in copies:
+            original = {k: v for k, v in sent[copy["id"]].items() if not k.startswith("_")}
+            assert copy["event"]["data"] == original["data"]
+            assert copy["correlationId"] == original["correlationid"]
+
+
+def test_the_copies_leave_the_messages_status_to_their_real_deliveries(world, batch):
+    placed = canonical(world, "sales_order.placed")
+    for c in placed:
+        taps = [d for d in c["_deliveries"] if d["connector"] == "audit"]
+        real = [d for d in c["_deliveries"] if d["connector"] != "audit"]
+        assert [d["operation"] for d in taps] == ["archive"] and real, c["_deliveries"]
+    refused = [m for m in world.messages(type="approval.decided") if m["status"] == "no_route"]
+    assert refused, "OA's refused credit release reaches no system (only the archive's copy)"
+    detail = world.api(f"/api/messages/{refused[0]['id']}")
+    assert "audit takes only a wire tap's copy" in str(detail), detail
+

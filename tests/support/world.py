@@ -63,7 +63,9 @@ class World:
 
 @contextmanager
 def company_world(tmp: Path, *, mode: str = "embedded", database_url: str | None = None,
-                  redis_url: str | None = None, namespace: str | None = None) -> Iterator[World]:
+                  redis_url: str | None = None, namespace: str | None = None,
+                  env_overrides: dict[str, str] | None = None) -> Iterator[World]:
+    """``env_overrides``: set last, e.g. ``HUB_URL_<SYS>`` pointing at nothing for a system that is down."""
     ports = {s: free_port() for s in SYSTEMS}
     hub_port = free_port()
     hub_url = f"http://127.0.0.1:{hub_port}"
@@ -73,6 +75,7 @@ def company_world(tmp: Path, *, mode: str = "embedded", database_url: str | None
     env.update(MOCK_DATA_DIR=str(tmp / "mocks"), MOCK_HUB_URL=hub_url, MOCK_SIMULATION="0",
                HUB_BANK_DROP=str(tmp / "bank"), HUB_MES_DB_URL=read_only_url(f"sqlite:///{tmp}/mocks/mes.db"),
                HUB_SWEEP_INTERVAL_S="2", HUB_SWEEP_GRACE_S="5")
+    env.update(env_overrides or {})
     log = (tmp / "world.log").open("wb")
     procs: list[subprocess.Popen] = []
     hub_cli = [sys.executable, "-m", "hub.cli"]

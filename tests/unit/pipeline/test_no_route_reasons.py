@@ -10,14 +10,17 @@ from tests.unit.pipeline.test_recipient_list import COMPUTED, with_ledger
 
 
 def test_a_decision_that_concerns_no_subscriber_names_each_subscribers_false_filter():
-    """The blocked order's trace: OA's rejected credit release concerns neither the ERP nor SRM."""
+    """The blocked order's trace: OA's rejected credit release concerns neither the ERP nor SRM (the audit
+    archive only takes its copy)."""
     registry = load_registry(REPO_ROOT, make_engine("jlens"))
     env = {"type": "approval.decided", "source": "/connectors/oa",
            "data": {"business_type": "credit_release", "result": "rejected", "business_no": "SO-1"}}
-    assert targets(registry, env, origin="oa") == []
+    assert [t.route.connector for t in targets(registry, env, origin="oa") if t.tap] == ["audit"]
+    assert [t for t in targets(registry, env, origin="oa") if not t.tap] == []
     reasons = why_no_route(registry, env, origin="oa")
     assert sorted((r["code"], r["connector"]) for r in reasons) == [("filter_false", "erp"),
-                                                                    ("filter_false", "srm")]
+                                                                    ("filter_false", "srm"),
+                                                                    ("wire_tap_only", "audit")]
     erp = next(r for r in reasons if r["connector"] == "erp")
     assert erp["expression"] == 'data.business_type = "credit_release" and data.result = "approved"'
     assert erp["text"] == f"erp's filter is false: {erp['expression']}"
