@@ -400,8 +400,24 @@ def connectors_of(hub_url: str, token: str) -> list[dict[str, Any]]:
     return list(r.json())
 
 
+def pattern_lines(company: Company) -> list[str]:
+    """What the enricher, the recipient list and the wire taps did, as the systems show it."""
+    approvals = [a for a in company.call("oa", "GET", "/api/processinstances") or []
+                 if a["processCode"] == "PURCHASE_REQUISITION"]
+    with_stock = sum(any(f["name"] == "仓库库存" for f in a["formComponentValues"]) for a in approvals)
+    notices = {n["bizId"] for u in company.call("oa", "GET", "/api/users") or []
+               for n in company.call("oa", "GET", "/api/notifications", params={"userId": u["userId"]}) or []
+               if (n.get("bizId") or "").startswith("mrp:")}
+    copies = Counter(c["type"] for c in company.call("audit", "GET", "/api/events") or [])
+    return [f"requisition approvals in OA showing WMS's stock (enricher): {with_stock} of {len(approvals)}",
+            f"planning notices (recipient list): {sum(n.endswith(':buy') for n in notices)} to 采购部, "
+            f"{sum(n.endswith(':make') for n in notices)} to 生产部",
+            f"audit archive (wire taps): {sum(copies.values())} copies — "
+            + ", ".join(f"{t} {n}" for t, n in sorted(copies.items()))]
+
+
 def print_summary(result: DemoResult, hub_url: str, counts: dict[str, int] | None,
-                  connectors: list[dict[str, Any]] | None = None) -> None:
+                  connectors: list[dict[str, Any]] | None = None, patterns: Sequence[str] = ()) -> None:
     print(f"\nDemo batch: {len(result.orders)} orders in {result.seconds:.0f} s")
     for no, label in result.orders.items():
         print(f"  {no:<20} {result.states.get(no, '?'):<10} {label}")
@@ -421,6 +437,8 @@ def print_summary(result: DemoResult, hub_url: str, counts: dict[str, int] | Non
         print(f"payment runs: {len(result.payment_runs)}, supplier payables paid: {paid}")
     if result.statement:
         print(f"bank statement (GBK CSV, {BANK_DROP}): {len(result.statement)} customer payment(s) posted in ERP")
+    for line in patterns:
+        print(line)
     print(f"dashboard: {hub_url}/ui   ·   API: {hub_url}/docs")
 
 
@@ -467,10 +485,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             done = sum(1 for v in states.values() if v in FINAL_ORDER_STATES)
             print(f"\rround {n}/{total}: orders settled {done}/{len(states)} "
                   f"({', '.join(sorted(set(states.values())))})" + " " * 10, end="", flush=True)
-        result = run_batch(Company(urls, bank_drop=BANK_DROP), rounds=args.rounds, pause_s=args.pause, progress=report)
+        company = Company(urls, bank_drop=BANK_DROP)
+        result = run_batch(company, rounds=args.rounds, pause_s=args.pause, progress=report)
         token = api_token(database)
         print_summary(result, hub_url, message_counts(hub_url, token) if token else None,
-                      connectors_of(hub_url, token) if token else None)
+                      connectors_of(hub_url, token) if token else None, pattern_lines(company))
         if args.stay:
             print(f"The hub stays up at {hub_url}/ui — press Ctrl-C to stop.", flush=True)
             threading.Event().wait()

@@ -7,13 +7,14 @@ each system, not the hub's own bookkeeping.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from mocks.demo import BATCH, DemoResult, run_batch
+from mocks.demo import BATCH, DemoResult, pattern_lines, run_batch
 from tests.support.patterns import (
     PRODUCTION,
     PURCHASING,
@@ -388,3 +389,17 @@ def test_the_copies_leave_the_messages_status_to_their_real_deliveries(world, ba
     detail = world.api(f"/api/messages/{refused[0]['id']}")
     assert "audit takes only a wire tap's copy" in str(detail), detail
 
+
+def test_the_demo_summary_says_what_the_enricher_the_recipient_list_and_the_wire_taps_did(world, batch):
+    approvals = len(requisition_approvals(world))
+    enricher, recipients, _ = pattern_lines(world.company)
+    assert approvals and enricher.endswith(f": {approvals} of {approvals}"), enricher
+    buys, makes = (int(n) for n in re.findall(r"(\d+) to ", recipients))
+    assert buys and makes, recipients
+
+    def every_type_archived() -> str | bool:
+        line = pattern_lines(world.company)[2]
+        return all(f"{t} " in line for t in TAPPED) and line
+    taps = eventually(every_type_archived, timeout=30, what="copies of every tapped type in the summary")
+    count = re.match(r"audit archive \(wire taps\): (\d+) copies", str(taps))
+    assert count and int(count[1]) >= len(TAPPED), taps
