@@ -1,15 +1,13 @@
-"""``/api/events``: keep a copy of an event, list the copies (thin: the archive has no other rule)."""
+"""``/api/events``: keep a copy of an event, list the copies; thin: parse, call :mod:`mocks.audit.archive`, answer."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
-from mocks.audit.models import Copy
+from mocks.audit import archive
 from mocks.common import SessionDep
 
 router = APIRouter(tags=["events"])
@@ -32,15 +30,8 @@ class EventIn(BaseModel):
              description="201 with the stored copy; 200 with the first copy when the same `source` + `id` "
                          "arrived before (nothing is kept twice).")
 def keep(body: EventIn, session: SessionDep, response: Response) -> dict[str, Any]:
-    known = session.scalars(select(Copy).where(Copy.source == body.source, Copy.event_id == body.id)).first()
-    if known is not None:
-        response.status_code = 200
-        return known.as_dict()
-    copy = Copy(source=body.source, event_id=body.id, type=body.type, subject=body.subject,
-                correlation_id=body.correlationid, event=body.model_dump(mode="json", exclude_none=True),
-                received_at=datetime.now(UTC))
-    session.add(copy)
-    session.flush()
+    copy, new = archive.keep(session, body.model_dump(mode="json", exclude_none=True))
+    response.status_code = 201 if new else 200
     return copy.as_dict()
 
 
@@ -48,12 +39,6 @@ def keep(body: EventIn, session: SessionDep, response: Response) -> dict[str, An
             description="Filters: `type`, `subject`, `correlationId`.")
 def list_copies(session: SessionDep, type: str | None = None, subject: str | None = None,  # noqa: A002
                 correlationId: str | None = None,  # noqa: N803 (the API's camelCase)
-                limit: int = Query(1000, ge=1, le=10000)) -> list[dict[str, Any]]:
-    q = select(Copy).order_by(Copy.copy_id).limit(limit)
-    if type:
-        q = q.where(Copy.type == type)
-    if subject:
-        q = q.where(Copy.subject == subject)
-    if correlationId:
-        q = q.where(Copy.correlation_id == correlationId)
-    return [c.as_dict() for c in session.scalars(q)]
+                limit: int = Query(archive.DEFAULT_LIMIT, ge=1, le=archive.MAX_LIMIT)) -> list[dict[str, Any]]:
+    return [c.as_dict() for c in archive.copies(session, type=type, subject=subject, correlation_id=correlationId,
+                                                limit=limit)]
