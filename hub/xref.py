@@ -26,14 +26,8 @@ class XrefStore:
         self.db = db
 
     def resolve(self, entity: str, local_id: str, from_system: str, to_system: str) -> str | None:
-        src, dst = aliased(CrossReference), aliased(CrossReference)
         with self.db.read() as s:
-            return s.scalar(
-                select(dst.local_id)
-                .join(src, (src.golden_id == dst.golden_id) & (src.entity == dst.entity))
-                .where(src.entity == entity, src.system == from_system, src.local_id == local_id,
-                       dst.system == to_system)
-                .limit(1))
+            return resolve_in(s, entity, local_id, from_system, to_system)
 
     def link(self, entity: str, ids: dict[str, Any], golden_id: str | None = None) -> str:
         """Tie ``{system: local_id}`` together as one entity; returns its golden id."""
@@ -56,6 +50,16 @@ class XrefStore:
             except IntegrityError:  # another process loaded the same records at the same moment
                 continue
         return count
+
+
+def resolve_in(s: Session, entity: str, local_id: str, from_system: str, to_system: str) -> str | None:
+    """:meth:`XrefStore.resolve` in ``s``: it sees the links ``s`` has written and not yet committed."""
+    src, dst = aliased(CrossReference), aliased(CrossReference)
+    return s.scalar(
+        select(dst.local_id)
+        .join(src, (src.golden_id == dst.golden_id) & (src.entity == dst.entity))
+        .where(src.entity == entity, src.system == from_system, src.local_id == local_id, dst.system == to_system)
+        .limit(1))
 
 
 def links_of(value: Any) -> list[dict[str, Any]]:

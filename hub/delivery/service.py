@@ -31,6 +31,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, cast
 
 from sqlalchemy import Row, Table, and_, delete, exists, insert, literal, or_, select, update
@@ -64,7 +65,7 @@ from hub.store.db import retry_on_disconnect
 from hub.store.models import DeliveryStatus, MessageStatus, UTCDateTime, cloud_event
 from hub.store.status import rolled_up_rows
 from hub.store.together import Write, execute_together
-from hub.xref import link_in
+from hub.xref import link_in, resolve_in
 
 log = logging.getLogger("hub.delivery")
 
@@ -219,13 +220,13 @@ class Deliverer:
                         element=delivery["element"], message_id=delivery["message_id"],
                         canonical_id=delivery["canonical_id"], correlation_id=str(envelope.get("correlationid")),
                         traceparent=envelope.get("traceparent"), envelope=envelope, origin=origin)
-        request = self._request_ahead(ahead)
+        request = self._request_ahead(ahead, s)
         claimed = self._take(s, ahead.delivery_id, datetime.now(UTC), url=request.url if request else None)
         if claimed is None or request is None or claimed.envelope != envelope:
             return claimed  # (an envelope that reads back otherwise is mapped again from what was stored)
         return replace(claimed, request=request)
 
-    def _request_ahead(self, ahead: Claimed) -> Request | None:
+    def _request_ahead(self, ahead: Claimed, s: Session) -> Request | None:
         """The call of a delivery about to be claimed, when it can be built at once: not when its operation
         asks other systems first (``enrich``), and not when it fails — it is built again after the claim,
         where a failure is recorded and retried."""
@@ -235,7 +236,8 @@ class Deliverer:
         if self.registry.operation(ahead.connector, ahead.operation).enrich:
             return None
         try:
-            return self._request(ahead, connector)
+            # its cross-references read in the translation's transaction, which may just have linked them
+            return self._request(ahead, connector, xref=partial(resolve_in, s))
         except Exception:  # whatever it is, it is met again (recorded, retried) when built after the claim
             return None
 
@@ -324,9 +326,9 @@ class Deliverer:
                               envelope=canonical.envelope(), origin=origin or "")
         return self._request(claimed, self.registry.connectors[claimed.connector])
 
-    def _request(self, claimed: Claimed, connector: Connector) -> Request:
+    def _request(self, claimed: Claimed, connector: Connector, xref: XrefResolver | None = None) -> Request:
         op = self.registry.operation(claimed.connector, claimed.operation)
-        functions = hub_functions(source=claimed.origin, target=claimed.connector, xref=self.xref,
+        functions = hub_functions(source=claimed.origin, target=claimed.connector, xref=xref or self.xref,
                                   codes=self.registry.mappings.codes)
         mapping = self.registry.mappings.get(op.mapping) if op.mapping else None
         enrichment = (self.enricher(op, claimed.envelope, functions, claimed.origin)
