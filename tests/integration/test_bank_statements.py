@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 
@@ -19,9 +17,7 @@ from hub.runtime import Hub
 from hub.settings import REPO_ROOT
 from hub.store import Delivery, InboundMessage
 from hub.store.models import DeliveryStatus
-from tests.support.processes import alive, stop
-from tests.support.target import free_port
-from tests.support.waiting import eventually
+from tests.support.processes import reference_system
 
 pytestmark = pytest.mark.e2e
 
@@ -30,19 +26,8 @@ STATEMENT_HEADER = ("交易日期", "流水号", "付款人", "付款账号", "�
 
 @pytest.fixture
 def erp(tmp_path) -> Iterator[str]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HUB_", "MOCK_"))}
-    env.update(MOCK_ERP_PORT=str(port), MOCK_DATA_DIR=str(tmp_path / "mocks"), MOCK_HUB_URL="http://127.0.0.1:9",
-               MOCK_SIMULATION="0")
-    proc = subprocess.Popen([sys.executable, "-m", "mocks", "erp"], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        eventually(lambda: alive(url) or proc.poll() is not None, timeout=120, what="the ERP to start")
-        assert proc.poll() is None, "the ERP reference system exited"
+    with reference_system("erp", tmp_path / "mocks") as url:
         yield url
-    finally:
-        stop([proc])
 
 
 def statement(lines: list[tuple[str, str, float]]) -> bytes:

@@ -4,9 +4,6 @@ database, each becoming canonical messages once — read again, nothing is store
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -24,8 +21,7 @@ from mocks.common.db import read_only_url
 from mocks.mes.app import build as build_mes
 from mocks.mes.tests.conftest import create_order, report
 from mocks.mes.timefmt import now_local
-from tests.support.processes import alive, stop
-from tests.support.target import free_port
+from tests.support.processes import reference_system
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
@@ -33,19 +29,8 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def wms(tmp_path) -> Iterator[str]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HUB_", "MOCK_"))}
-    env.update(MOCK_WMS_PORT=str(port), MOCK_DATA_DIR=str(tmp_path / "mocks"), MOCK_HUB_URL="http://127.0.0.1:9",
-               MOCK_SIMULATION="0")
-    proc = subprocess.Popen([sys.executable, "-m", "mocks", "wms"], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        eventually(lambda: alive(url) or proc.poll() is not None, timeout=120, what="the WMS to start")
-        assert proc.poll() is None, "the WMS reference system exited"
+    with reference_system("wms", tmp_path / "mocks") as url:
         yield url
-    finally:
-        stop([proc])
 
 
 @pytest.fixture
