@@ -75,10 +75,12 @@ def test_endless_recursion_is_stopped_and_the_hub_keeps_its_interpreter(sandbox)
 
 def test_a_sequence_past_the_size_limit_is_stopped_and_the_next_expression_runs(sandbox):
     """``$count([1..1e7].[1..1e7])`` allocated until the process died. jlens refuses the sequence by its size
-    limit; jsonata-python has none and is stopped by the sandbox's timeout."""
+    limit; jsonata-python has none and is stopped by a time limit (its own or the sandbox's, whichever a busy
+    machine lets fire first) or by the sandbox's memory limit."""
     with pytest.raises(MappingError) as err:
         run(sandbox, "$count([1..10000000].[1..10000000])")
-    assert err.value.code == ("U1001" if sandbox.engine == "jlens" else "timeout"), err.value
+    stops = {"U1001"} if sandbox.engine == "jlens" else {"timeout", "D1012", "memory"}
+    assert err.value.code in stops, err.value
     assert run(sandbox, '"still here"') == "still here"
 
 
