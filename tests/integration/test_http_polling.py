@@ -172,7 +172,8 @@ def test_a_failing_source_backs_off_and_shows_its_error_then_recovers(hub, api, 
     hub.pollers.run_once()
     row = poller(hub)
     assert (row.state, row.failures) == ("failing", 1) and "500" in (row.last_error or "")
-    assert row.next_run_at is not None and row.next_run_at > datetime.now(UTC)
+    assert row.next_run_at is not None and row.next_run_at - row.updated_at == timedelta(seconds=0.2), \
+        "the first failure waits one `every` before the next try"
     assert row.watermark is None and stored(hub) == []
     with api_client(hub) as c:
         metrics = c.get("/metrics").text
