@@ -12,20 +12,28 @@ the receiving side can be replayed — the newest message with that subject from
 
 The sweeper runs every check when the last run is older than ``every`` — one run, however many
 worker processes sweep (:meth:`Reconciler.run_scheduled`); ``hub reconcile`` runs them at once.
+
+A run holds a lease (``HUB_LEASE_S``) that its process renews every third of it while the checks
+run. A process killed mid-run stops renewing: once the lease has passed, the sweeper (or the next
+run) marks the run ``interrupted`` with the reason, and an interrupted run does not count as the
+schedule's last run, so the next sweep runs the checks again.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field, model_validator
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session
 
 from hub.connectors.durations import Seconds, _Model
 from hub.delivery.client import OutboundClient
@@ -46,6 +54,9 @@ SCHEDULE_LOCK = "hub:reconcile:scheduled"
 """The advisory lock under which a process decides that a scheduled run is due and starts it."""
 MAX_MISMATCHES_PER_CHECK = 500
 """Stored per check and run; beyond it the run says how many more there were."""
+RUNNING, INTERRUPTED = "running", "interrupted"
+INTERRUPTED_REASON = ("the process running it stopped (killed or restarted) before the checks finished: "
+                      "its lease ran out at {lease}; the checks run again at the next sweep, or run them now")
 
 
 class Side(_Model):
@@ -146,6 +157,10 @@ class Reconciler:
         self.client = client
         self.plan = plan
 
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(seconds=self.settings.lease_s)
+
     # ------------------------------------------------------------------ running
     def due(self, now: datetime | None = None) -> bool:
         """Whether the sweeper should run the checks now (the last run, by any process, is older than ``every``)."""
@@ -153,8 +168,19 @@ class Reconciler:
             return False
         now = now or datetime.now(UTC)
         with self.db.read() as s:
-            last = s.scalar(select(ReconcileRun.started_at).order_by(ReconcileRun.started_at.desc()).limit(1))
+            last = _last_start(s)
         return last is None or now - last >= timedelta(seconds=self.plan.file.every)
+
+    def sweep(self) -> str | None:
+        """The sweeper's job: mark runs whose process is gone as interrupted, then run the checks if due."""
+        self.interrupt_abandoned()
+        return self.run_scheduled() if self.due() else None
+
+    def interrupt_abandoned(self, now: datetime | None = None) -> int:
+        """Mark ``running`` runs whose lease has passed as ``interrupted`` (with why); returns how many."""
+        now = now or datetime.now(UTC)
+        with self.db.session() as s:
+            return _interrupt_abandoned(s, now)
 
     def run(self, *, trigger: str, only: list[str] | None = None,
             progress: Callable[[str], None] | None = None) -> str:
@@ -167,7 +193,8 @@ class Reconciler:
         run_id = new_id()
         started = datetime.now(UTC)
         with self.db.session() as s:
-            s.add(ReconcileRun(id=run_id, started_at=started, trigger=trigger, status="running", summary=[]))
+            _interrupt_abandoned(s, started)
+            s.add(self._new_run(run_id, started, trigger))
         return self._run_checks(run_id, only, progress)
 
     def run_scheduled(self) -> str | None:
@@ -175,7 +202,8 @@ class Reconciler:
 
         Whether it is due and the run's row are decided in one transaction under a lock of the
         database (PostgreSQL's advisory lock; SQLite's write lock, taken at BEGIN): the next
-        process to ask finds the run just started and leaves it to its owner.
+        process to ask finds the run just started and leaves it to its owner. Runs whose process
+        is gone are marked interrupted first, and do not count as the last run.
         """
         if self.plan is None or self.plan.file.every <= 0:
             return None
@@ -184,23 +212,31 @@ class Reconciler:
             if not self.db.is_sqlite:
                 s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": SCHEDULE_LOCK})
             now = datetime.now(UTC)
-            last = s.scalar(select(ReconcileRun.started_at).order_by(ReconcileRun.started_at.desc()).limit(1))
+            _interrupt_abandoned(s, now)
+            last = _last_start(s)
             if last is not None and now - last < timedelta(seconds=self.plan.file.every):
                 return None
-            s.add(ReconcileRun(id=run_id, started_at=now, trigger="sweeper", status="running", summary=[]))
+            s.add(self._new_run(run_id, now, "sweeper"))
         return self._run_checks(run_id, None, None)
+
+    def _new_run(self, run_id: str, started: datetime, trigger: str) -> ReconcileRun:
+        return ReconcileRun(id=run_id, started_at=started, trigger=trigger, status=RUNNING, summary=[],
+                            lease_until=started + self.lease)
 
     def _run_checks(self, run_id: str, only: list[str] | None, progress: Callable[[str], None] | None) -> str:
         assert self.plan is not None
         results = []
-        for name in only or list(self.plan.file.checks):
-            if progress:
-                progress(name)
-            results.append(self.run_check(name))
+        with self._heartbeat(run_id):
+            for name in only or list(self.plan.file.checks):
+                if progress:
+                    progress(name)
+                results.append(self.run_check(name))
         with self.db.session() as s:
             run = s.get(ReconcileRun, run_id)
             assert run is not None
             run.finished_at = datetime.now(UTC)
+            run.lease_until = None
+            run.reason = None  # finished after all (a process paused past its lease): its results stand
             run.summary = [r.as_json() for r in results]
             run.mismatches = sum(len(r.mismatches) for r in results)
             run.status = "error" if any(r.error for r in results) else "mismatch" if run.mismatches else "ok"
@@ -210,6 +246,33 @@ class Reconciler:
         log.info("reconciliation %s: %s", run_id, "; ".join(
             f"{r.check}: {r.error or f'{len(r.mismatches)} mismatch(es)'}" for r in results))
         return run_id
+
+    @contextmanager
+    def _heartbeat(self, run_id: str) -> Iterator[None]:
+        """While the body runs, the run's lease is renewed every third of it from a background thread."""
+        stop = threading.Event()
+
+        def beat() -> None:
+            while not stop.wait(self.settings.lease_s / 3):
+                try:
+                    self.renew_lease(run_id)
+                except Exception:  # the database may be away for a moment; the next beat tries again
+                    log.exception("reconciliation %s: lease heartbeat failed", run_id)
+
+        thread = threading.Thread(target=beat, name="hub-reconcile-lease", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join(timeout=5)
+
+    def renew_lease(self, run_id: str) -> bool:
+        """One heartbeat: extend a running run's lease; False when it is no longer running."""
+        with self.db.session() as s:
+            renewed = s.execute(update(ReconcileRun).where(ReconcileRun.id == run_id, ReconcileRun.status == RUNNING)
+                                .values(lease_until=datetime.now(UTC) + self.lease))
+            return bool(getattr(renewed, "rowcount", 0))
 
     def run_check(self, name: str) -> CheckResult:
         assert self.plan is not None
@@ -296,6 +359,23 @@ class Reconciler:
             for r in [run, *rows]:
                 s.expunge(r)
             return run, rows
+
+
+def _last_start(s: Session) -> datetime | None:
+    """When the schedule's last run started: an interrupted one did not run the checks, so it does not count."""
+    return s.scalar(select(ReconcileRun.started_at).where(ReconcileRun.status != INTERRUPTED)
+                    .order_by(ReconcileRun.started_at.desc()).limit(1))
+
+
+def _interrupt_abandoned(s: Session, now: datetime) -> int:
+    abandoned = list(s.execute(select(ReconcileRun.id, ReconcileRun.lease_until).where(
+        ReconcileRun.status == RUNNING, ReconcileRun.lease_until < now)).all())
+    for run_id, lease in abandoned:
+        s.execute(update(ReconcileRun).where(ReconcileRun.id == run_id, ReconcileRun.status == RUNNING).values(
+            status=INTERRUPTED, finished_at=now, lease_until=None,
+            reason=INTERRUPTED_REASON.format(lease=lease.isoformat(timespec="seconds") if lease else "?")))
+        log.warning("reconciliation %s interrupted: its lease ran out at %s (its process is gone)", run_id, lease)
+    return len(abandoned)
 
 
 def compare(left: SideResult, right: SideResult, tolerance: float) -> list[dict[str, Any]]:

@@ -134,7 +134,7 @@ class Hub:
         sweeper = Sweeper(db=db, grace_s=settings.sweep_grace_s, interval_s=settings.sweep_interval_s,
                           enqueue_translate=enqueue_translate, enqueue_delivery=enqueue_delivery,
                           max_worker_deaths=settings.max_worker_deaths, expire_aggregates=aggregator.expire,
-                          jobs=[("reconcile", lambda: reconciler.due() and reconciler.run_scheduled()),
+                          jobs=[("reconcile", reconciler.sweep),
                                 ("retention", lambda: retention.due() and retention.run())],
                           enqueue_delivery_later=later_enqueuer(broker, DELIVER_ACTOR, DELIVER_QUEUE))
         pollers = Pollers(registry=registry, settings=settings, ingestor=ingestor, state=poller_state)

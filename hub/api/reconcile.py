@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from hub.api.deps import HubDep
@@ -21,7 +21,8 @@ class RunView(BaseModel):
     started_at: datetime
     finished_at: datetime | None
     trigger: str
-    status: str
+    status: str = Field(description="running | ok | mismatch | error | interrupted (its process stopped mid-run)")
+    reason: str | None = Field(None, description="why an interrupted run did not finish")
     mismatches: int
     summary: list[dict[str, Any]]
 

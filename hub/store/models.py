@@ -441,9 +441,13 @@ class ReconcileRun(Base):
     trigger: Mapped[str] = mapped_column(String(100))
     """``sweeper``, ``cli`` or ``api:<actor>``."""
     status: Mapped[str] = mapped_column(String(20))
-    """running | ok | mismatch | error"""
+    """running | ok | mismatch | error | interrupted"""
     mismatches: Mapped[int] = mapped_column(Integer, default=0)
     summary: Mapped[Any] = mapped_column(JSON)
+    lease_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    """While ``running``: renewed by its process's heartbeat; once passed, the process is gone."""
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """Why an ``interrupted`` run did not finish."""
 
 
 class Mismatch(Base):

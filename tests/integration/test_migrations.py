@@ -48,3 +48,21 @@ def test_one_canonical_message_per_inbound_message_becomes_the_first_of_its_sequ
             assert "canonical_id" not in columns
     finally:
         db.dispose()
+
+
+def test_a_reconciliation_left_running_before_the_upgrade_has_its_lease_over_so_it_is_interrupted(db_url):
+    db = Database(db_url)
+    try:
+        upgrade(db, "0016")
+        with db.engine.begin() as c:
+            for run_id, status in (("r-running", "running"), ("r-ok", "ok")):
+                c.execute(sa.text(
+                    "INSERT INTO reconcile_runs (id, started_at, trigger, status, mismatches, summary) "
+                    "VALUES (:id, :t, 'sweeper', :status, 0, '[]')"), {"id": run_id, "t": NOW, "status": status})
+        upgrade(db)
+        with db.engine.connect() as c:
+            rows = c.execute(sa.text("SELECT id, lease_until FROM reconcile_runs ORDER BY id")).all()
+        leases = {r.id: r.lease_until for r in rows}
+        assert leases["r-ok"] is None and leases["r-running"] is not None
+    finally:
+        db.dispose()

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from hub.errors import ConfigError
+from hub.ids import new_id
 from hub.runtime import Hub
 from tests.support.auth import api_client
 from tests.support.signing import order_created, signed
@@ -52,12 +54,16 @@ class System:
         system = self
         self.puts = 0
         self.down = False
+        self.gate: threading.Event | None = None
+        """When set to an event, a GET is answered only once the event is set."""
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802
                 if system.down:
                     self.close_connection = True
                     return
+                if system.gate is not None:
+                    system.gate.wait(60)
                 body = json.dumps(read()).encode()
                 self.send_response(200)
                 self.send_header("content-type", "application/json")
@@ -229,6 +235,85 @@ def test_a_scheduled_run_is_made_once_however_many_worker_processes_ask_at_the_s
     db.dispose()
     assert len(started) == 1, f"{len(started)} processes each started a run"
     assert [(r.id, r.trigger, r.status) for r in runs] == [(started[0], "sweeper", "ok")]
+
+
+def abandoned_run(h: Hub, *, lease_until: datetime) -> str:
+    """A run row as a process killed mid-run leaves it: ``running``, started a minute ago, no heartbeat since."""
+    from hub.store.models import ReconcileRun
+
+    run_id = new_id()
+    with h.db.session() as s:
+        s.add(ReconcileRun(id=run_id, started_at=datetime.now(UTC) - timedelta(minutes=1), trigger="sweeper",
+                           status="running", summary=[], lease_until=lease_until))
+    return run_id
+
+
+def test_a_run_whose_process_died_is_marked_interrupted_and_the_sweeper_runs_the_checks_again(
+        make_settings, fast_config, shop):
+    (fast_config / "mappings" / "reconcile.yaml").write_text(RECONCILE.replace("every: 0", "every: 1h"),
+                                                              encoding="utf-8")
+    h = Hub.build(make_settings(config_dir=fast_config))
+    try:
+        dead = abandoned_run(h, lease_until=datetime.now(UTC) - timedelta(seconds=1))
+        h.sweeper.run_jobs()
+        with api_client(h) as client:
+            runs = {r["id"]: r for r in client.get("/api/reconcile/runs").json()}
+            assert runs[dead]["status"] == "interrupted" and runs[dead]["finished_at"]
+            assert "process running it stopped" in runs[dead]["reason"]
+            [again] = [r for r in runs.values() if r["id"] != dead]
+            assert again["status"] == "ok" and again["trigger"] == "sweeper" and again["reason"] is None
+        h.sweeper.run_jobs()  # the new run is the schedule's last one now
+        assert len(h.reconciler.runs()) == 2
+    finally:
+        h.stop()
+
+
+def test_a_run_whose_lease_has_not_passed_is_left_running_and_no_second_run_starts(make_settings, fast_config, shop):
+    (fast_config / "mappings" / "reconcile.yaml").write_text(RECONCILE.replace("every: 0", "every: 1h"),
+                                                              encoding="utf-8")
+    h = Hub.build(make_settings(config_dir=fast_config))
+    try:
+        alive = abandoned_run(h, lease_until=datetime.now(UTC) + timedelta(hours=1))
+        h.sweeper.run_jobs()
+        [run] = h.reconciler.runs()
+        assert (run.id, run.status, run.reason) == (alive, "running", None)
+    finally:
+        h.stop()
+
+
+def test_a_manual_run_marks_an_abandoned_one_interrupted_and_the_dashboard_says_why(hub, shop):
+    from fastapi.testclient import TestClient
+
+    from hub.api import create_app
+    from tests.integration.test_dashboard_pages import log_in
+
+    dead = abandoned_run(hub, lease_until=datetime.now(UTC) - timedelta(seconds=1))
+    with api_client(hub) as client:
+        assert client.post("/api/reconcile/runs").json()["status"] == "ok"
+        assert client.get(f"/api/reconcile/runs/{dead}").json()["status"] == "interrupted"
+    with TestClient(create_app(hub)) as ui:
+        log_in(ui)
+        page = ui.get("/ui/reconcile", params={"run": dead})
+        assert page.status_code == 200 and 'data-status="interrupted"' in page.text
+        assert "process running it stopped" in page.text
+
+
+def test_a_run_slower_than_its_lease_keeps_renewing_it_and_is_never_interrupted(make_settings, fast_config, shop):
+    release = shop.shop.gate = threading.Event()  # the web shop answers only when the test lets it
+    h = Hub.build(make_settings(config_dir=fast_config, lease_s=0.6))
+    try:
+        done: list[str] = []
+        runner = threading.Thread(target=lambda: done.append(h.reconciler.run(trigger="cli")))
+        runner.start()
+        [run] = eventually(lambda: h.reconciler.runs(), what="the run's row")
+        first = run.lease_until
+        eventually(lambda: h.reconciler.runs()[0].lease_until > first, what="a renewed lease")
+        release.set()
+        runner.join(timeout=60)
+        assert done and h.reconciler.runs()[0].status == "ok"
+    finally:
+        release.set()
+        h.stop()
 
 
 def test_hub_reconcile_prints_the_mismatches_and_exits_1(make_settings, fast_config, shop, monkeypatch):
