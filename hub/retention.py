@@ -14,7 +14,9 @@ traces, counts and the audit trail still hold. Only settled messages are purged 
 still ``received`` or ``delivering``); a purged message cannot be replayed (409).
 
 The sweeper runs the policy when the last run is older than ``every``; ``hub retention run``
-runs it now, with a progress bar.
+runs it now, with a progress bar. When it last ran is kept in the database
+(:mod:`hub.store.schedule`), not in a process: a restart does not run it again at once, and of the
+worker processes sweeping at the same moment only one takes the period's run.
 """
 
 from __future__ import annotations
@@ -34,13 +36,15 @@ from sqlalchemy import func, select, update
 from hub.connectors.durations import Seconds, _Model
 from hub.errors import ConfigError
 from hub.registry import Registry
-from hub.store import Attempt, CanonicalMessage, Database, Delivery, InboundMessage
+from hub.store import Attempt, CanonicalMessage, Database, Delivery, InboundMessage, schedule
 from hub.store.models import MessageStatus
 from hub.yamlfile import load_model
 
 log = logging.getLogger("hub.retention")
 
 FILE_NAME = "retention.yaml"
+JOB = "retention"
+"""Its name in ``scheduled_jobs``."""
 BATCH = 500
 """Messages purged per transaction: short write locks, so deliveries go on during a run."""
 SETTLED = tuple(s for s in MessageStatus.ALL if s not in (MessageStatus.RECEIVED, MessageStatus.DELIVERING))
@@ -127,20 +131,38 @@ class Retention:
         self.db = db
         self.registry = registry
         self.plan = plan
-        self.last_run: datetime | None = None
+
+    def last_run(self) -> datetime | None:
+        """When the policy was last applied, by any process (a dry run does not count)."""
+        return schedule.last_run(self.db, JOB)
 
     def due(self, now: datetime | None = None) -> bool:
         if self.plan is None or self.plan.file.every <= 0:
             return False
         now = now or datetime.now(UTC)
-        return self.last_run is None or now - self.last_run >= timedelta(seconds=self.plan.file.every)
+        last = self.last_run()
+        return last is None or now - last >= timedelta(seconds=self.plan.file.every)
+
+    def run_scheduled(self, now: datetime | None = None) -> RunResult | None:
+        """The sweeper's run, when the period's run is due and this process claims it (one process does)."""
+        now = now or datetime.now(UTC)
+        if not self.due(now):
+            return None
+        assert self.plan is not None
+        if not schedule.claim(self.db, JOB, now, timedelta(seconds=self.plan.file.every)):
+            return None
+        return self._apply(now, dry_run=False, progress=None, connectors=None)
 
     def run(self, *, now: datetime | None = None, dry_run: bool = False, progress: Progress | None = None,
             connectors: list[str] | None = None) -> RunResult:
-        """Apply each connector's policy; returns what was due and purged (and where it was archived)."""
+        """Apply each connector's policy now; returns what was due and purged (and where it was archived)."""
         now = now or datetime.now(UTC)
-        if not dry_run:
-            self.last_run = now
+        if not dry_run and self.plan is not None:
+            schedule.record(self.db, JOB, now)
+        return self._apply(now, dry_run=dry_run, progress=progress, connectors=connectors)
+
+    def _apply(self, now: datetime, *, dry_run: bool, progress: Progress | None,
+               connectors: list[str] | None) -> RunResult:
         result = RunResult(started_at=now, dry_run=dry_run)
         if self.plan is None:
             return result

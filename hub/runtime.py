@@ -135,7 +135,7 @@ class Hub:
                           enqueue_translate=enqueue_translate, enqueue_delivery=enqueue_delivery,
                           max_worker_deaths=settings.max_worker_deaths, expire_aggregates=aggregator.expire,
                           jobs=[("reconcile", reconciler.sweep),
-                                ("retention", lambda: retention.due() and retention.run())],
+                                ("retention", retention.run_scheduled)],
                           enqueue_delivery_later=later_enqueuer(broker, DELIVER_ACTOR, DELIVER_QUEUE))
         pollers = Pollers(registry=registry, settings=settings, ingestor=ingestor, state=poller_state)
         seeded = xrefs.load_seed(settings.config_dir / "mappings" / "xref")

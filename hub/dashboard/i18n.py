@@ -488,7 +488,7 @@ CATALOG: dict[str, tuple[str, str]] = {
                         "超过连接器保留天数的报文会先归档再清除，消息的元数据保留。法律保全的连接器全部保留。"),
     "retention.not_configured": ("No policy: add mappings/retention.yaml.", "未配置策略：请添加 mappings/retention.yaml。"),
     "retention.archive_dir": ("Archive folder", "归档目录"),
-    "retention.last_run": ("last run by this process", "本进程上次执行"),
+    "retention.last_run": ("last run", "上次执行"),
     "retention.connector": ("Connector", "连接器"),
     "retention.days": ("Days", "天数"),
     "retention.archive": ("Archived first", "先归档"),

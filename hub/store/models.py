@@ -466,3 +466,12 @@ class Mismatch(Base):
     replayed_message_id: Mapped[str | None] = mapped_column(ID, nullable=True)
     replayed_at: Mapped[datetime | None] = mapped_column(nullable=True)
     replay_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+
+
+class ScheduledJob(Base):
+    """When a periodic job last ran, shared by every process (:mod:`hub.store.schedule`)."""
+
+    __tablename__ = "scheduled_jobs"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    last_run_at: Mapped[datetime | None] = mapped_column(nullable=True)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import update
 from typer.testing import CliRunner
 
@@ -27,6 +31,7 @@ connectors:
   webshop:
     days: 7
 """
+PROCESSES = 3
 
 
 def with_policy(config: Path, text: str) -> Path:
@@ -149,9 +154,74 @@ def test_the_sweeper_applies_the_policy_every_period(make_settings, fast_config,
     try:
         assert hub.retention.due()
         hub.sweeper.run_jobs()
-        assert hub.retention.last_run is not None and not hub.retention.due()
+        assert hub.retention.last_run() is not None and not hub.retention.due()
     finally:
         hub.stop()
+
+
+def test_a_restarted_hub_keeps_the_schedule_instead_of_applying_the_policy_again_at_once(make_settings, fast_config):
+    config = with_policy(fast_config, POLICY.replace("every: 0", "every: 1h"))
+    first = Hub.build(make_settings(config_dir=config))
+    try:
+        assert first.retention.run_scheduled() is not None
+        ran_at = first.retention.last_run()
+    finally:
+        first.stop()
+    restarted = Hub.build(make_settings(config_dir=config))
+    try:
+        assert restarted.retention.last_run() == ran_at and not restarted.retention.due()
+        restarted.sweeper.run_jobs()
+        assert restarted.retention.last_run() == ran_at
+        assert ran_at is not None
+        assert restarted.retention.run_scheduled(now=ran_at + timedelta(hours=1)) is not None  # the next period
+        assert restarted.retention.last_run() == ran_at + timedelta(hours=1)
+    finally:
+        restarted.stop()
+
+
+def test_a_run_on_demand_counts_for_the_schedule_and_a_dry_run_does_not(make_settings, fast_config):
+    hub = Hub.build(make_settings(config_dir=with_policy(fast_config, POLICY.replace("every: 0", "every: 1h"))))
+    try:
+        hub.retention.run(dry_run=True)
+        assert hub.retention.last_run() is None and hub.retention.due()
+        hub.retention.run()
+        assert hub.retention.last_run() is not None and not hub.retention.due()
+        assert hub.retention.run_scheduled() is None
+    finally:
+        hub.stop()
+
+
+@pytest.mark.parametrize("store", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_worker_processes_sweeping_at_the_same_moment_apply_the_policy_once(request, store, make_settings,
+                                                                           fast_config, tmp_path):
+    from hub.store import Database
+    from hub.store.migrate import upgrade
+
+    url = request.getfixturevalue("pg_url") if store == "postgres" else make_settings().database_url
+    config = with_policy(fast_config, POLICY.replace("every: 0", "every: 1h"))
+    db = Database(url)
+    upgrade(db)  # before the processes start, as `hub db upgrade` does
+    env = {**os.environ, "HUB_DATABASE_URL": url, "HUB_CONFIG_DIR": str(config), "HUB_ENV": "development"}
+    script = Path(__file__).parents[1] / "support" / "scheduled_retention.py"
+    signals = tmp_path / "signals"
+    signals.mkdir()
+    procs = [subprocess.Popen([sys.executable, str(script), str(signals)], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(PROCESSES)]
+    try:
+        eventually(lambda: len(list(signals.glob("ready-*"))) == PROCESSES, timeout=180,
+                   what="every process ready", interval=0.2)
+        (signals / "go").touch()  # all ask at once
+        outputs = [p.communicate(timeout=120) for p in procs]
+    finally:
+        for p in procs:
+            p.kill()
+    assert all(p.returncode == 0 for p in procs), [err[-2000:] for _, err in outputs]
+    ran = [out.strip() for out, _ in outputs if out.strip()]
+    with db.engine.connect() as c:
+        jobs = c.execute(sa.text("SELECT name FROM scheduled_jobs")).scalars().all()
+    db.dispose()
+    assert ran == ["ran"], f"{len(ran)} processes each applied the policy"
+    assert jobs == ["retention"]
 
 
 @pytest.mark.parametrize("bad, message", [
@@ -182,7 +252,7 @@ def test_the_dashboard_shows_each_connectors_policy_and_what_is_due(make_setting
             assert page.status_code == 200
             row = page.text.split('data-connector="webshop"')[1].split("</tr>")[0]
             assert "<td>7</td>" in row and "<td>1</td>" in row
-            assert hub.retention.last_run is None  # showing what is due purges nothing
+            assert hub.retention.last_run() is None  # showing what is due purges nothing
     finally:
         hub.stop()
 

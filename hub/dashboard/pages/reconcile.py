@@ -46,4 +46,5 @@ async def replay(request: Request, mismatch_id: str, who: Operator, form: Form, 
 async def retention(request: Request, who: Operator, admin: Services) -> Response:
     r = admin.hub.retention
     due = await run_in_threadpool(lambda: r.run(dry_run=True)) if r.plan else None
-    return render(request, who, "ops/retention.html", plan=r.plan, due=due, last_run=r.last_run)
+    last_run = await run_in_threadpool(r.last_run) if r.plan else None
+    return render(request, who, "ops/retention.html", plan=r.plan, due=due, last_run=last_run)
