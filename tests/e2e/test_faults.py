@@ -94,7 +94,7 @@ def reconcile(cluster: Cluster, numbers: list[str], ids: list[str], *, dead: set
     assert sum(1 for d in deliveries if d.status == "dead") == len(dead)
 
 
-def test_a_worker_killed_mid_call_loses_nothing_and_applies_nothing_twice(cluster: Cluster):
+def test_a_worker_killed_mid_call_loses_nothing_applies_nothing_twice_and_logs_every_call_it_made(cluster: Cluster):
     cluster.ledger.slow = lambda call: 0.4  # every call is in flight a while
     numbers = [f"KILL-{i}" for i in range(16)]
     ids = send_all(cluster, numbers)
@@ -107,6 +107,9 @@ def test_a_worker_killed_mid_call_loses_nothing_and_applies_nothing_twice(cluste
     outcomes = cluster.attempt_outcomes(ids)
     assert outcomes["abandoned"] >= 1, outcomes  # the calls the target saw from the dead worker
     assert outcomes["in_flight"] == 0
+    calls, attempts = cluster.ledger.calls_per_order(), cluster.attempts_per_message(ids)
+    untold = {n: (calls[n], attempts[mid]) for n, mid in zip(numbers, ids, strict=True) if calls[n] > attempts[mid]}
+    assert not untold, f"calls the ledger received that the attempt log does not show (calls, attempts): {untold}"
     print(f"killed mid-call: {outcomes['abandoned']} call(s) abandoned, all settled {recovered_s:.1f}s later")
 
 

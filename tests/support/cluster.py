@@ -147,6 +147,10 @@ class Ledger:
             self.booked_at.append(time.monotonic())
         return 200
 
+    def calls_per_order(self) -> Counter[str]:
+        """How many calls the ledger received for each order, booked or answered again."""
+        return Counter(call["path"].rsplit("/", 1)[-1] for call in list(self.target.calls))
+
     def bookings(self) -> Counter[str]:
         """How many times each order was booked (under distinct keys): 1 each when nothing is applied twice."""
         return Counter(self.booked.values())
@@ -300,6 +304,12 @@ class Cluster:
     def deliveries(self, message_ids: list[str]) -> list[Any]:
         return self.query("SELECT id, message_id, status, last_error, attempts FROM deliveries "
                           "WHERE message_id = ANY(:ids)", ids=message_ids)
+
+    def attempts_per_message(self, message_ids: list[str]) -> Counter[str]:
+        """How many attempts the log holds for each message's deliveries."""
+        rows = self.query("SELECT d.message_id FROM attempts a JOIN deliveries d ON d.id = a.delivery_id "
+                          "WHERE d.message_id = ANY(:ids)", ids=message_ids)
+        return Counter(r[0] for r in rows)
 
     def attempt_outcomes(self, message_ids: list[str]) -> Counter[str]:
         rows = self.query("SELECT a.outcome FROM attempts a JOIN deliveries d ON d.id = a.delivery_id "
