@@ -94,6 +94,25 @@ def test_a_deep_body_stored_before_the_limit_is_shown_bounded_not_a_500(client, 
     assert "nested deeper than" in r.text and "bottom" not in r.text
 
 
+def test_the_page_of_a_deep_body_stored_before_the_limit_is_shown_bounded_not_a_500(hub: Hub):
+    from tests.integration.test_dashboard_pages import log_in
+
+    deep: object = "bottom"
+    for _ in range(900):
+        deep = {"x": deep}
+    now = datetime.now(UTC)
+    mid = new_id()
+    with hub.db.session() as s:
+        s.add(InboundMessage(id=mid, connector="webshop", sender_id=f"old-{mid}", mode="webhook", native_type=None,
+                             headers={}, body={"type": "order.created", "x": deep}, attributes=None,
+                             received_at=now, updated_at=now, status=MessageStatus.FAILED, translations=0))
+    with TestClient(create_app(hub), raise_server_exceptions=False) as ui:
+        log_in(ui)
+        page = ui.get(f"/ui/messages/{mid}")
+        assert page.status_code == 200, page.text[-2000:]
+        assert "bottom" not in page.text
+
+
 # ---------------------------------------------------------------------- CloudEvent shapes (#5)
 @pytest.mark.parametrize("envelope", [b"[1, 2]", b"3", b'"text"', b"null", b"true"])
 def test_a_structured_cloudevent_that_is_not_an_object_is_refused_with_422(client, envelope):
