@@ -204,3 +204,16 @@ def test_the_main_pages_render_at_1280_px_and_on_a_phone(live_hub: LiveHub, page
     expect(phone.get_by_role("link", name="WS-SC-2")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390 + 1, "the page scrolls sideways"
     screenshot(phone, "messages-phone")
+
+
+def test_an_admins_whole_menu_shows_at_1280_px_in_both_languages_none_of_it_cut_off(new_page):
+    for locale in ("en-US", "zh-CN"):
+        page = new_page(locale=locale)           # 1,280 px wide: the admin's menu has a dozen pages
+        login(page)
+        menu = page.locator("nav.nav")
+        links = menu.get_by_role("link")
+        assert links.count() >= 12
+        nav = menu.bounding_box()
+        for link in links.all():
+            box = link.bounding_box()
+            assert box["x"] + box["width"] <= nav["x"] + nav["width"] + 1, f"{link.inner_text()} is cut off"
