@@ -3,13 +3,12 @@ business's zone, a trace that fits, recent transactions to click, named systems,
 
 The company's own connector files drive a hub whose seven systems all answer from one real target;
 one native event of each system (the first case of its inbound mapping's tests) is sent in one business
-transaction. The pictures it takes go to test-artifacts/screenshots/; with HUB_REFRESH_DOCS_IMAGES=1
-they replace the README's pictures in docs/images/ (look at each before committing them).
+transaction. The pictures it takes go to test-artifacts/screenshots/; the README's pictures in docs/images/
+come from a real demo instead (``./dev screenshots``).
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from datetime import UTC
@@ -32,7 +31,6 @@ from tests.support.target import Target
 pytestmark = pytest.mark.browser
 
 WIDE = {"width": 1440, "height": 900}
-IMAGES = REPO_ROOT / "docs" / "images"
 COMPANY = ("crm", "erp", "mrp", "mes", "wms", "srm", "oa")
 DEAL = "deal-newcomer-7"
 
@@ -95,15 +93,6 @@ def company_page(browser, company: LiveHub):
         ctx.close()
 
 
-def picture(page, name: str) -> None:
-    """A documentation picture: refreshed in docs/images/ on request, so a test run leaves the tree clean."""
-    if os.environ.get("HUB_REFRESH_DOCS_IMAGES") != "1":
-        screenshot(page, name)
-        return
-    IMAGES.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(IMAGES / f"{name}.png"), full_page=True)
-
-
 def no_sideways_scroll(page) -> None:
     width = page.viewport_size["width"]
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, "the page scrolls sideways"
@@ -132,7 +121,7 @@ def test_the_trace_of_a_seven_system_transaction_fits_1440_px_and_a_phone_with_f
         names = lanes.all_text_contents()
         assert (SYSTEMS["crm"][0][1] if lang == "zh" else "CRM") in names
         no_sideways_scroll(page)
-        picture(page, f"trace-{lang}")
+        screenshot(page, f"trace-{lang}")
 
     phone = company_page(viewport=PHONE)
     login(phone)
@@ -142,7 +131,7 @@ def test_the_trace_of_a_seven_system_transaction_fits_1440_px_and_a_phone_with_f
     svg = phone.get_by_test_id("trace-picture")
     natural = float(svg.get_attribute("viewBox").split()[2])
     assert svg.bounding_box()["width"] >= MIN_SCALE * natural - 1, "shrunk past readability"
-    picture(phone, "trace-phone")
+    screenshot(phone, "trace-phone")
 
 
 def test_the_traces_page_lists_recent_transactions_to_open_with_keys_systems_and_state(company_page):
@@ -161,7 +150,7 @@ def test_the_traces_page_lists_recent_transactions_to_open_with_keys_systems_and
         keys = table.locator("tbody tr td:first-child").all_text_contents()
         assert any(k.strip().startswith("MRP 运算 " if lang == "zh" else "MRP run ") for k in keys), keys
         no_sideways_scroll(page)
-        picture(page, f"traces-{lang}")
+        screenshot(page, f"traces-{lang}")
         row.get_by_role("link").first.click()
         expect(page).to_have_url(re.compile(rf"/ui/traces/{DEAL}$"))
         expect(page.get_by_test_id("trace-picture")).to_be_visible()
@@ -189,7 +178,7 @@ def test_connectors_show_whole_base_urls_and_short_descriptions_in_the_uis_langu
         else:
             assert not any(re.search(r"[\u4e00-\u9fff]", s) for s in summaries), summaries
         no_sideways_scroll(page)
-        picture(page, f"connectors-{lang}")
+        screenshot(page, f"connectors-{lang}")
     phone = company_page(viewport=PHONE)
     login(phone)
     phone.goto("/ui/connectors")
