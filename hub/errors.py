@@ -7,6 +7,8 @@
     ├── RequestRefused              a request is refused for what it carries; HTTP status + JSON body
     │   ├── BadRequest              400 — a NUL character in a path, query parameter or form
     │   │   └── FormTooLarge        413 — a posted form past the guard's limit
+    │   ├── PayloadPurged           409 — retention removed what a replay or retry would send
+    │   ├── RecordNotReplayable     409 — a split batch's record that is not failed, or no longer split
     │   └── IngestError             a webhook is refused
     │       ├── UnknownConnector    404
     │       ├── SignatureError      401 (missing, bad or stale signature)
@@ -78,6 +80,13 @@ class PayloadPurged(RequestRefused):
 
     status = 409
     code = "payload_purged"
+
+
+class RecordNotReplayable(RequestRefused):
+    """A split batch's record is replayed alone only while it is failed, and while its event is still split."""
+
+    status = 409
+    code = "record_not_replayable"
 
 
 class FormTooLarge(BadRequest):

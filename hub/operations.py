@@ -31,6 +31,7 @@ from hub.views import (
     CanonicalView,
     DeliveryPage,
     DeliveryView,
+    FailedRecordView,
     MessageDetail,
     MessagePage,
     MessageSummary,
@@ -78,12 +79,14 @@ class Operations:
                                         .order_by(CanonicalMessage.created_at, CanonicalMessage.seq)))
             deliveries = list(s.scalars(select(Delivery).where(Delivery.message_id == msg.id)
                                         .order_by(Delivery.created_at, Delivery.element)))
+            failed = [c for c in canonicals if c.current and c.status == MessageStatus.FAILED]
+            canonicals = [c for c in canonicals if c.error is None]  # a failed record's row is not a message
             current = [c for c in canonicals if c.current]
             masked = self._masked_fields(msg.connector)
             # Stored errors are written masked; this also covers those stored before, and other connectors' keys.
             redact = Redactor.of(self.registry.masked_fields(msg.connector, *{d.connector for d in deliveries}),
                                  msg.body, *(c.data for c in canonicals))
-            line = summary(msg, current[0] if current else None, len(current))
+            line = summary(msg, current[0] if current else None, len(current) + len(failed))
             return MessageDetail(
                 **line.model_copy(update={"error": redact.optional(line.error)}).model_dump(),
                 mode=msg.mode, sender_id=msg.sender_id, headers=msg.headers, purged_at=msg.purged_at,
@@ -91,6 +94,11 @@ class Operations:
                 canonical=[CanonicalView(id=c.id, seq=c.seq, current=c.current, status=c.status, mapping=c.mapping,
                                          no_route=c.no_route,
                                          envelope=mask(c.envelope(), masked)) for c in canonicals],
+                failed_records=[FailedRecordView(message_id=msg.id, index=c.seq, canonical_id=c.id,
+                                                 error=redact.optional(c.error) or "",
+                                                 error_detail=redact.json(c.error_detail),
+                                                 record=mask(c.data, masked), mapping=c.mapping)
+                                for c in sorted(failed, key=lambda c: c.seq)],
                 deliveries=[self._delivery_view(d, with_attempts=True, redact=redact) for d in deliveries])
 
     def list_deliveries(self, *, status: str | None = None, connector: str | None = None,
@@ -140,8 +148,9 @@ class Operations:
             if msg is None:
                 raise NotFound(f"no message {message_id}")
             _refuse_purged(msg)
-            has_canonical = s.scalar(select(CanonicalMessage.id).where(
-                CanonicalMessage.message_id == message_id, CanonicalMessage.current).limit(1)) is not None
+            has_canonical = s.scalar(select(CanonicalMessage.id).where(  # a failed record's row is no canonical form
+                CanonicalMessage.message_id == message_id, CanonicalMessage.current,
+                CanonicalMessage.error.is_(None)).limit(1)) is not None
             translate_again = remap or not has_canonical
             poison = (msg.error_detail or {}).get("kind") == POISON_KIND
             if translate_again:
@@ -158,6 +167,19 @@ class Operations:
         ids = self.translator.reroute(message_id, to=to)
         return ActionResult(id=message_id, status=MessageStatus.DELIVERING if ids else MessageStatus.NO_ROUTE,
                             detail=f"{len(ids)} new delivery(ies)", deliveries=ids)
+
+    def replay_record(self, message_id: str, index: int) -> ActionResult:
+        """Map one failed record of a split batch again with the current mapping and send it; the records
+        already delivered are not sent again (:meth:`hub.translate.Translator.replay_record`)."""
+        with self.db.read() as s:
+            msg = s.get(InboundMessage, message_id)
+            if msg is None:
+                raise NotFound(f"no message {message_id}")
+            _refuse_purged(msg)
+        done = self.translator.replay_record(message_id, index)
+        detail = (f"record [{index}] failed again: {done.error}" if done.error is not None
+                  else f"record [{index}] mapped again: {len(done.deliveries)} new delivery(ies)")
+        return ActionResult(id=message_id, status=done.status, detail=detail, deliveries=done.deliveries)
 
     def retry_delivery(self, delivery_id: str) -> ActionResult:
         """Try a dead, rejected, paused or waiting delivery again now, with a fresh schedule."""

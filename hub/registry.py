@@ -103,7 +103,8 @@ class Registry:
                 mapping=self._mapping(f, event.mapping, *at, "mapping"),
                 time=self._compile(f, event.time, *at, "time") if event.time else None,
                 correlate=tuple(self._compile(f, src, *at, "correlate", i) for i, src in enumerate(event.correlate)),
-                xref=tuple(self._compile(f, src, *at, "xref", i) for i, src in enumerate(event.xref)))
+                xref=tuple(self._compile(f, src, *at, "xref", i) for i, src in enumerate(event.xref)),
+                records=self._compile(f, event.records, *at, "records") if event.records else None)
         for op_name, op in c.operations.items():
             at = ("operations", op_name)
             compiled.operations[op_name] = CompiledOperation(

@@ -7,7 +7,11 @@ together — envelopes with their ids, subjects, times, correlation and
 causation, and one delivery per target (per element for an ``each``
 operation) — then the deliveries are enqueued. A mapping, schema or filter
 error marks the message ``failed`` with the error and where it is; the
-message stays replayable once the mapping is fixed.
+message stays replayable once the mapping is fixed. A split batch's record that fails alone
+(:class:`hub.pipeline.inbound.FailedRecord`) is stored as a canonical message of its own with
+status ``failed``, its error and the record, and no delivery, while the good records go on; the
+message is ``failed`` once they are done, and :meth:`Translator.replay_record` maps that one record
+again without sending the others twice.
 
 Hooks (``on_canonical``) see each canonical message inside the same transaction and may answer
 with envelopes of their own (the golden-record service's ``masterdata.changed``): those are
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
@@ -35,12 +40,12 @@ from sqlalchemy.orm import Session
 from hub.aggregator import MODE as AGGREGATION_MODE
 from hub.aggregator import Aggregator
 from hub.envelope import child_traceparent, new_traceparent, parse_time
-from hub.errors import ConfigError, MappingError, SchemaError
+from hub.errors import ConfigError, MappingError, NotFound, RecordNotReplayable, SchemaError
 from hub.ids import new_id
 from hub.mapping.functions import XrefResolver, hub_functions
 from hub.masking import Redactor, search_text
 from hub.pipeline.compiled import AGGREGATION_EVENT
-from hub.pipeline.inbound import Part, Reading, is_ignored, native_type_of, read_native
+from hub.pipeline.inbound import FailedRecord, Part, Reading, is_ignored, native_type_of, read_again, read_native
 from hub.pipeline.routing import Target, targets, why_no_route
 from hub.registry import Registry
 from hub.store import CanonicalMessage, Database, Delivery, InboundMessage
@@ -158,7 +163,7 @@ class Translator:
         reading = read_native(self.registry, msg.connector, msg.body, functions=functions,
                               bindings={"connector": msg.connector, "event": attrs, "headers": msg.headers},
                               native_type=native_type)
-        if not reading.parts:
+        if not reading.parts and not reading.failed:
             values["error_detail"] = {"kind": "ignored", "message": "the inbound mapping produced no message"}
             s.execute(done.values(**values, status=MessageStatus.IGNORED))
             return MessageStatus.IGNORED, None, []
@@ -167,15 +172,15 @@ class Translator:
         deliveries: list[dict[str, Any]] = []
         statuses = []
         derived: list[CanonicalMessage] = []
-        for seq, part in enumerate(reading.parts):
-            canonical = self._canonical(s, msg, reading, part, seq, keys)
-            envelope = canonical.envelope()
+        for part in reading.parts:
+            canonical = self._canonical(s, msg, reading, part, part.index, keys)
+            statuses.append(self._pass_on(s, msg, canonical, paused, deliveries, made, derived))
             canonicals.append(canonical)
-            for hook in self.on_canonical:
-                derived += [self._derived(canonical, env) for env in hook(s, envelope) or []]
-            made += self._gather(s, msg, canonical, envelope)
-            statuses.append(self._route(msg, canonical, envelope, paused, deliveries))
-        for seq, canonical in enumerate(derived, start=len(reading.parts)):
+        redact = Redactor.of(self.registry.masked_fields(msg.connector), msg.body)
+        for failure in reading.failed:
+            canonicals.append(self._failed(msg, reading, failure, redact))
+            statuses.append(MessageStatus.FAILED)
+        for seq, canonical in enumerate(derived, start=reading.batch_size):
             canonical.seq = seq
             canonicals.append(canonical)
             made += self._gather(s, msg, canonical, canonical.envelope())
@@ -183,6 +188,9 @@ class Translator:
         status = rolled_up(statuses)
         values.update(status=status, search_text=search_text(self.registry.masked_fields(msg.connector), msg.body,
                                                              *(p.data for p in reading.parts)))
+        if reading.failed:
+            values.update(_records_failed([(f.index, redact.text(str(f.error))) for f in reading.failed],
+                                          reading.batch_size))
         writes: list[Write] = [self._supersede(msg.id), insert(C).values([_row(C, c) for c in canonicals]),
                                *keys.writes(now)]
         if deliveries:
@@ -191,6 +199,32 @@ class Translator:
         due = [d for d in deliveries if d["status"] == DeliveryStatus.PENDING]
         first = (due[0], _read_back(next(c for c in canonicals if c.id == due[0]["canonical_id"]))) if due else None
         return status, first, [d["id"] for d in due]
+
+    def _pass_on(self, s: Session, msg: Row[Any], canonical: CanonicalMessage, paused: set[str],
+                 deliveries: list[dict[str, Any]], made: list[str], derived: list[CanonicalMessage]) -> str:
+        """Hand a new canonical message to the hooks and the aggregators, and name its deliveries
+        (appended to ``deliveries``, its hooks' messages to ``derived``); returns its status."""
+        envelope = canonical.envelope()
+        for hook in self.on_canonical:
+            derived += [self._derived(canonical, env) for env in hook(s, envelope) or []]
+        made += self._gather(s, msg, canonical, envelope)
+        return self._route(msg, canonical, envelope, paused, deliveries)
+
+    def _failed(self, msg: Row[Any], reading: Reading, failure: FailedRecord, redact: Redactor) -> CanonicalMessage:
+        """The row of a record that failed alone: status failed, its error, and the record as its data
+        (what a replay maps again); it makes no delivery."""
+        attrs = msg.attributes or {}
+        traceparent = attrs.get("traceparent") or msg.headers.get("traceparent")
+        ctype = reading.canonical_type
+        error = failure.error
+        return CanonicalMessage(
+            id=new_id(), message_id=msg.id, seq=failure.index, current=True, status=MessageStatus.FAILED,
+            type=ctype.name, source=f"/connectors/{msg.connector}", subject=None,
+            time=parse_time(attrs["time"]) if "time" in attrs else msg.received_at, dataschema=ctype.dataschema,
+            correlation_id=str(attrs.get("correlationid") or msg.id), causation_id=attrs.get("causationid"),
+            traceparent=child_traceparent(traceparent) if traceparent else new_traceparent(),
+            data=failure.record, mapping=reading.mapping, error=redact.text(str(error)),
+            error_detail=redact.json(error.detail()), created_at=datetime.now(UTC))
 
     def _gather(self, s: Session, msg: Row[Any], canonical: CanonicalMessage,
                 envelope: dict[str, Any]) -> list[str]:
@@ -221,6 +255,87 @@ class Translator:
             traceparent=child_traceparent(cause.traceparent) if cause.traceparent else new_traceparent(),
             data=env.get("data"), mapping=None, created_at=datetime.now(UTC))
 
+    def replay_record(self, message_id: str, index: int) -> RecordReplayed:
+        """Map record ``index`` of a split batch, which failed alone, again with the current mapping.
+
+        On success it is routed and delivered like any part; the batch's other records are neither
+        translated nor delivered again. Still failing, it stays failed with the new error.
+        """
+        paused = {name for name in self.registry.connectors if self.is_paused(name)}  # before the write lock
+        made: list[str] = []
+        with self.db.session() as s:
+            taken = select(I.c.id, I.c.connector, I.c.native_type, I.c.headers, I.c.body, I.c.attributes,
+                           I.c.received_at).where(I.c.id == message_id).with_for_update()
+            msg = cast("Row[Any] | None", s.execute(taken).first())
+            if msg is None:
+                raise NotFound(f"no message {message_id}")
+            rows = list(s.scalars(select(CanonicalMessage).where(CanonicalMessage.message_id == message_id,
+                                                                 CanonicalMessage.current)))
+            failed = _failed_record(rows, message_id, index)
+            functions = hub_functions(source=msg.connector, target="canonical", xref=self.xref,
+                                      codes=self.registry.mappings.codes)
+            try:
+                reading = read_again(self.registry, msg.connector, msg.body, str(msg.native_type), index,
+                                     failed.data, functions=functions,
+                                     bindings={"connector": msg.connector, "event": msg.attributes or {},
+                                               "headers": msg.headers})
+            except ConfigError as exc:
+                raise RecordNotReplayable(f"record [{index}] of message {message_id} cannot be replayed alone: "
+                                          f"{exc}; replay the whole message") from None
+            redact = Redactor.of(self.registry.masked_fields(msg.connector), msg.body)
+            if reading.failed:
+                error = reading.failed[0].error
+                failed.error, failed.error_detail = redact.text(str(error)), redact.json(error.detail())
+                self._settle_batch(s, msg, rows)
+                return RecordReplayed(MessageStatus.FAILED, [], failed.error)
+            failed.current, failed.status = False, MessageStatus.SUPERSEDED
+            fresh, deliveries = self._replayed_parts(s, msg, reading, rows, paused, made)
+            self._settle_batch(s, msg, [c for c in rows if c is not failed] + fresh)
+            if fresh:
+                s.execute(insert(C).values([_row(C, c) for c in fresh]))
+            if deliveries:
+                s.execute(insert(D).values(deliveries))
+            ids = [d["id"] for d in deliveries if d["status"] == DeliveryStatus.PENDING]
+            status = fresh[0].status if fresh else MessageStatus.IGNORED
+        for made_id in made:
+            self._translate_later(made_id)
+        for delivery_id in ids:
+            self._enqueue(delivery_id)
+        return RecordReplayed(str(status), ids, None)
+
+    def _replayed_parts(self, s: Session, msg: Row[Any], reading: Reading, rows: list[CanonicalMessage],
+                        paused: set[str], made: list[str]) -> tuple[list[CanonicalMessage], list[dict[str, Any]]]:
+        """The canonical messages of a replayed record (its hooks' after it) and their deliveries."""
+        if not reading.parts:  # the mapping now gives nothing for it: not for the hub
+            return [], []
+        keys = _Keys(s)
+        part = reading.parts[0]
+        canonical = self._canonical(s, msg, reading, part, part.index, keys)
+        deliveries: list[dict[str, Any]] = []
+        derived: list[CanonicalMessage] = []
+        self._pass_on(s, msg, canonical, paused, deliveries, made, derived)
+        fresh = [canonical]
+        for seq, more in enumerate(derived, start=max(c.seq for c in rows) + 1):
+            more.seq = seq
+            fresh.append(more)
+            made += self._gather(s, msg, more, more.envelope())
+            self._route(msg, more, more.envelope(), paused, deliveries)
+        for write in keys.writes(datetime.now(UTC)):
+            s.execute(write)
+        return fresh, deliveries
+
+    def _settle_batch(self, s: Session, msg: Row[Any], current: list[CanonicalMessage]) -> None:
+        """The message's status, error and search text from its current canonical messages."""
+        values: dict[str, Any] = {"status": rolled_up(str(c.status) for c in current), "updated_at": datetime.now(UTC),
+                                  "error": None, "error_detail": null()}
+        failed = sorted((c for c in current if c.status == MessageStatus.FAILED), key=lambda c: c.seq)
+        if failed:
+            batch = sum(1 for c in current if c.mapping is not None)  # a hook's message is not of the batch
+            values.update(_records_failed([(c.seq, str(c.error)) for c in failed], batch))
+        values["search_text"] = search_text(self.registry.masked_fields(msg.connector), msg.body,
+                                            *(c.data for c in current if c.status != MessageStatus.FAILED))
+        s.execute(update(I).where(I.c.id == msg.id).values(**values))
+
     def reroute(self, message_id: str, *, to: str | None = None) -> list[str]:
         """Send the message's current canonical messages to their subscribers again, as new deliveries
         (only to connector ``to``, when given: a targeted repair)."""
@@ -235,6 +350,9 @@ class Translator:
             ids: list[str] = []
             statuses = []
             for canonical in canonicals:
+                if canonical.status == MessageStatus.FAILED:  # a record that failed alone has nothing to send
+                    statuses.append(MessageStatus.FAILED)
+                    continue
                 envelope = canonical.envelope()
                 found = [t for t in targets(self.registry, envelope, origin=msg.connector,
                                             functions_for=self._functions_for(msg.connector))
@@ -374,6 +492,38 @@ class _Keys:
         writes += [update(K).where(K.c.key.in_(ks)).values(last_canonical_id=last, updated_at=now)
                    for last, ks in moved.items()]
         return writes
+
+
+@dataclass(frozen=True)
+class RecordReplayed:
+    """What a failed record's replay did: its new status, the deliveries it made, the error if it failed again."""
+
+    status: str
+    deliveries: list[str]
+    error: str | None
+
+
+def _failed_record(current: list[CanonicalMessage], message_id: str, index: int) -> CanonicalMessage:
+    """The current row of failed record ``index`` (NotFound when the batch has no such record;
+    RecordNotReplayable when that record did not fail, or was replayed already)."""
+    found = next((c for c in current if c.seq == index), None)
+    failed = sorted(c.seq for c in current if c.status == MessageStatus.FAILED)
+    if found is None:
+        raise NotFound(f"message {message_id} has no record [{index}]; its failed records: "
+                       f"{', '.join(f'[{i}]' for i in failed) or 'none'}")
+    if found.status != MessageStatus.FAILED:
+        raise RecordNotReplayable(f"record [{index}] of message {message_id} is {found.status}, not failed: "
+                              "only a failed record is replayed alone", status=found.status)
+    return found
+
+
+def _records_failed(failed: list[tuple[int, str]], batch: int) -> dict[str, Any]:
+    """The message's ``error`` and ``error_detail`` while records of its batch are failed: (index, error) each."""
+    first_index, first_error = failed[0]
+    text = (f"record [{first_index}] of a batch of {batch} failed: {first_error}" if len(failed) == 1 else
+            f"{len(failed)} records of a batch of {batch} failed; record [{first_index}]: {first_error}")
+    return {"error": text, "error_detail": {"kind": "records", "message": text, "batch": batch,
+                                            "failed": [index for index, _ in failed]}}
 
 
 def _read_back(canonical: CanonicalMessage) -> dict[str, Any]:

@@ -100,6 +100,28 @@ class CanonicalView(BaseModel):
     envelope: dict[str, Any]
 
 
+REPLAY_RECORD_URL = ("POST here to map this record again with the current mapping; the records already delivered "
+                     "are not sent again")
+
+
+class FailedRecordView(BaseModel):
+    """A record of a split batch that failed alone: why, and what it was; the others went on."""
+
+    message_id: str
+    index: int = Field(description="its place in the batch (0, 1, …); replay it alone at `replay_url`")
+    canonical_id: str = Field(description="the row that keeps it until a replay maps it")
+    error: str = Field(examples=["mrp/in_production_order.rescheduled.jsonata at position 12: …"])
+    error_detail: dict[str, Any] | None = Field(None, description="kind (mapping | schema), where, message")
+    record: Any = Field(description="the record the mapping was given (or, for a split without `records`, the "
+                                    "payload the schema refused)")
+    mapping: str | None
+
+    @computed_field(description=REPLAY_RECORD_URL)  # type: ignore[prop-decorator]
+    @property
+    def replay_url(self) -> str:
+        return f"/api/messages/{self.message_id}/records/{self.index}/replay"
+
+
 class MessageDetail(MessageSummary):
     mode: str
     sender_id: str
@@ -109,6 +131,9 @@ class MessageDetail(MessageSummary):
     purged_at: datetime | None = Field(None, description="when retention removed its payloads (body, canonical "
                                                          "data, requests); the rest is kept")
     canonical: list[CanonicalView]
+    failed_records: list[FailedRecordView] = Field(
+        [], description="records of a split batch that failed alone (their message is `failed` once the "
+                        "others are done), each with its reason")
     deliveries: list[DeliveryView]
 
 

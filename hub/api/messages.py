@@ -54,6 +54,17 @@ async def replay_message(message_id: str, who: Actor, admin: AdminDep, remap: bo
     return await run_in_threadpool(lambda: admin.actions.replay(who, message_id, remap=remap, via="api"))
 
 
+@router.post("/messages/{message_id}/records/{index}/replay", response_model=ActionResult,
+             summary="Replay one failed record of a split batch",
+             description="Map record `index` of the message's batch (one of its `failed_records`) again with the "
+                         "current inbound mapping; if it now holds it is routed and delivered, and the batch's "
+                         "other records are neither translated nor delivered again. `status` is the record's: "
+                         "`failed` (with the new error in `detail`) if it fails again. 404 when the batch has no "
+                         "such record, 409 when that record is not failed.")
+async def replay_record(message_id: str, index: int, who: Actor, admin: AdminDep) -> ActionResult:
+    return await run_in_threadpool(lambda: admin.actions.replay_record(who, message_id, index, via="api"))
+
+
 @router.get("/traces/{correlation_id}", response_model=list[MessageSummary],
             summary="Every message of one business transaction, in time order")
 async def trace(correlation_id: str, ops: OpsDep) -> list[MessageSummary]:

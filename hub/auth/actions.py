@@ -46,6 +46,14 @@ class Actions:
                           detail={"status": result.status, "deliveries": result.deliveries})
         return result
 
+    def replay_record(self, who: Principal, message_id: str, index: int, *, via: str) -> ActionResult:
+        """Replay one failed record of a split batch alone."""
+        require(who, ACT)
+        result = self.ops.replay_record(message_id, index)
+        self.audit.record(who.actor, "replay.record", message_id, via=via,
+                          detail={"index": index, "status": result.status, "deliveries": result.deliveries})
+        return result
+
     def reconcile(self, who: Principal, *, only: list[str] | None = None, via: str) -> str:
         """Run the reconciliation checks now; returns the run's id."""
         require(who, ACT)

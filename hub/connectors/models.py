@@ -132,7 +132,18 @@ class InboundEvent(_Model):
         False, description="splitter: the mapping yields an array and each element becomes a canonical message "
                            "of its own, in order (an empty array marks the message 'ignored'); `correlate`, "
                            "`xref` and `time` are evaluated for each element")
+    records: str | None = Field(
+        None, description="with `split`: JSONata on the native body giving the batch's records; the mapping is "
+                          "then evaluated once per record (the record as its input, the whole body as "
+                          "`$native`), so a record that fails the mapping or the schema fails alone and can "
+                          "be replayed alone, e.g. 'data.affected_orders'")
     description: str = ""
+
+    @model_validator(mode="after")
+    def _records_need_split(self) -> InboundEvent:
+        if self.records is not None and not self.split:
+            raise ValueError("`records` applies only to a split event: add `split: true`")
+        return self
 
 
 class Inbound(_Model):

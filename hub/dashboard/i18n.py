@@ -245,6 +245,15 @@ CATALOG: dict[str, tuple[str, str]] = {
     "message.canonical_none": ("No canonical form: the translation failed. Fix the mapping, then "
                                "\"Replay with the current mapping\".",
                                "没有标准消息：转换失败。请修复映射后点击“用当前映射重放”。"),
+    "message.failed_records": ("Failed records", "失败的记录"),
+    "message.failed_records_note": ("{n} record(s) of this batch failed alone; the others went on. Fix the mapping, "
+                                    "then replay each record: the records already delivered are not sent again.",
+                                    "该批次中有 {n} 条记录单独失败，其余记录照常处理。请修复映射后逐条重放："
+                                    "已投递的记录不会重复发送。"),
+    "message.record": ("Record #{n}", "第 {n} 条记录"),
+    "message.record_replay": ("Replay this record", "重放此记录"),
+    "message.record_replay_hint": ("map this record again with the current mapping and deliver it; nothing else "
+                                   "is sent again", "用当前映射重新转换此记录并投递；其他内容不会重复发送"),
     "message.current": ("current", "当前"),
     "message.earlier": ("earlier translation", "早先的转换"),
     "message.mapping": ("Mapping", "映射"),
@@ -278,6 +287,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "attempt.response": ("Response excerpt", "响应摘录"),
     "flash.replayed": ("Replayed: {detail}.", "已重放：{detail}。"),
     "flash.retried": ("Delivery queued again.", "投递已重新排队。"),
+    "flash.record_replayed": ("Record #{n}: {detail}.", "第 {n} 条记录：{detail}。"),
+    "flash.record_not_replayed": ("Not replayed: {detail}.", "未重放：{detail}。"),
     "flash.not_retried": ("Not retried: {detail}.", "未重试：{detail}。"),
     # ---- traces
     "trace.title": ("Trace", "链路追踪"),

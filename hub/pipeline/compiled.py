@@ -81,6 +81,8 @@ class CompiledEvent:
     time: Compiled | None
     correlate: tuple[Compiled, ...]
     xref: tuple[Compiled, ...]
+    records: Compiled | None = None
+    """With ``records:``: the batch's records, each mapped alone (see ``InboundEvent.records``)."""
 
     @property
     def canonical(self) -> str:

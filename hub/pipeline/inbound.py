@@ -5,11 +5,17 @@ payload (or, with ``split: true``, an array of payloads — the splitter), each
 validated by the catalog, with its time, business keys (``correlate``) and the
 cross-references it reveals (``xref``). The translate worker and the test
 harness call the same function.
+
+A split is read record by record so that one bad record never holds the others back. With
+``records:`` the event names its batch's records and the mapping is evaluated once per record (the
+record as its input, the whole body as ``$native``): a record whose mapping throws, or whose payload
+breaks the schema, becomes a :class:`FailedRecord` beside the good parts. Without ``records:`` the
+mapping runs once over the body, and a payload that breaks the schema fails alone all the same.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +39,18 @@ class Part:
     """Cross-references it reveals (``xref:``)."""
     keys: list[str]
     """Business keys that tie it to a transaction (``correlate:``)."""
+    index: int = 0
+    """Its record's place in a split batch (0 for an event that is not split)."""
+
+
+@dataclass(frozen=True)
+class FailedRecord:
+    """A record of a split batch that gave no valid payload: kept with its error, to be replayed alone."""
+
+    index: int
+    record: Any
+    """What failed: the record the mapping was given (``records:``), else the payload the schema refused."""
+    error: MappingError | SchemaError
 
 
 @dataclass(frozen=True)
@@ -44,6 +62,12 @@ class Reading:
     mapping: str
     parts: list[Part]
     """In order; empty when the mapping yields nothing (the event is not for the hub)."""
+    failed: list[FailedRecord] = field(default_factory=list)
+    """Records of a split batch that failed alone, in order (the others are in ``parts``)."""
+
+    @property
+    def batch_size(self) -> int:
+        return len(self.parts) + len(self.failed)
 
 
 def native_type_of(registry: Registry, connector: str, body: Any) -> str:
@@ -67,34 +91,102 @@ def is_ignored(registry: Registry, connector: str, native_type: str) -> bool:
 
 def read_native(registry: Registry, connector: str, body: Any, *, functions: dict[str, Any],
                 bindings: dict[str, Any] | None = None, native_type: str | None = None) -> Reading:
-    """Map one native body to its canonical parts."""
+    """Map one native body to its canonical parts (and, for a split, the records that failed alone)."""
     native_type = native_type or native_type_of(registry, connector, body)
+    event = _event(registry, connector, native_type)
+    ctype = registry.catalog.get(event.canonical)
+    reading = Reading(native_type, ctype, event.mapping, [])
+    if event.records is not None:
+        for i, record in enumerate(_records(event, body, bindings, functions)):
+            _read_record(registry, event, reading, body, i, record, bindings, functions)
+        return reading
+    output = registry.mappings.get(event.mapping).evaluate(body, bindings, functions)
+    if not event.split:
+        if output is not None:
+            ctype.validate(output)
+            reading.parts.append(_part(registry, event, body, output, functions))
+        return reading
+    for i, payload in enumerate(_payloads(output)):
+        _keep(registry, event, reading, body, i, payload, payload, functions)
+    return reading
+
+
+def read_again(registry: Registry, connector: str, body: Any, native_type: str, index: int, record: Any, *,
+               functions: dict[str, Any], bindings: dict[str, Any] | None = None) -> Reading:
+    """Map record ``index`` of a split batch again with the current mapping (a failed record's replay).
+
+    With ``records:`` the stored ``record`` is mapped alone; without, the mapping runs over the body
+    and its payload ``index`` is taken. The reading holds that one record, as a part or as failed.
+    """
+    event = _event(registry, connector, native_type)
+    if not event.split:
+        raise ConfigError(f"{connector}'s event {native_type!r} is no longer split")
+    reading = Reading(native_type, registry.catalog.get(event.canonical), event.mapping, [])
+    if event.records is not None:
+        _read_record(registry, event, reading, body, index, record, bindings, functions)
+        return reading
+    try:
+        payloads = _payloads(registry.mappings.get(event.mapping).evaluate(body, bindings, functions))
+        if index >= len(payloads):
+            raise MappingError(f"the mapping now gives {len(payloads)} payload(s): there is no payload [{index}]",
+                               file=event.mapping)
+    except MappingError as exc:
+        reading.failed.append(FailedRecord(index, record, exc))
+        return reading
+    _keep(registry, event, reading, body, index, payloads[index], payloads[index], functions)
+    return reading
+
+
+def _event(registry: Registry, connector: str, native_type: str) -> CompiledEvent:
     event = registry.event(connector, native_type)
     if event is None:
         known = ", ".join(sorted(registry.compiled[connector].events)) or "none"
         raise ConfigError(f"connector {connector!r} has no inbound event {native_type!r} (known: {known})")
-    ctype = registry.catalog.get(event.canonical)
-    output = registry.mappings.get(event.mapping).evaluate(body, bindings, functions)
-    if event.split:
-        if output is not None and not isinstance(output, list):
-            output = [output]  # JSONata gives a one-element sequence as the element itself
-        payloads = [p for p in output or [] if p is not None]
-    else:
-        payloads = [] if output is None else [output]
-    parts = []
-    for i, data in enumerate(payloads):
-        try:
-            ctype.validate(data)
-        except SchemaError as exc:
-            if not event.split:
-                raise
-            raise SchemaError(exc.message, schema=exc.schema, path=f"/{i}{exc.path}") from None
-        parts.append(_part(registry, event, body, data, functions))
-    return Reading(native_type, ctype, event.mapping, parts)
+    return event
+
+
+def _records(event: CompiledEvent, body: Any, bindings: dict[str, Any] | None,
+             functions: dict[str, Any]) -> list[Any]:
+    """The batch's records by the event's ``records`` expression (one record stands for itself)."""
+    assert event.records is not None
+    value = event.records.evaluate(body, bindings, functions)
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _payloads(output: Any) -> list[Any]:
+    """A split mapping's payloads, in order (JSONata gives a one-element sequence as the element itself)."""
+    if output is not None and not isinstance(output, list):
+        output = [output]
+    return [p for p in output or [] if p is not None]
+
+
+def _read_record(registry: Registry, event: CompiledEvent, reading: Reading, body: Any, index: int,
+                 record: Any, bindings: dict[str, Any] | None, functions: dict[str, Any]) -> None:
+    """Map one record alone: a part, a failed record, or nothing (its mapping gives nothing)."""
+    try:
+        payload = registry.mappings.get(event.mapping).evaluate(record, {**(bindings or {}), "native": body},
+                                                                functions)
+    except MappingError as exc:
+        reading.failed.append(FailedRecord(index, record, exc))
+        return
+    if payload is not None:
+        _keep(registry, event, reading, body, index, payload, record, functions)
+
+
+def _keep(registry: Registry, event: CompiledEvent, reading: Reading, body: Any, index: int, payload: Any,
+          record: Any, functions: dict[str, Any]) -> None:
+    """Validate one payload of a split; a part if it holds, else a failed record (the others go on)."""
+    try:
+        reading.canonical_type.validate(payload)
+        reading.parts.append(_part(registry, event, body, payload, functions, index=index))
+    except (MappingError, SchemaError) as exc:
+        reading.failed.append(FailedRecord(index, record, exc))
 
 
 def _part(registry: Registry, event: CompiledEvent, body: Any, data: dict[str, Any],
-          functions: dict[str, Any]) -> Part:
+          functions: dict[str, Any], *, index: int = 0) -> Part:
     try:
         when = parse_time(event.time.evaluate(body)) if event.time else None
     except (ValueError, TypeError) as exc:
@@ -103,7 +195,7 @@ def _part(registry: Registry, event: CompiledEvent, body: Any, data: dict[str, A
     links = [link for expr in event.xref for link in links_of(expr.evaluate(context, None, functions))]
     keys = [str(k) for expr in event.correlate
             for k in _as_list(expr.evaluate(context, None, functions)) if k not in (None, "")]
-    return Part(data, when, links, keys)
+    return Part(data, when, links, keys, index)
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -6,11 +6,13 @@ false) and adds new ones. Each canonical message has the state of its own
 deliveries, and ``InboundMessage.status`` rolls those up
 (:mod:`hub.store.status`)::
 
-    message:  received ─▶ failed            (mapping / schema error; replayable)
+    message:  received ─▶ failed            (mapping / schema error; replayable — or, once its good
+                                            records are done, a split batch with records that failed alone)
                       ─▶ ignored           (a native event the connector declares as ignored)
                       ─▶ no_route          (translated; nobody subscribes)
                       ─▶ delivering ─▶ delivered | rejected | dead
     canonical: no_route | delivering ─▶ delivered | rejected | dead;  superseded
+               failed  (a split batch's record that failed alone: no delivery; replayed alone)
     delivery: pending ─▶ in_flight ─▶ delivered
                                    ─▶ retrying ─▶ in_flight …
                                    ─▶ rejected (4xx business refusal) | dead (retries exhausted)
@@ -157,6 +159,9 @@ class CanonicalMessage(Base):
     no_route: Mapped[Any] = mapped_column(JSON, nullable=True)
     """Why it makes no delivery, when it makes none: one reason per subscription to its type, or that
     there is none (see :func:`hub.pipeline.routing.why_no_route`)."""
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """A failed record's error (migration 0019); its ``data`` is then the record, not a canonical payload."""
+    error_detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(index=True)
 
     inbound: Mapped[InboundMessage] = relationship(back_populates="canonicals", foreign_keys=[message_id])

@@ -9,7 +9,7 @@ finishing deliveries of one message do not overwrite each other's roll-up).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,7 +20,11 @@ from hub.store.models import CanonicalMessage, Delivery, DeliveryStatus, Inbound
 
 
 def rolled_up(statuses: Iterable[str], *, empty: str = MessageStatus.NO_ROUTE) -> str:
-    """dead > delivering > rejected > delivered > no_route: the worst open or failed state wins."""
+    """dead > delivering > failed > rejected > delivered > no_route: the worst open or failed state wins.
+
+    ``failed`` is a split batch's record that failed alone: the message says so once its good records
+    are done, so the ``failed`` filter finds it.
+    """
     found = set(statuses)
     if not found:
         return empty
@@ -28,6 +32,8 @@ def rolled_up(statuses: Iterable[str], *, empty: str = MessageStatus.NO_ROUTE) -
         return MessageStatus.DEAD
     if found & (set(DeliveryStatus.OPEN) | {MessageStatus.DELIVERING}):
         return MessageStatus.DELIVERING
+    if MessageStatus.FAILED in found:
+        return MessageStatus.FAILED
     if MessageStatus.REJECTED in found:
         return MessageStatus.REJECTED
     if MessageStatus.DELIVERED in found:
@@ -36,17 +42,20 @@ def rolled_up(statuses: Iterable[str], *, empty: str = MessageStatus.NO_ROUTE) -
 
 
 def rolled_up_rows(rows: Iterable[Any],
-                   canonical_ids: Iterable[str]) -> tuple[dict[str, str], str]:
+                   canonicals: Mapping[str, str | None]) -> tuple[dict[str, str], str]:
     """(status of each current canonical message, the message's status) from its real deliveries.
 
     ``rows`` are (canonical id, connector, operation, element, status), oldest first: a replay's
-    delivery to the same operation supersedes the earlier one.
+    delivery to the same operation supersedes the earlier one. ``canonicals`` are the current canonical
+    messages' ids with their stored status: a failed record's stays failed (it has no delivery).
     """
     latest: dict[tuple[str, str, str, int | None], str] = {}
     for canonical_id, connector, operation, element, status in rows:
         latest[(canonical_id, connector, operation, element)] = status
-    canonicals = {cid: rolled_up(st for (c, *_), st in latest.items() if c == cid) for cid in canonical_ids}
-    return canonicals, rolled_up(canonicals.values())
+    statuses = {cid: MessageStatus.FAILED if stored == MessageStatus.FAILED
+                else rolled_up(st for (c, *_), st in latest.items() if c == cid)
+                for cid, stored in canonicals.items()}
+    return statuses, rolled_up(statuses.values())
 
 
 def refresh_status(s: Session, message_id: str) -> str | None:
@@ -63,7 +72,7 @@ def refresh_status(s: Session, message_id: str) -> str | None:
                      .where(Delivery.message_id == message_id, Delivery.tap.is_(False),
                             Delivery.canonical_id.in_([c.id for c in canonicals]))
                      .order_by(Delivery.created_at, Delivery.id)).all()
-    statuses, new = rolled_up_rows(rows, [c.id for c in canonicals])
+    statuses, new = rolled_up_rows(rows, {c.id: c.status for c in canonicals})
     for c in canonicals:
         c.status = statuses[c.id]
     if msg.status != new:

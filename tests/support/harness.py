@@ -100,6 +100,8 @@ class DryHub:
             return []
         reading = read_native(self.registry, self.system, body, native_type=native,
                               functions=self.functions(self.system, "canonical"))
+        if reading.failed:  # the hub would park these records alone; a test means every record to map
+            raise reading.failed[0].error
         out = []
         for part in reading.parts:
             self.xref.link(part.links)

@@ -29,7 +29,16 @@ inbound:
       mapping: shop/docs.jsonata
       split: true
       correlate: ['"doc:" & data.doc_no']
+    docs.records:
+      canonical: doc.created
+      mapping: shop/doc_record.jsonata
+      split: true
+      records: docs
+      correlate: ['"doc:" & data.doc_no']
 """
+
+DOC_RECORD = '{"doc_no": no = "BOOM" ? $error("cannot read document " & no) : no, "lines": lines}'
+"""docs.records maps each document alone (``records: docs``); it throws for the document numbered BOOM."""
 
 TARGET = """
 name: ledger
@@ -68,6 +77,7 @@ def write_config(folder: Path) -> Path:
     (maps / "shop").mkdir()
     (maps / "shop" / "doc.jsonata").write_text('{"doc_no": no, "lines": lines}', encoding="utf-8")
     (maps / "shop" / "docs.jsonata").write_text('[docs.{"doc_no": no, "lines": lines}]', encoding="utf-8")
+    (maps / "shop" / "doc_record.jsonata").write_text(DOC_RECORD, encoding="utf-8")
     (maps / "ledger").mkdir()
     (maps / "ledger" / "line.jsonata").write_text('{"line": $item.no, "qty": $item.qty, "pos": $index}',
                                                   encoding="utf-8")

@@ -149,3 +149,28 @@ def test_the_erp_and_oa_describe_themselves_shortly_in_both_languages_and_as_the
     assert len(description) <= 200
     assert re.search(r"[\u4e00-\u9fff]", description) and re.search(r"[A-Za-z]{4,}", description)
     assert "failed messages" not in description  # ignored events are 'ignored' now, by design
+
+
+def test_records_without_split_is_refused_naming_the_file_and_the_events_line(tmp_path):
+    webshop = QUICKSTART / "connectors" / "webshop.yaml"
+    text = webshop.read_text(encoding="utf-8").replace(
+        "      mapping: webshop/order_created.jsonata\n",
+        "      mapping: webshop/order_created.jsonata\n      records: order.lines\n", 1)
+    with pytest.raises(ConfigError) as err:
+        load_connector(write(tmp_path, text, name="webshop.yaml"))
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if row.strip() == "order.created:")
+    assert f"webshop.yaml:{line}:" in str(err.value)
+    assert "`records` applies only to a split event: add `split: true`" in str(err.value)
+
+
+def test_records_that_are_not_jsonata_are_refused_at_load(tmp_path):
+    config = tmp_path / "config"
+    shutil.copytree(QUICKSTART, config)
+    path = config / "connectors" / "webshop.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "      mapping: webshop/order_created.jsonata\n",
+        "      mapping: webshop/order_created.jsonata\n      split: true\n      records: order.lines[\n", 1),
+        encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_registry(config, make_engine("jlens"))
+    assert "inbound.events.order.created.records: invalid JSONata" in str(err.value)

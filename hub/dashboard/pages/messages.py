@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from hub.dashboard import i18n
 from hub.dashboard.web import Form, Operator, Services, Viewer, flash, fragment, redirect, render, url, zone
+from hub.errors import RequestRefused
 from hub.operations import MessageFilter
 from hub.store.models import DeliveryStatus, MessageStatus
 from hub.views import MessageDetail
@@ -111,6 +112,22 @@ async def replay(request: Request, message_id: str, who: Operator, form: Form, a
     result = await run_in_threadpool(lambda: admin.actions.replay(who, message_id, remap=remap, via="ui"))
     t = i18n.translator(i18n.negotiate(request))
     flash(request, t("flash.replayed", detail=result.detail or result.status))
+    return redirect(url(f"/messages/{message_id}"))
+
+
+@router.post("/messages/{message_id}/records/{index}/replay")
+async def replay_record(request: Request, message_id: str, index: int, who: Operator, form: Form,
+                        admin: Services) -> Response:
+    """Replay one failed record of a split batch; the records already delivered are not sent again."""
+    t = i18n.translator(i18n.negotiate(request))
+    try:
+        result = await run_in_threadpool(lambda: admin.actions.replay_record(who, message_id, index, via="ui"))
+    except RequestRefused as exc:  # not failed, no longer split, or purged
+        flash(request, t("flash.record_not_replayed", detail=exc.message), "error")
+    else:
+        failed = result.status == MessageStatus.FAILED
+        flash(request, t("flash.record_replayed", n=index + 1, detail=result.detail or result.status),
+              "error" if failed else "ok")
     return redirect(url(f"/messages/{message_id}"))
 
 

@@ -1,0 +1,182 @@
+"""A split batch's bad record fails alone, is listed with its reason, and is replayed alone.
+
+The shop's ``docs.records`` event names its records (``records: docs``) and maps each document
+alone; its mapping throws for the document numbered BOOM. ``docs.batch`` maps the whole body once, so
+there only a payload that breaks the schema can fail alone. The worker's steps are taken by hand.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from hub.api import create_app
+from hub.runtime import Hub
+from hub.store import Delivery, InboundMessage
+from hub.store.models import MessageStatus
+from tests.support.auth import api_client, bearer, new_token
+from tests.support.pipeline_config import write_config
+from tests.support.signing import signed
+from tests.support.target import Target
+
+THREE_DOCS = {"type": "docs.records", "docs": [{"no": "D-1", "lines": []}, {"no": "BOOM", "lines": []},
+                                               {"no": "D-3", "lines": []}]}
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    return write_config(tmp_path / "config")
+
+
+@pytest.fixture
+def hub(make_settings, config: Path, target: Target, monkeypatch) -> Iterator[Hub]:
+    """No workers: the test translates and delivers."""
+    monkeypatch.setenv("HUB_URL_LEDGER", target.url)
+    h = Hub.build(make_settings(config_dir=config))
+    yield h
+    h.stop()
+
+
+@pytest.fixture
+def api(hub: Hub) -> Iterator[TestClient]:
+    with api_client(hub) as c:
+        yield c
+
+
+def receive(api: TestClient, body: dict) -> str:
+    content, headers = signed(body, connector="shop")
+    r = api.post("/webhooks/shop", content=content, headers=headers)
+    assert r.status_code == 202, r.text
+    return str(r.json()["id"])
+
+
+def translate_and_deliver(hub: Hub, message_id: str) -> str:
+    hub.translator.translate(message_id)
+    deliver_due(hub, message_id)
+    with hub.db.read() as s:
+        return str(s.get(InboundMessage, message_id).status)
+
+
+def deliver_due(hub: Hub, message_id: str) -> None:
+    with hub.db.read() as s:
+        due = list(s.scalars(select(Delivery.id).where(Delivery.message_id == message_id,
+                                                       Delivery.status == "pending")))
+    for delivery_id in due:
+        hub.deliverer.deliver(delivery_id)
+
+
+def fix_the_mapping(config: Path, hub: Hub) -> None:
+    (config / "mappings" / "shop" / "doc_record.jsonata").write_text(
+        '{"doc_no": no = "BOOM" ? "D-2" : no, "lines": lines}', encoding="utf-8")
+    hub.registry.mappings.reload()
+
+
+def test_a_record_whose_mapping_throws_fails_alone_and_the_others_are_delivered(hub, api, target):
+    mid = receive(api, THREE_DOCS)
+    assert translate_and_deliver(hub, mid) == MessageStatus.FAILED
+    assert sorted(c["path"] for c in target.calls) == ["/docs/D-1", "/docs/D-3"]
+
+    detail = api.get(f"/api/messages/{mid}").json()
+    [bad] = detail["failed_records"]
+    assert bad["index"] == 1 and bad["record"] == {"no": "BOOM", "lines": []}
+    assert "cannot read document BOOM" in bad["error"] and bad["error_detail"]["kind"] == "mapping"
+    assert bad["replay_url"] == f"/api/messages/{mid}/records/1/replay"
+    assert [(c["seq"], c["status"]) for c in detail["canonical"]] == [(0, "delivered"), (2, "delivered")]
+    assert "record [1] of a batch of 3 failed" in detail["error"]
+    assert detail["error_detail"]["failed"] == [1]
+    assert [m["id"] for m in api.get("/api/messages", params={"status": "failed"}).json()["items"]] == [mid]
+
+
+def test_a_record_that_breaks_the_schema_fails_alone_and_the_others_are_delivered(hub, api, target):
+    body = {"type": "docs.batch", "docs": [{"no": "D-1", "lines": []}, {"no": 7, "lines": []}]}
+    mid = receive(api, body)
+    assert translate_and_deliver(hub, mid) == MessageStatus.FAILED
+    assert [c["path"] for c in target.calls] == ["/docs/D-1"]
+    [bad] = api.get(f"/api/messages/{mid}").json()["failed_records"]
+    assert bad["index"] == 1 and bad["record"] == {"doc_no": 7, "lines": []}
+    assert bad["error_detail"]["kind"] == "schema" and bad["error_detail"]["path"] == "/doc_no"
+
+
+def test_replaying_the_fixed_record_delivers_it_and_nothing_is_delivered_twice(hub, api, target, config):
+    mid = receive(api, THREE_DOCS)
+    translate_and_deliver(hub, mid)
+    assert len(target.calls) == 2
+
+    fix_the_mapping(config, hub)
+    r = api.post(f"/api/messages/{mid}/records/1/replay")
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == MessageStatus.DELIVERING and len(r.json()["deliveries"]) == 1
+    deliver_due(hub, mid)
+
+    assert sorted(c["path"] for c in target.calls) == ["/docs/D-1", "/docs/D-2", "/docs/D-3"]
+    detail = api.get(f"/api/messages/{mid}").json()
+    assert detail["status"] == MessageStatus.DELIVERED and detail["error"] is None
+    assert detail["failed_records"] == []
+    assert sorted((c["seq"], c["status"]) for c in detail["canonical"] if c["current"]) == [
+        (0, "delivered"), (1, "delivered"), (2, "delivered")]
+    assert api.post(f"/api/messages/{mid}/records/1/replay").status_code == 409, "a delivered record is not replayed"
+
+
+def test_a_record_replayed_before_its_mapping_is_fixed_stays_failed_with_its_reason(hub, api, target):
+    mid = receive(api, THREE_DOCS)
+    translate_and_deliver(hub, mid)
+    r = api.post(f"/api/messages/{mid}/records/1/replay")
+    assert r.status_code == 200 and r.json()["status"] == MessageStatus.FAILED
+    assert "cannot read document BOOM" in r.json()["detail"]
+    assert len(target.calls) == 2
+    assert [b["index"] for b in api.get(f"/api/messages/{mid}").json()["failed_records"]] == [1]
+
+
+def test_a_record_index_the_batch_does_not_have_is_refused_with_404(hub, api):
+    mid = receive(api, THREE_DOCS)
+    hub.translator.translate(mid)
+    r = api.post(f"/api/messages/{mid}/records/9/replay")
+    assert r.status_code == 404 and "no record [9]" in r.json()["error"]["message"]
+    assert "[1]" in r.json()["error"]["message"], "the answer names the records that did fail"
+    assert api.post(f"/api/messages/{mid}/records/x/replay").status_code == 422
+    assert api.post("/api/messages/no-such-message/records/1/replay").status_code == 404
+
+
+def test_replaying_a_record_needs_the_act_permission_and_is_audited(hub, api, config, target):
+    mid = receive(api, THREE_DOCS)
+    translate_and_deliver(hub, mid)
+    refused = api.post(f"/api/messages/{mid}/records/1/replay", headers=bearer(new_token(hub.db, "query")))
+    assert refused.status_code == 403
+    fix_the_mapping(config, hub)
+    api.post(f"/api/messages/{mid}/records/1/replay", headers=bearer(new_token(hub.db, "operate")))
+    [entry] = [e for e in api.get("/api/audit").json()["items"] if e["action"] == "replay.record"]
+    assert entry["target"] == mid and entry["detail"]["index"] == 1
+
+
+def test_the_whole_message_replay_still_translates_every_record_again(hub, api, target, config):
+    mid = receive(api, THREE_DOCS)
+    translate_and_deliver(hub, mid)
+    fix_the_mapping(config, hub)
+    api.post(f"/api/messages/{mid}/replay", params={"remap": "true"})
+    deliver_due(hub, mid)
+    detail = api.get(f"/api/messages/{mid}").json()
+    assert detail["status"] == MessageStatus.DELIVERED and detail["failed_records"] == []
+    assert sorted(c["path"] for c in target.calls).count("/docs/D-2") == 1
+
+
+def test_the_message_page_lists_the_failed_record_with_a_replay_button(hub, config, target):
+    with TestClient(create_app(hub), follow_redirects=False) as c:
+        mid = receive(c, THREE_DOCS)
+        translate_and_deliver(hub, mid)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/ui/login").text).group(1)
+        c.post("/ui/login", data={"username": "admin", "password": "admin", "csrf_token": csrf})
+        page = c.get(f"/ui/messages/{mid}").text
+        assert 'data-failed-record="1"' in page and "cannot read document BOOM" in page
+        form = f'/ui/messages/{mid}/records/1/replay'
+        assert form in page
+        fix_the_mapping(config, hub)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        assert c.post(form, data={"csrf_token": token}).status_code == 303
+        deliver_due(hub, mid)
+        assert 'data-failed-record' not in c.get(f"/ui/messages/{mid}").text
+    assert sorted(call["path"] for call in target.calls) == ["/docs/D-1", "/docs/D-2", "/docs/D-3"]
