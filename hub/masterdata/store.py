@@ -152,9 +152,14 @@ def link(s: Session, entity: str, a: str, b: str) -> MatchLink | None:
 
 def put_link(s: Session, entity: str, a: str, b: str, *, score: float, weight: float,
              evidence: dict[str, Any], state: str, actor: str | None = None) -> MatchLink:
-    """Create or update the pair's link; a steward's decision is never overwritten by matching."""
+    """Create or update the pair's link; a steward's decision is never overwritten by matching.
+
+    ``evidence`` compares ``a`` (left) with ``b`` (right); the link keeps its records in id order, so
+    when that puts ``b`` first the evidence's sides are swapped too and each value stays under its record."""
     now = datetime.now(UTC)
     left, right = sorted((a, b))
+    if left != a:
+        evidence = {name: {**e, "left": e.get("right"), "right": e.get("left")} for name, e in evidence.items()}
     row = link(s, entity, left, right)
     if row is None:
         row = MatchLink(id=new_id(), entity=entity, left_id=left, right_id=right, score=score, weight=weight,

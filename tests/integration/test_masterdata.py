@@ -124,6 +124,19 @@ def test_an_uncertain_pair_waits_for_a_steward_with_evidence_per_field(db):
         assert link.evidence["name"]["left"] in ("明辉贸易", "明辉商贸") and link.evidence["name"]["similarity"] > 0.8
 
 
+def test_a_pairs_evidence_shows_each_records_values_on_that_records_side(db):
+    """The review queue shows the pair's two records and, under each, its own values, whichever came first."""
+    with db.session() as s:
+        record_source(s, CRM)
+        outcome = record_source(s, MAYBE)
+    with db.read() as s:
+        link = s.get(MatchLink, outcome.review_links[0])
+        side = {s.get(SourceRecord, link.left_id).system: "left", s.get(SourceRecord, link.right_id).system: "right"}
+        evidence = link.evidence
+    assert evidence["name"][side["crm"]] == "明辉贸易" and evidence["name"][side["erp"]] == "明辉商贸"
+    assert evidence["street"][side["crm"]] and evidence["street"][side["erp"]] is None
+
+
 def test_a_stewards_merge_then_unmerge_restores_records_and_cross_references_exactly(db):
     with db.session() as s:
         record_source(s, CRM)
