@@ -253,6 +253,9 @@ def test_the_dashboard_shows_each_connectors_policy_and_what_is_due(make_setting
             row = page.text.split('data-connector="webshop"')[1].split("</tr>")[0]
             assert "<td>7</td>" in row and "<td>1</td>" in row
             assert hub.retention.last_run() is None  # showing what is due purges nothing
+            assert "last run" not in page.text
+            hub.retention.run()
+            assert "last run" in ui.get("/ui/retention").text  # by whichever process ran it
     finally:
         hub.stop()
 
