@@ -127,6 +127,9 @@ class _JsonataPythonCompiled:
             except jsonata.JException as exc:
                 raise MappingError(str(exc), file=self.file, position=getattr(exc, "location", None),
                                    code=getattr(exc, "error", None)) from None
+            except MemoryError:  # the sandbox's address-space limit, met inside the engine
+                raise MappingError("the expression used more memory than it may", file=self.file,
+                                   code="memory") from None
             except Exception as exc:  # a host function's own error
                 cause = exc.__cause__ or exc.__context__
                 if isinstance(cause, MappingError):

@@ -40,3 +40,13 @@ def test_ordinary_mappings_are_untouched_by_the_default_limits(engine):
     compiled = make_engine(engine).compile('{"total": $sum(lines.(qty * price))}')
     lines = [{"qty": 2, "price": 10}] * 500
     assert compiled.evaluate({"lines": lines}) == {"total": 10000}
+
+
+def test_memory_running_out_inside_jsonata_python_is_a_memory_error_not_a_host_functions_failure():
+    """Under the sandbox's address-space limit jsonata-python meets MemoryError where any allocation happens."""
+    def allocate(*_: object) -> None:
+        raise MemoryError()
+
+    with pytest.raises(MappingError) as err:
+        make_engine("jsonata-python").compile("$allocate()").evaluate({}, functions={"allocate": allocate})
+    assert err.value.code == "memory" and "memory" in err.value.message
