@@ -298,14 +298,15 @@ class Deliverer:
         """
         earlier = D.alias("earlier")
         untranslated = I.alias("untranslated")
-        sender = select(I.c.connector).where(I.c.id == D.c.message_id).scalar_subquery()
+        own = I.alias("own")  # the claimed delivery's own message, for its sender
         before = and_(earlier.c.connector == D.c.connector, earlier.c.message_id < D.c.message_id,
                       earlier.c.status.in_(DeliveryStatus.OPEN))
         causal = exists().where(before, earlier.c.correlation_id == D.c.correlation_id)
         keyed = exists().where(before, earlier.c.ordering_key == D.c.ordering_key)
-        unread = exists().where(untranslated.c.status == MessageStatus.RECEIVED,
+        unread = exists().where(own.c.id == D.c.message_id, untranslated.c.connector == own.c.connector,
+                                untranslated.c.status == MessageStatus.RECEIVED,
                                 untranslated.c.received_at >= now - UNTRANSLATED_WAIT_LIMIT,
-                                untranslated.c.connector == sender, untranslated.c.id < D.c.message_id)
+                                untranslated.c.id < D.c.message_id)
         return and_(or_(D.c.correlation_id.is_(None), ~causal),
                     or_(D.c.ordering_key.is_(None), and_(~keyed, ~unread)))
 

@@ -26,16 +26,19 @@ def keyed_hub(make_settings, fast_config: Path, target: Target, point_ledger_at)
     """A hub with no workers whose ledger connector keeps per-order ordering."""
     ledger = fast_config / "connectors" / "ledger.yaml"
     ledger.write_text(ledger.read_text(encoding="utf-8") + "ordering_key: data.order_no\n", encoding="utf-8")
+    webshop = fast_config / "connectors" / "webshop.yaml"  # a second sender of the same orders: a shop till
+    (fast_config / "connectors" / "till.yaml").write_text(
+        webshop.read_text(encoding="utf-8").replace("name: webshop", "name: till"), encoding="utf-8")
     point_ledger_at(target.url)
     h = Hub.build(make_settings(config_dir=fast_config))
     yield h
     h.stop()
 
 
-def receive(hub: Hub, number: str, qty: str) -> str:
-    body, headers = signed(order_created(number, total_qty=qty))
+def receive(hub: Hub, number: str, qty: str, sender: str = "webshop") -> str:
+    body, headers = signed(order_created(number, total_qty=qty), connector=sender)
     with api_client(hub) as c:
-        r = c.post("/webhooks/webshop", content=body, headers=headers)
+        r = c.post(f"/webhooks/{sender}", content=body, headers=headers)
     assert r.status_code == 202, r.text
     return str(r.json()["id"])
 
@@ -83,6 +86,24 @@ def test_a_delivery_waits_while_an_earlier_message_from_its_sender_is_not_yet_tr
         s.get(Delivery, later).next_attempt_at = s.get(Delivery, later).created_at
     keyed_hub.deliverer.deliver(later)
     assert quantities(target) == [2, 7]
+
+
+def test_the_earlier_message_waited_for_is_from_the_delivery_s_own_sender_whatever_else_was_delivered_before(
+        keyed_hub, target):
+    other_sender = delivery_of(keyed_hub, receive(keyed_hub, "TILL-1", "1", sender="till"))
+    keyed_hub.deliverer.deliver(other_sender)
+    earlier = receive(keyed_hub, "WS-O5", "2")
+    later = delivery_of(keyed_hub, receive(keyed_hub, "WS-O5", "7"))
+
+    held = keyed_hub.deliverer.deliver(later)
+    assert held is not None and held.status == DeliveryStatus.RETRYING
+    assert quantities(target) == [1]  # only the till's order: the web shop's later one waits for its earlier
+
+    keyed_hub.deliverer.deliver(delivery_of(keyed_hub, earlier))
+    with keyed_hub.db.session() as s:
+        s.get(Delivery, later).next_attempt_at = s.get(Delivery, later).created_at
+    keyed_hub.deliverer.deliver(later)
+    assert quantities(target) == [1, 2, 7]
 
 
 def test_deliveries_about_different_orders_do_not_wait_for_each_other(keyed_hub, target):
