@@ -3,7 +3,10 @@
 A write (POST, PUT, PATCH, DELETE) that carries the header is applied at most
 once: its response is stored under the key, and a repeat with the same key
 gets the stored response back with ``Idempotent-Replayed: true`` and changes
-nothing. Responses of 5xx are not stored, so the caller may retry them.
+nothing. Answers that applied nothing and that time may change are not stored,
+so a retry with the same key meets the system as it is then: 5xx, and the
+"not yet" refusals (:data:`NOT_YET`) — a confirmation whose order is not
+accepted yet (409), a change to a document that has not arrived yet (404).
 
 The key belongs to one request: a repeat must be the same method, path, query
 and body (JSON compared by value, so key order does not matter). A key reused
@@ -34,6 +37,8 @@ from mocks.common.db import CommonBase, Database
 
 HEADER = "idempotency-key"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+NOT_YET = frozenset({404, 409, 423, 425, 429})
+"""Refusals of a write that the system's state may lift later: never replayed from the store."""
 
 
 class IdempotencyRecord(CommonBase):
@@ -69,7 +74,7 @@ def install_idempotency(app: FastAPI) -> None:
                 return stored
             response = await call_next(request)
             body = b"".join([chunk async for chunk in response.body_iterator])
-            if response.status_code < 500:
+            if response.status_code < 500 and response.status_code not in NOT_YET:
                 await run_in_threadpool(_store, db, key, fingerprint, request, response, body)
             return Response(body, status_code=response.status_code,
                             headers=dict(response.headers), media_type=response.media_type)

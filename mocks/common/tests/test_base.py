@@ -48,6 +48,14 @@ def create_widget(body: WidgetIn, session: SessionDep) -> dict[str, Any]:
     return {"id": w.id, "name": w.name}
 
 
+@router.post("/widgets/{name}/polish")
+def polish_widget(name: str, session: SessionDep) -> dict[str, Any]:
+    """A change to a widget that may not exist yet (409 until it does)."""
+    if session.scalar(select(Widget).where(Widget.name == name)) is None:
+        raise BusinessError("not_there_yet", f"no widget {name!r} yet", field="name", status=409)
+    return {"name": name, "polished": True}
+
+
 @router.get("/widgets/count")
 def count(session: SessionDep) -> dict[str, int]:
     return {"count": session.scalar(select(func.count()).select_from(Widget)) or 0}
@@ -145,6 +153,16 @@ def test_an_idempotency_key_reused_with_a_different_body_is_refused_with_422_and
     assert "k2" in reused.json()["error"]["message"]
     assert client.get("/widgets/count").json() == {"count": 2}
     assert client.get("/_admin/idempotency", params={"key": "k2"}).json()["key"]["mismatches"] == 1
+
+
+def test_a_not_yet_refusal_is_not_replayed_so_a_retry_with_the_same_key_meets_the_system_as_it_is_then(client):
+    early = client.post("/widgets/late/polish", headers={"Idempotency-Key": "k5"})
+    assert early.status_code == 409
+    client.post("/widgets", json={"name": "late", "qty": 1})
+    retried = client.post("/widgets/late/polish", headers={"Idempotency-Key": "k5"})
+    assert retried.status_code == 200 and "idempotent-replayed" not in retried.headers
+    again = client.post("/widgets/late/polish", headers={"Idempotency-Key": "k5"})
+    assert again.status_code == 200 and again.headers["idempotent-replayed"] == "true"
 
 
 def test_an_idempotency_key_repeated_with_the_same_json_in_another_key_order_is_a_replay(client):
