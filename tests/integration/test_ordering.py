@@ -21,16 +21,18 @@ from tests.support.signing import order_created, signed
 from tests.support.target import Target
 
 
-@pytest.fixture
-def keyed_hub(make_settings, fast_config: Path, target: Target, point_ledger_at) -> Iterator[Hub]:
-    """A hub with no workers whose ledger connector keeps per-order ordering."""
+@pytest.fixture(params=["sqlite", "postgresql"])
+def keyed_hub(request: pytest.FixtureRequest, make_settings, fast_config: Path, target: Target,
+              point_ledger_at) -> Iterator[Hub]:
+    """A hub with no workers whose ledger connector keeps per-order ordering, on each store."""
     ledger = fast_config / "connectors" / "ledger.yaml"
     ledger.write_text(ledger.read_text(encoding="utf-8") + "ordering_key: data.order_no\n", encoding="utf-8")
     webshop = fast_config / "connectors" / "webshop.yaml"  # a second sender of the same orders: a shop till
     (fast_config / "connectors" / "till.yaml").write_text(
         webshop.read_text(encoding="utf-8").replace("name: webshop", "name: till"), encoding="utf-8")
     point_ledger_at(target.url)
-    h = Hub.build(make_settings(config_dir=fast_config))
+    store = {} if request.param == "sqlite" else {"database_url": request.getfixturevalue("pg_url")}
+    h = Hub.build(make_settings(config_dir=fast_config, **store))
     yield h
     h.stop()
 
