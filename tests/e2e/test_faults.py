@@ -95,11 +95,15 @@ def reconcile(cluster: Cluster, numbers: list[str], ids: list[str], *, dead: set
 
 
 def test_a_worker_killed_mid_call_loses_nothing_applies_nothing_twice_and_logs_every_call_it_made(cluster: Cluster):
-    cluster.ledger.slow = lambda call: 0.4  # every call is in flight a while
+    answering = threading.Event()  # the ledger books each call, then answers none until the worker is dead
+    cluster.ledger.slow = lambda call: 0.0 if answering.wait(SETTLE_TIMEOUT_S) else 0.0
     numbers = [f"KILL-{i}" for i in range(16)]
     ids = send_all(cluster, numbers)
-    eventually(lambda: len(cluster.ledger.target.calls) >= 3, timeout=60, what="calls in flight")
-    assert cluster.kill_workers() == 1
+    try:
+        eventually(lambda: len(cluster.ledger.target.calls) >= 3, timeout=60, what="calls in flight")
+        assert cluster.kill_workers() == 1
+    finally:
+        answering.set()
     killed_at = time.monotonic()
     cluster.start_worker()
     reconcile(cluster, numbers, ids)

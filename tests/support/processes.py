@@ -21,7 +21,7 @@ START_TIMEOUT_S = 120
 def alive(url: str) -> bool:
     """Whether the server at ``url`` answers ``/healthz``."""
     try:
-        return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
+        return httpx.get(f"{url}/healthz", timeout=5).status_code == 200  # a starved machine answers late
     except httpx.HTTPError:
         return False
 

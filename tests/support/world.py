@@ -26,7 +26,7 @@ from tests.support.auth import bearer, new_token
 from tests.support.processes import alive, stop
 from tests.support.target import free_port
 
-START_TIMEOUT_S = 180
+START_TIMEOUT_S = 300
 """The hub answers once the systems are up and their master data matched (slow on a busy machine)."""
 
 
