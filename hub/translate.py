@@ -172,14 +172,17 @@ class Translator:
         deliveries: list[dict[str, Any]] = []
         statuses = []
         derived: list[CanonicalMessage] = []
-        for part in reading.parts:
-            canonical = self._canonical(s, msg, reading, part, part.index, keys)
+        redact = Redactor.of(self.registry.masked_fields(msg.connector), msg.body)
+        failures: list[tuple[int, str]] = []
+        for seq, item in enumerate(reading.in_order()):  # numbered in order, whatever records gave nothing
+            if isinstance(item, FailedRecord):
+                canonicals.append(self._failed(msg, reading, item, seq, redact))
+                statuses.append(MessageStatus.FAILED)
+                failures.append((seq, str(canonicals[-1].error)))
+                continue
+            canonical = self._canonical(s, msg, reading, item, seq, keys)
             statuses.append(self._pass_on(s, msg, canonical, paused, deliveries, made, derived))
             canonicals.append(canonical)
-        redact = Redactor.of(self.registry.masked_fields(msg.connector), msg.body)
-        for failure in reading.failed:
-            canonicals.append(self._failed(msg, reading, failure, redact))
-            statuses.append(MessageStatus.FAILED)
         for seq, canonical in enumerate(derived, start=reading.batch_size):
             canonical.seq = seq
             canonicals.append(canonical)
@@ -188,9 +191,8 @@ class Translator:
         status = rolled_up(statuses)
         values.update(status=status, search_text=search_text(self.registry.masked_fields(msg.connector), msg.body,
                                                              *(p.data for p in reading.parts)))
-        if reading.failed:
-            values.update(_records_failed([(f.index, redact.text(str(f.error))) for f in reading.failed],
-                                          reading.batch_size))
+        if failures:
+            values.update(_records_failed(failures, reading.batch_size))
         writes: list[Write] = [self._supersede(msg.id), insert(C).values([_row(C, c) for c in canonicals]),
                                *keys.writes(now)]
         if deliveries:
@@ -210,15 +212,16 @@ class Translator:
         made += self._gather(s, msg, canonical, envelope)
         return self._route(msg, canonical, envelope, paused, deliveries)
 
-    def _failed(self, msg: Row[Any], reading: Reading, failure: FailedRecord, redact: Redactor) -> CanonicalMessage:
-        """The row of a record that failed alone: status failed, its error, and the record as its data
-        (what a replay maps again); it makes no delivery."""
+    def _failed(self, msg: Row[Any], reading: Reading, failure: FailedRecord, seq: int,
+                redact: Redactor) -> CanonicalMessage:
+        """The row of a record that failed alone, at ``seq`` in the batch: status failed, its error, and the
+        record as its data (what a replay maps again); it makes no delivery."""
         attrs = msg.attributes or {}
         traceparent = attrs.get("traceparent") or msg.headers.get("traceparent")
         ctype = reading.canonical_type
         error = failure.error
         return CanonicalMessage(
-            id=new_id(), message_id=msg.id, seq=failure.index, current=True, status=MessageStatus.FAILED,
+            id=new_id(), message_id=msg.id, seq=seq, current=True, status=MessageStatus.FAILED,
             type=ctype.name, source=f"/connectors/{msg.connector}", subject=None,
             time=parse_time(attrs["time"]) if "time" in attrs else msg.received_at, dataschema=ctype.dataschema,
             correlation_id=str(attrs.get("correlationid") or msg.id), causation_id=attrs.get("causationid"),
@@ -289,7 +292,7 @@ class Translator:
                 self._settle_batch(s, msg, rows)
                 return RecordReplayed(MessageStatus.FAILED, [], failed.error)
             failed.current, failed.status = False, MessageStatus.SUPERSEDED
-            fresh, deliveries = self._replayed_parts(s, msg, reading, rows, paused, made)
+            fresh, deliveries = self._replayed_parts(s, msg, reading, failed.seq, rows, paused, made)
             self._settle_batch(s, msg, [c for c in rows if c is not failed] + fresh)
             if fresh:
                 s.execute(insert(C).values([_row(C, c) for c in fresh]))
@@ -303,14 +306,14 @@ class Translator:
             self._enqueue(delivery_id)
         return RecordReplayed(str(status), ids, None)
 
-    def _replayed_parts(self, s: Session, msg: Row[Any], reading: Reading, rows: list[CanonicalMessage],
+    def _replayed_parts(self, s: Session, msg: Row[Any], reading: Reading, seq: int, rows: list[CanonicalMessage],
                         paused: set[str], made: list[str]) -> tuple[list[CanonicalMessage], list[dict[str, Any]]]:
-        """The canonical messages of a replayed record (its hooks' after it) and their deliveries."""
+        """The canonical messages of a replayed record, at ``seq`` (its hooks' after the batch), and their
+        deliveries."""
         if not reading.parts:  # the mapping now gives nothing for it: not for the hub
             return [], []
         keys = _Keys(s)
-        part = reading.parts[0]
-        canonical = self._canonical(s, msg, reading, part, part.index, keys)
+        canonical = self._canonical(s, msg, reading, reading.parts[0], seq, keys)
         deliveries: list[dict[str, Any]] = []
         derived: list[CanonicalMessage] = []
         self._pass_on(s, msg, canonical, paused, deliveries, made, derived)

@@ -108,7 +108,8 @@ class FailedRecordView(BaseModel):
     """A record of a split batch that failed alone: why, and what it was; the others went on."""
 
     message_id: str
-    index: int = Field(description="its place in the batch (0, 1, …); replay it alone at `replay_url`")
+    index: int = Field(description="its place among the batch's canonical messages (`seq`: 0, 1, …; a record "
+                                   "whose mapping gives nothing takes none); replay it alone at `replay_url`")
     canonical_id: str = Field(description="the row that keeps it until a replay maps it")
     error: str = Field(examples=["mrp/in_production_order.rescheduled.jsonata at position 12: …"])
     error_detail: dict[str, Any] | None = Field(None, description="kind (mapping | schema), where, message")

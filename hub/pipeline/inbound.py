@@ -69,6 +69,10 @@ class Reading:
     def batch_size(self) -> int:
         return len(self.parts) + len(self.failed)
 
+    def in_order(self) -> list[Part | FailedRecord]:
+        """The parts and the failed records together, in the batch's order."""
+        return sorted([*self.parts, *self.failed], key=lambda item: item.index)
+
 
 def native_type_of(registry: Registry, connector: str, body: Any) -> str:
     """The native event name, read with the connector's ``inbound.event_type``."""

@@ -33,11 +33,13 @@ def config(tmp_path: Path) -> Path:
     return write_config(tmp_path / "config")
 
 
-@pytest.fixture
-def hub(make_settings, config: Path, target: Target, monkeypatch) -> Iterator[Hub]:
-    """No workers: the test translates and delivers."""
+@pytest.fixture(params=["sqlite", "postgresql"])
+def hub(request, make_settings, config: Path, target: Target, monkeypatch) -> Iterator[Hub]:
+    """No workers: the test translates and delivers. On both stores (PostgreSQL writes a translation
+    in one statement of writable CTEs)."""
     monkeypatch.setenv("HUB_URL_LEDGER", target.url)
-    h = Hub.build(make_settings(config_dir=config))
+    store = {"database_url": request.getfixturevalue("pg_url")} if request.param == "postgresql" else {}
+    h = Hub.build(make_settings(config_dir=config, **store))
     yield h
     h.stop()
 
@@ -90,6 +92,36 @@ def test_a_record_whose_mapping_throws_fails_alone_and_the_others_are_delivered(
     assert "record [1] of a batch of 3 failed" in detail["error"]
     assert detail["error_detail"]["failed"] == [1]
     assert [m["id"] for m in api.get("/api/messages", params={"status": "failed"}).json()["items"]] == [mid]
+
+
+def test_records_that_give_nothing_take_no_place_so_the_list_still_names_the_first_document(hub, api, target):
+    body = {"type": "docs.records", "docs": [{"no": "SKIP", "lines": []}, {"no": "D-2", "lines": []},
+                                             {"no": "BOOM", "lines": []}]}
+    mid = receive(api, body)
+    assert translate_and_deliver(hub, mid) == MessageStatus.FAILED
+    [line] = api.get("/api/messages", params={"status": "failed"}).json()["items"]
+    assert (line["id"], line["subject"], line["canonical_count"]) == (mid, "D-2", 2)
+    [bad] = api.get(f"/api/messages/{mid}").json()["failed_records"]
+    assert bad["index"] == 1 and bad["record"]["no"] == "BOOM"
+
+
+def test_a_batch_whose_every_record_fails_is_translated_again_by_a_plain_replay(hub, api, target, config):
+    mid = receive(api, {"type": "docs.records", "docs": [{"no": "BOOM", "lines": []}]})
+    assert translate_and_deliver(hub, mid) == MessageStatus.FAILED and target.calls == []
+    fix_the_mapping(config, hub)
+    assert api.post(f"/api/messages/{mid}/replay").json()["detail"] == "translated again with the current mapping"
+    deliver_due(hub, mid)
+    assert [c["path"] for c in target.calls] == ["/docs/D-2"]
+
+
+def test_a_plain_replay_resends_the_good_records_and_leaves_the_failed_one_to_its_own_replay(hub, api, target):
+    mid = receive(api, THREE_DOCS)
+    translate_and_deliver(hub, mid)
+    assert len(api.post(f"/api/messages/{mid}/replay").json()["deliveries"]) == 2
+    deliver_due(hub, mid)
+    assert sorted(c["path"] for c in target.calls) == ["/docs/D-1", "/docs/D-1", "/docs/D-3", "/docs/D-3"]
+    detail = api.get(f"/api/messages/{mid}").json()
+    assert detail["status"] == MessageStatus.FAILED and [b["index"] for b in detail["failed_records"]] == [1]
 
 
 def test_a_record_that_breaks_the_schema_fails_alone_and_the_others_are_delivered(hub, api, target):

@@ -37,8 +37,9 @@ inbound:
       correlate: ['"doc:" & data.doc_no']
 """
 
-DOC_RECORD = '{"doc_no": no = "BOOM" ? $error("cannot read document " & no) : no, "lines": lines}'
-"""docs.records maps each document alone (``records: docs``); it throws for the document numbered BOOM."""
+DOC_RECORD = 'no != "SKIP" ? {"doc_no": no = "BOOM" ? $error("cannot read document " & no) : no, "lines": lines}'
+"""docs.records maps each document alone (``records: docs``); it throws for the document numbered BOOM and
+gives nothing for one numbered SKIP."""
 
 TARGET = """
 name: ledger
