@@ -332,3 +332,23 @@ def test_the_contacts_inside_a_customer_record_are_persons_matched_across_system
     assert second[1].entity == "person" and second[1].golden_id == first[1].golden_id
     assert [o.action for o in replay] == ["unchanged", "unchanged"]
     assert XrefStore(db).resolve("person", "CUS-000101/王芳", "crm", "erp") == "100001/王芳 女士"
+
+
+def test_the_golden_records_page_shows_when_each_source_record_arrived_in_the_business_time_zone(api):
+    import re
+    from datetime import datetime
+
+    from hub.auth import AuthService
+
+    hub, client = api
+    AuthService(hub.db).create_user("steward", "a long enough pass phrase 42", "viewer", check_strength=False)
+    with hub.db.session() as s:
+        golden_id = record_source(s, CRM, catalog=catalog_for(hub.settings.config_dir)).golden_id
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/ui/login").text).group(1)
+    client.post("/ui/login", data={"username": "steward", "password": "a long enough pass phrase 42",
+                                   "csrf_token": token}, follow_redirects=False)
+    page = client.get(f"/ui/masterdata/golden/{golden_id}").text
+    sent = datetime.fromisoformat(CRM["time"])                   # the CloudEvent's time: when CRM sent it
+    local = sent.astimezone(hub.settings.zone).strftime("%Y-%m-%d %H:%M:%S")
+    assert re.search(rf"<summary>crm:CUS-000101 · <time [^>]*>{local}</time></summary>", page), page[-3000:]
+    assert "+00:00</summary>" not in page

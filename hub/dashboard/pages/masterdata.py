@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -75,8 +76,9 @@ async def golden(request: Request, golden_id: str, who: Viewer) -> Response:
     can_unmerge = any(h["action"] == "merged" and not (h["detail"] or {}).get("undone") for h in history)
     t = i18n.translator(i18n.negotiate(request))
     shown = {name: readable(value, t) for name, value in record["fields"].items()}
+    received = {s["record_id"]: datetime.fromisoformat(s["received_at"]) for s in record["sources"]}
     return render(request, who, "masterdata/golden.html", g=record, history=list(reversed(history)),
-                  can_unmerge=can_unmerge, shown=shown)
+                  can_unmerge=can_unmerge, shown=shown, received=received)
 
 
 SPEAKS_FOR_ITSELF = frozenset({"name", "street", "address", "value"})
