@@ -193,6 +193,7 @@ class Translator:
                                                              *(p.data for p in reading.parts)))
         if failures:
             values.update(_records_failed(failures, reading.batch_size))
+            log.warning("message %s: %s", msg.id, values["error"])
         writes: list[Write] = [self._supersede(msg.id), insert(C).values([_row(C, c) for c in canonicals]),
                                *keys.writes(now)]
         if deliveries:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from hub.api import create_app
 from hub.runtime import Hub
@@ -30,7 +31,11 @@ THREE_DOCS = {"type": "docs.records", "docs": [{"no": "D-1", "lines": []}, {"no"
 
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
-    return write_config(tmp_path / "config")
+    """The shop and the ledger; payloads are kept a week."""
+    folder = write_config(tmp_path / "config")
+    (folder / "mappings" / "retention.yaml").write_text("name: retention\nevery: 0\ndefault:\n  days: 7\n",
+                                                        encoding="utf-8")
+    return folder
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -212,3 +217,16 @@ def test_the_message_page_lists_the_failed_record_with_a_replay_button(hub, conf
         deliver_due(hub, mid)
         assert 'data-failed-record' not in c.get(f"/ui/messages/{mid}").text
     assert sorted(call["path"] for call in target.calls) == ["/docs/D-1", "/docs/D-2", "/docs/D-3"]
+
+
+def test_retention_purges_a_failed_record_with_the_message_and_it_is_no_longer_replayed(hub, api):
+    mid = receive(api, THREE_DOCS)
+    translate_and_deliver(hub, mid)
+    with hub.db.session() as s:
+        s.execute(update(InboundMessage).where(InboundMessage.id == mid)
+                  .values(received_at=datetime.now(UTC) - timedelta(days=8)))
+    assert hub.retention.run().purged == 1
+    [bad] = api.get(f"/api/messages/{mid}").json()["failed_records"]
+    assert bad["record"] is None and "cannot read document BOOM" in bad["error"]
+    r = api.post(f"/api/messages/{mid}/records/1/replay")
+    assert r.status_code == 409 and r.json()["error"]["code"] == "payload_purged"
