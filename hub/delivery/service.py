@@ -295,12 +295,18 @@ class Deliverer:
         - **Per-key order** (``ordering_key``): an open delivery to the same system with the same
           key, or an earlier message from the same sender that is not translated yet (its key
           is not known until it is, and two events about one document often arrive back to back).
+
+        An earlier delivery the target answered "not yet" (``not_yet``: a confirmation of an order
+        the target has not got) holds back none that has not met that answer itself: a sender may
+        send the order after its confirmation, and the order must be let through, or both wait
+        for good. Two "not yet" deliveries keep their order.
         """
         earlier = D.alias("earlier")
         untranslated = I.alias("untranslated")
         own = I.alias("own")  # the claimed delivery's own message, for its sender
+        waiting_for_later = and_(earlier.c.not_yet, earlier.c.status == DeliveryStatus.RETRYING, ~D.c.not_yet)
         before = and_(earlier.c.connector == D.c.connector, earlier.c.message_id < D.c.message_id,
-                      earlier.c.status.in_(DeliveryStatus.OPEN))
+                      earlier.c.status.in_(DeliveryStatus.OPEN), ~waiting_for_later)
         causal = exists().where(before, earlier.c.correlation_id == D.c.correlation_id)
         keyed = exists().where(before, earlier.c.ordering_key == D.c.ordering_key)
         unread = exists().where(own.c.id == D.c.message_id, untranslated.c.connector == own.c.connector,
@@ -479,7 +485,8 @@ class Deliverer:
                 rounds: int | None, retry_in_s: float | None, attempt: _Closing | None, unused: str | None,
                 request: Request | None) -> list[str]:
         now = datetime.now(UTC)
-        values: dict[str, Any] = dict(status=status, last_error=error, updated_at=now, lease_until=None)
+        values: dict[str, Any] = dict(status=status, last_error=error, updated_at=now, lease_until=None,
+                                      not_yet=_not_yet(status, status_code))
         if status_code is not None:
             values["last_status_code"] = status_code
         if rounds is not None:
@@ -622,6 +629,12 @@ class _Pending(RejectedDelivery):
         self.ctx = ctx
         self.response = response
         self.error = error
+
+
+def _not_yet(status: str, status_code: int | None) -> bool:
+    """A delivery retried after a 4xx other than a timeout or a rate limit: a refusal for now."""
+    return (status == DeliveryStatus.RETRYING and status_code is not None and 400 <= status_code < 500
+            and status_code not in (408, 429))
 
 
 def _refusal(response: Response, verdict: Verdict) -> DeliveryError:

@@ -114,3 +114,64 @@ def test_deliveries_about_different_orders_do_not_wait_for_each_other(keyed_hub,
 
     keyed_hub.deliverer.deliver(other)
     assert status(keyed_hub, other) == DeliveryStatus.DELIVERED and status(keyed_hub, first) == DeliveryStatus.PENDING
+
+
+def refusing_until_booked(target: Target, order_qty: float) -> list[float]:
+    """The ledger answers 409 to any call but the order itself until the order (``order_qty``) is booked;
+    returns the quantities it applied, in order."""
+    applied: list[float] = []
+
+    def respond(n: int) -> int:
+        qty = target.calls[n]["body"]["amount"] / 1280
+        if qty != order_qty and order_qty not in applied:
+            return 409
+        applied.append(qty)
+        return 200
+    target.respond = respond
+    return applied
+
+
+def made_due(hub: Hub, *delivery_ids: str) -> None:
+    """What the worker's retry brings about: the deliveries are due again now."""
+    with hub.db.session() as s:
+        for delivery_id in delivery_ids:
+            s.get(Delivery, delivery_id).next_attempt_at = s.get(Delivery, delivery_id).created_at
+
+
+def test_a_delivery_the_target_answers_not_yet_lets_through_the_later_one_it_waits_for(keyed_hub, target):
+    applied = refusing_until_booked(target, order_qty=7)
+    confirmation = delivery_of(keyed_hub, receive(keyed_hub, "WS-O7", "2"))  # the sender sent it first
+    order = delivery_of(keyed_hub, receive(keyed_hub, "WS-O7", "7"))
+
+    keyed_hub.deliverer.deliver(confirmation)
+    assert status(keyed_hub, confirmation) == DeliveryStatus.RETRYING  # 409: the order is not there yet
+
+    keyed_hub.deliverer.deliver(order)
+    assert status(keyed_hub, order) == DeliveryStatus.DELIVERED  # not held behind what waits for it
+
+    made_due(keyed_hub, confirmation)
+    keyed_hub.deliverer.deliver(confirmation)
+    assert status(keyed_hub, confirmation) == DeliveryStatus.DELIVERED
+    assert applied == [7, 2]
+
+
+def test_two_deliveries_answered_not_yet_keep_their_order_once_what_they_wait_for_is_through(keyed_hub, target):
+    applied = refusing_until_booked(target, order_qty=7)
+    first = delivery_of(keyed_hub, receive(keyed_hub, "WS-O8", "2"))
+    second = delivery_of(keyed_hub, receive(keyed_hub, "WS-O8", "3"))
+    order = delivery_of(keyed_hub, receive(keyed_hub, "WS-O8", "7"))
+    keyed_hub.deliverer.deliver(first)
+    keyed_hub.deliverer.deliver(second)  # not held behind the first, which waits: refused for now too
+    assert status(keyed_hub, first) == status(keyed_hub, second) == DeliveryStatus.RETRYING
+    keyed_hub.deliverer.deliver(order)
+    assert status(keyed_hub, order) == DeliveryStatus.DELIVERED
+
+    made_due(keyed_hub, first, second)
+    calls = len(target.calls)
+    keyed_hub.deliverer.deliver(second)
+    assert len(target.calls) == calls and status(keyed_hub, second) == DeliveryStatus.RETRYING  # behind the first
+    keyed_hub.deliverer.deliver(first)
+    made_due(keyed_hub, second)
+    keyed_hub.deliverer.deliver(second)
+    assert status(keyed_hub, first) == status(keyed_hub, second) == DeliveryStatus.DELIVERED
+    assert applied == [7, 2, 3]
