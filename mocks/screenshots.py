@@ -24,13 +24,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from mocks.common.db import read_only_url
 from mocks.common.testing import free_port
-from mocks.demo import DEFAULT_PAUSE_S, DEFAULT_ROUNDS, SYSTEMS, Company, die_with_parent, run_batch, wait_until_up
+from mocks.demo import (
+    DEFAULT_PAUSE_S,
+    DEFAULT_ROUNDS,
+    FINAL_ORDER_STATES,
+    SYSTEMS,
+    Company,
+    DemoResult,
+    die_with_parent,
+    run_batch,
+    wait_until_up,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 IMAGES = REPO / "docs" / "images"
@@ -261,6 +270,38 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def retake(shots: Sequence[Shot], out: Path, rounds: int, scratch: Path, console: Console) -> DemoResult:
+    """Start the company, run the demo's batch and the steward's list through it, then take ``shots``."""
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        start = progress.add_task("starting the hub and the seven systems", total=1)
+        with running_company(scratch) as demo:
+            progress.update(start, completed=1)
+            batch = progress.add_task("demo batch: rounds", total=rounds)
+
+            def round_done(n: int, total: int, states: dict[str, str]) -> None:
+                progress.update(batch, completed=n,
+                                description=f"demo batch: rounds (orders {', '.join(sorted(set(states.values())))})")
+            result = run_batch(demo.company, rounds=rounds, pause_s=DEFAULT_PAUSE_S, progress=round_done)
+            unsettled = {no: state for no, state in result.states.items() if state not in FINAL_ORDER_STATES}
+            if unsettled:
+                raise PageError(f"the demo batch did not settle in {rounds} rounds: {unsettled}")
+            progress.update(batch, total=progress.tasks[batch].completed, description="demo batch: done")
+            leads = progress.add_task("a trade fair's leads for the data steward", total=1)
+            load_trade_fair_leads(demo, scratch)
+            progress.update(leads, completed=1)
+            pictures = progress.add_task("pictures", total=len(shots))
+
+            def picture_done(shot: Shot, path: Path) -> None:
+                shown = path.relative_to(REPO) if path.is_relative_to(REPO) else path
+                progress.console.print(f"  {shown}  {shot.viewport[0]}×{shot.viewport[1]} {shot.locale}"
+                                       f"  {path.stat().st_size // 1024} KiB")
+                progress.advance(pictures)
+            take_all(demo.hub_url, shots, out, picture_done)
+    return result
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     if not CHROMIUM.exists():
@@ -268,40 +309,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     shots = [s for s in SHOTS if not args.only or s.name in args.only]
     console = Console()
     scratch = Path(tempfile.mkdtemp(prefix="hub-screenshots-"))
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
+    done = False
     try:
-        with Progress(*columns, console=console) as progress:
-            start = progress.add_task("starting the hub and the seven systems", total=1)
-            with running_company(scratch) as demo:
-                progress.update(start, completed=1)
-                batch = progress.add_task("demo batch: rounds", total=args.rounds)
-
-                def round_done(n: int, total: int, states: dict[str, str]) -> None:
-                    settled = ", ".join(sorted(set(states.values())))
-                    progress.update(batch, completed=n, description=f"demo batch: rounds (orders {settled})")
-                result = run_batch(demo.company, rounds=args.rounds, pause_s=DEFAULT_PAUSE_S, progress=round_done)
-                progress.update(batch, total=progress.tasks[batch].completed, description="demo batch: done")
-                leads = progress.add_task("a trade fair's leads for the data steward", total=1)
-                load_trade_fair_leads(demo, scratch)
-                progress.update(leads, completed=1)
-                pictures = progress.add_task("pictures", total=len(shots))
-
-                def picture_done(shot: Shot, path: Path) -> None:
-                    progress.console.print(f"  {path.relative_to(REPO) if path.is_relative_to(REPO) else path}"
-                                           f"  {shot.viewport[0]}×{shot.viewport[1]} {shot.locale}"
-                                           f"  {path.stat().st_size // 1024} KiB")
-                    progress.advance(pictures)
-                take_all(demo.hub_url, shots, args.out, picture_done)
+        result = retake(shots, args.out, args.rounds, scratch, console)
+        done = True
         console.print(f"{len(shots)} picture(s) in {args.out} from a batch of {len(result.orders)} orders "
                       f"({result.seconds:.0f} s) — look at each before committing them")
-    except (PageError, httpx.HTTPError, RuntimeError) as exc:
-        console.print(f"[red]no pictures kept for the rest:[/] {exc}\n(the hub's log: {scratch / 'hub.log'})")
-        args.keep = True
+    except Exception as exc:  # a clear line, not a traceback: the hub's log says the rest
+        console.print(f"[red]stopped:[/] {type(exc).__name__}: {exc}")
         raise SystemExit(1) from exc
     finally:
-        if args.keep:
-            console.print(f"scratch folder kept: {scratch}")
+        if args.keep or not done:
+            console.print(f"scratch folder kept: {scratch} (the hub's log is {scratch / 'hub.log'})")
         else:
             shutil.rmtree(scratch, ignore_errors=True)
 
