@@ -13,6 +13,7 @@
     │       ├── UnknownConnector    404
     │       ├── SignatureError      401 (missing, bad or stale signature)
     │       ├── PayloadTooLarge     413
+    │       ├── StoreUnavailable    503 — the store did not take it: nothing stored, send again (Retry-After)
     │       └── BadPayload          400 (not UTF-8, not JSON) / 422 (see its subclasses)
     │           ├── InvalidEnvelope 422 — an invalid CloudEvent
     │           ├── InvalidMessageId 422 — a sender's message id too long (or with a NUL) to deduplicate on
@@ -111,6 +112,17 @@ class SignatureError(IngestError):
 class PayloadTooLarge(IngestError):
     status = 413
     code = "payload_too_large"
+
+
+class StoreUnavailable(IngestError):
+    """The webhook was not stored (its transaction failed): the sender should send it again later."""
+
+    status = 503
+    code = "store_unavailable"
+
+    def __init__(self, message: str, *, retry_after_s: int):
+        super().__init__(message, retry_after_s=retry_after_s)
+        self.retry_after_s = retry_after_s
 
 
 class BadPayload(IngestError):

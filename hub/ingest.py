@@ -2,7 +2,12 @@
 
 Ingest does no mapping and no outbound I/O, so it stays fast; the message is
 committed before the caller hears ``202``, and translation is enqueued only
-after the commit (if that enqueue is lost, the sweeper picks it up).
+after the commit (if that enqueue is lost, the sweeper picks it up). Webhooks
+that arrive together are stored together: one transaction for all that came
+while the previous one was written (:mod:`hub.group_commit`), each answered
+after that commit; on SQLite it goes ahead of the workers' writes
+(:mod:`hub.store.write_gate`). If that transaction fails, each of its senders
+hears ``503`` with ``Retry-After`` and nothing of it is stored.
 
 Accepted forms, all signed per Standard Webhooks (``webhook-id``,
 ``webhook-timestamp``, ``webhook-signature``) with the connector's secret:
@@ -35,12 +40,21 @@ from cloudevents.core.formats.json import JSONFormat
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from hub import safejson
-from hub.errors import BadPayload, InvalidEnvelope, InvalidMessageId, PayloadTooLarge, SignatureError, UnknownConnector
+from hub.errors import (
+    BadPayload,
+    InvalidEnvelope,
+    InvalidMessageId,
+    PayloadTooLarge,
+    SignatureError,
+    StoreUnavailable,
+    UnknownConnector,
+)
+from hub.group_commit import BatchFailed, GroupCommit
 from hub.ids import new_id
 from hub.masking import search_text
 from hub.registry import Registry
@@ -54,6 +68,10 @@ MAX_SENDER_ID_CHARS = 255
 """Longest sender message id deduplicated on (the ``sender_id`` column); a longer one is refused."""
 MAX_TYPE_CHARS = 200
 """Longest CloudEvent ``type`` stored (the ``native_type`` column)."""
+MAX_BATCH = 200
+"""Most webhooks stored in one transaction (13 bound values each, far below SQLite's limit)."""
+STORE_RETRY_AFTER_S = 1
+"""What a sender is told to wait before sending again a webhook the store did not take."""
 
 
 @dataclass(frozen=True)
@@ -89,9 +107,16 @@ class Ingestor:
         self.settings = settings
         self.enqueue_translate = enqueue_translate
         self._verifiers: dict[str, list[Webhook]] = {}
+        self._batches: GroupCommit[dict[str, Any], Accepted | Exception] = GroupCommit(
+            self._store, max_batch=MAX_BATCH)
 
     def accept(self, connector: str, headers: Mapping[str, str], body: bytes) -> Accepted:
-        """Store one webhook and return the hub's message id; raise an IngestError to refuse it."""
+        """Store one webhook and return the hub's message id; raise an IngestError to refuse it.
+
+        Returns only once the transaction holding it has committed (with whatever other webhooks
+        arrived meanwhile); a repeat of a stored sender id, or of one in the same batch, answers
+        that message's id as a duplicate.
+        """
         if self.registry.connector(connector) is None:
             raise UnknownConnector(f"no connector named {connector!r}",
                                    known=sorted(self.registry.connectors))
@@ -104,28 +129,73 @@ class Ingestor:
         mode, payload, attributes = _parse(headers, body)
         sender_id = _sender_id(headers, attributes)
         now = datetime.now(UTC)
-        message = InboundMessage(
-            id=new_id(), connector=connector, sender_id=sender_id, mode=mode,
-            native_type=attributes.get("type") if attributes else None,
-            headers={k: v for k, v in headers.items() if k in KEPT_HEADERS or k.startswith("ce-")},
-            body=payload, attributes=attributes, received_at=now, updated_at=now,
-            search_text=search_text(self.registry.masked_fields(connector), payload),
-            status=MessageStatus.RECEIVED, translations=0)
+        row = {"connector": connector, "sender_id": sender_id, "mode": mode,
+               "native_type": attributes.get("type") if attributes else None,
+               "headers": {k: v for k, v in headers.items() if k in KEPT_HEADERS or k.startswith("ce-")},
+               "body": payload, "attributes": attributes, "received_at": now, "updated_at": now,
+               "search_text": search_text(self.registry.masked_fields(connector), payload),
+               "status": MessageStatus.RECEIVED, "translations": 0}
         try:
-            with self.db.session() as s:
-                s.add(message)
-        except IntegrityError:
-            with self.db.session() as s:
-                existing = s.scalar(select(InboundMessage.id).where(
-                    InboundMessage.connector == connector, InboundMessage.sender_id == sender_id))
-            if existing is None:
+            accepted = self._batches.submit(row)
+        except BatchFailed as exc:
+            raise StoreUnavailable("the message store did not take the webhook; nothing was stored, "
+                                   "send it again", retry_after_s=STORE_RETRY_AFTER_S) from exc.__cause__
+        if isinstance(accepted, Exception):
+            raise accepted
+        if not accepted.duplicate:
+            try:
+                self.enqueue_translate(accepted.id)
+            except Exception:  # the message is stored: the sweeper will enqueue it
+                pass
+        return accepted
+
+    def _store(self, rows: Sequence[dict[str, Any]]) -> list[Accepted | Exception]:
+        """Store a batch of webhooks in one transaction, ahead of the workers' writes.
+
+        Ids are given here, in arrival order, so the batch's messages keep the order their
+        senders were accepted in. A row that fails the batch on its own (anything but the store
+        being unavailable) is found by storing each row alone, so it fails only its own request.
+        """
+        try:
+            with self.db.urgent():
+                return list(self._store_together(rows))
+        except (IntegrityError, DataError):
+            if len(rows) == 1:
                 raise
-            return Accepted(existing, duplicate=True)
-        try:
-            self.enqueue_translate(message.id)
-        except Exception:  # the message is stored: the sweeper will enqueue it
-            pass
-        return Accepted(message.id, duplicate=False)
+        answers: list[Accepted | Exception] = []
+        for row in rows:
+            try:
+                with self.db.urgent():
+                    answers.extend(self._store_together([row]))
+            except (IntegrityError, DataError) as exc:
+                answers.append(StoreUnavailable(f"the message store refused the webhook: {exc.orig}",
+                                                retry_after_s=STORE_RETRY_AFTER_S))
+        return answers
+
+    def _store_together(self, rows: Sequence[dict[str, Any]]) -> list[Accepted]:
+        ids: dict[tuple[str, str], str] = {}
+        firsts: list[bool] = []
+        new_rows: list[dict[str, Any]] = []
+        for row in rows:  # a repeat within the batch is answered as a repeat of a stored one
+            key = (row["connector"], row["sender_id"])
+            firsts.append(key not in ids)
+            if firsts[-1]:
+                ids[key] = new_id()
+                new_rows.append({**row, "id": ids[key]})
+        with self.db.session() as s:
+            stored = set(s.scalars(_insert(s).values(new_rows)
+                                   .on_conflict_do_nothing(index_elements=["connector", "sender_id"])
+                                   .returning(InboundMessage.id)))
+            taken = [key for key, id_ in ids.items() if id_ not in stored]
+            earlier = _stored_ids(s, taken) if taken else {}
+        answers = []
+        for row, first in zip(rows, firsts, strict=True):
+            key = (row["connector"], row["sender_id"])
+            if key in earlier:
+                answers.append(Accepted(earlier[key], duplicate=True))
+            else:
+                answers.append(Accepted(ids[key], duplicate=not first))
+        return answers
 
     def stage(self, connector: str, records: Sequence[Record], *, mode: str,
               within: Callable[[Session, int], None] | None = None) -> Staged:
@@ -180,6 +250,20 @@ class Ingestor:
             raw = self.settings.connector_secret(connector)
             self._verifiers[connector] = [Webhook(s) for s in raw.replace(",", " ").split()]
         return self._verifiers[connector]
+
+
+def _stored_ids(s: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The stored message id of each (connector, sender id); every one must be there."""
+    found: dict[tuple[str, str], str] = {}
+    for connector in {c for c, _ in keys}:
+        senders = [sender for c, sender in keys if c == connector]
+        found.update(((connector, sender), id_) for id_, sender in s.execute(
+            select(InboundMessage.id, InboundMessage.sender_id).where(
+                InboundMessage.connector == connector, InboundMessage.sender_id.in_(senders))))
+    missing = [key for key in keys if key not in found]
+    if missing:
+        raise LookupError(f"a stored message of {missing[0]} was expected and is gone")
+    return found
 
 
 def _insert(s: Session) -> Any:

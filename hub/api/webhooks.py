@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from hub.api.deps import HubDep
-from hub.errors import PayloadTooLarge
+from hub.errors import PayloadTooLarge, StoreUnavailable
 
 router = APIRouter(tags=["webhooks"])
 
@@ -35,6 +35,8 @@ _ERROR = {"content": {"application/json": {"example": {"error": {"code": "invali
         401: {"description": "missing, bad or stale signature", **_ERROR},
         404: {"description": "unknown connector", **_ERROR},
         413: {"description": "payload too large", **_ERROR},
+        503: {"description": "the message store did not take the webhook (`store_unavailable`): nothing "
+                    "was stored; send it again after `Retry-After` seconds", **_ERROR},
         422: {"description": "JSON the hub will not store (`unsafe_json`: nested deeper than 64 levels, NaN or "
                     "Infinity, a NUL character), an invalid CloudEvent (`invalid_cloudevent`), or a message id "
                     "longer than 255 characters (`invalid_message_id`)", **_ERROR},
@@ -52,6 +54,9 @@ async def receive(connector: str, request: Request, hub: HubDep) -> Any:
             raise PayloadTooLarge(f"body exceeds the limit of {limit} bytes", limit=limit)
     try:
         accepted = await run_in_threadpool(hub.ingestor.accept, connector, dict(request.headers), bytes(body))
+    except StoreUnavailable as exc:
+        hub.metrics.refused.labels(connector, exc.code).inc()
+        return JSONResponse(exc.body(), status_code=exc.status, headers={"Retry-After": str(exc.retry_after_s)})
     except Exception as exc:
         reason = getattr(exc, "code", None)
         if reason:

@@ -12,6 +12,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_random
 
+from hub.store.write_gate import WriteGate
+
 T = TypeVar("T")
 P = ParamSpec("P")
 
@@ -48,6 +50,8 @@ class Database:
             self.engine: Engine = create_engine(
                 url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S})
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.write_gate: WriteGate | None = WriteGate(SQLITE_BUSY_TIMEOUT_S)
+            self.write_gate.install(self.engine)  # before BEGIN IMMEDIATE, which it guards
             event.listen(self.engine, "begin", _sqlite_begin_immediate)
             # Reads that may happen while this thread holds the write lock (cross-reference lookups
             # inside a translation) go through a second engine whose transactions do not take it.
@@ -57,6 +61,7 @@ class Database:
         else:
             self.engine = create_engine(url, pool_size=max(pool_size, PG_POOL_SIZE), max_overflow=PG_MAX_OVERFLOW)
             self.read_engine = self.engine
+            self.write_gate = None  # PostgreSQL locks rows, not the database
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
 
@@ -70,6 +75,15 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def urgent(self) -> Iterator[None]:
+        """Write transactions begun in this block go ahead of the workers' on SQLite (ingest)."""
+        if self.write_gate is None:
+            yield
+        else:
+            with self.write_gate.urgent():
+                yield
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -100,7 +114,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 def _sqlite_begin_immediate(conn) -> None:  # type: ignore[no-untyped-def]
     # Take the write lock at BEGIN: concurrent writers then wait on busy_timeout instead of
-    # failing with "database is locked" when a read transaction tries to upgrade.
+    # failing with "database is locked" when a read transaction tries to upgrade. Writers of
+    # this process queue for their turn first (hub.store.write_gate).
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
