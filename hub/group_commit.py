@@ -44,6 +44,12 @@ class GroupCommit(Generic[T, R]):
         self._waiting: list[_Pending[T, R]] = []
         self._writing = False
 
+    @property
+    def waiting(self) -> int:
+        """Items handed over and not yet taken into a batch."""
+        with self._cond:
+            return len(self._waiting)
+
     def submit(self, item: T) -> R:
         """Write ``item`` in the next batch and return its answer once that batch is committed."""
         mine: _Pending[T, R] = _Pending(item)

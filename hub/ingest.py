@@ -107,8 +107,9 @@ class Ingestor:
         self.settings = settings
         self.enqueue_translate = enqueue_translate
         self._verifiers: dict[str, list[Webhook]] = {}
-        self._batches: GroupCommit[dict[str, Any], Accepted | Exception] = GroupCommit(
+        self.batches: GroupCommit[dict[str, Any], Accepted | Exception] = GroupCommit(
             self._store, max_batch=MAX_BATCH)
+        """Where webhooks wait to be stored together (one transaction per batch)."""
 
     def accept(self, connector: str, headers: Mapping[str, str], body: bytes) -> Accepted:
         """Store one webhook and return the hub's message id; raise an IngestError to refuse it.
@@ -136,7 +137,7 @@ class Ingestor:
                "search_text": search_text(self.registry.masked_fields(connector), payload),
                "status": MessageStatus.RECEIVED, "translations": 0}
         try:
-            accepted = self._batches.submit(row)
+            accepted = self.batches.submit(row)
         except BatchFailed as exc:
             raise StoreUnavailable("the message store did not take the webhook; nothing was stored, "
                                    "send it again", retry_after_s=STORE_RETRY_AFTER_S) from exc.__cause__

@@ -12,13 +12,14 @@ processes still meet SQLite's busy timeout, as before.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from sqlalchemy import Engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 HOLDS_GATE = "hub_holds_write_gate"
 """Key in a pooled connection's ``info``: that connection's transaction holds the gate."""
@@ -45,6 +46,18 @@ class WriteGate:
             yield
         finally:
             self._local.urgent = before
+
+    @property
+    def held(self) -> bool:
+        """Whether a write transaction of this process has the turn now."""
+        with self._cond:
+            return self._held
+
+    @property
+    def waiting(self) -> tuple[int, int]:
+        """Writers waiting for their turn: (urgent, others)."""
+        with self._cond:
+            return self._urgent_waiting, self._others_waiting
 
     def acquire(self) -> None:
         urgent = getattr(self._local, "urgent", False)
@@ -97,20 +110,26 @@ class WriteGate:
     def _on_commit(self, conn: Any) -> None:
         # The event comes before the driver's commit: commit here, so the next writer's BEGIN
         # IMMEDIATE never meets the lock still held and sleeps in SQLite's busy handler. The
-        # driver's own commit then finds no transaction open and does nothing. If this commit
-        # fails, the gate stays taken until the rollback that follows.
+        # driver's own commit then finds no transaction open and does nothing. A commit that
+        # fails is rolled back here (SQLAlchemy would not: it deems the transaction over), so
+        # nothing of it stays pending on the pooled connection, and raised as SQLAlchemy does.
         if conn.info.get(HOLDS_GATE):
-            conn.connection.dbapi_connection.commit()
-            conn.info.pop(HOLDS_GATE, None)
-            self.release()
+            self._end(conn, "COMMIT", conn.connection.dbapi_connection.commit)
 
     def _on_rollback(self, conn: Any) -> None:
         if conn.info.get(HOLDS_GATE):
-            try:
+            self._end(conn, "ROLLBACK", conn.connection.dbapi_connection.rollback)
+
+    def _end(self, conn: Any, what: str, end: Callable[[], None]) -> None:
+        try:
+            end()
+        except sqlite3.Error as exc:
+            with suppress(sqlite3.Error):
                 conn.connection.dbapi_connection.rollback()
-            finally:
-                conn.info.pop(HOLDS_GATE, None)
-                self.release()
+            raise DBAPIError.instance(what, None, exc, sqlite3.Error) from exc
+        finally:
+            conn.info.pop(HOLDS_GATE, None)
+            self.release()
 
     def _on_pool_release(self, _dbapi_connection: Any, record: Any, *_: Any) -> None:
         if record is not None and record.info.pop(HOLDS_GATE, False):

@@ -1,0 +1,122 @@
+"""Group commit: callers that arrive while a batch is written are written together, each answered after it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import pytest
+
+from hub.group_commit import BatchFailed, GroupCommit
+from tests.support.waiting import eventually
+
+
+class Store:
+    """A write function that records its batches and can be held or made to fail."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+        self.hold = threading.Event()
+        self.hold.set()
+        self.holding = threading.Event()
+        self.fail_on: dict[str, Exception] = {}
+        """A batch holding one of these items fails with its exception, as a commit would."""
+
+    def write(self, items: Sequence[str]) -> list[str]:
+        self.holding.set()
+        self.hold.wait()
+        for item in items:
+            if item in self.fail_on:
+                raise self.fail_on[item]
+        self.batches.append(list(items))
+        return [f"stored {item}" for item in items]
+
+
+@pytest.fixture
+def pool():
+    with ThreadPoolExecutor(8) as p:
+        yield p
+
+
+def queue_behind_a_held_batch(group: GroupCommit[str, str], store: Store, pool: ThreadPoolExecutor,
+                              items: list[str]) -> tuple[Future[str], list[Future[str]]]:
+    """Start a batch of ``first`` that waits in its write, then hand ``items`` over one after the other."""
+    store.hold.clear()
+    first = pool.submit(group.submit, "first")
+    store.holding.wait()
+    queued = []
+    for n, item in enumerate(items, start=1):
+        queued.append(pool.submit(group.submit, item))
+        eventually(lambda n=n: group.waiting == n, what=f"{item} waiting")
+    return first, queued
+
+
+def test_a_lone_caller_is_written_at_once_in_a_batch_of_its_own():
+    store = Store()
+    group = GroupCommit(store.write, max_batch=10)
+    assert group.submit("a") == "stored a"
+    assert store.batches == [["a"]]
+
+
+def test_callers_arriving_during_a_write_are_written_together_in_their_arrival_order(pool):
+    store = Store()
+    group = GroupCommit(store.write, max_batch=10)
+    first, queued = queue_behind_a_held_batch(group, store, pool, ["b", "c", "d"])
+    store.hold.set()
+    assert first.result() == "stored first"
+    assert [f.result() for f in queued] == ["stored b", "stored c", "stored d"]
+    assert store.batches == [["first"], ["b", "c", "d"]]
+
+
+def test_no_caller_is_answered_before_its_own_batch_is_written(pool):
+    store = Store()
+    group = GroupCommit(store.write, max_batch=10)
+    first, queued = queue_behind_a_held_batch(group, store, pool, ["b"])
+    assert not first.done() and not queued[0].done()
+    store.hold.set()
+    assert queued[0].result() == "stored b"
+
+
+def test_a_failed_write_fails_every_caller_of_its_batch_each_with_its_own_error(pool):
+    store = Store()
+    group = GroupCommit(store.write, max_batch=10)
+    store.fail_on["c"] = OSError("disk I/O error")
+    first, queued = queue_behind_a_held_batch(group, store, pool, ["b", "c"])
+    store.hold.set()
+    assert first.result() == "stored first"
+    errors = []
+    for f in queued:
+        with pytest.raises(BatchFailed) as failed:
+            f.result()
+        assert isinstance(failed.value.__cause__, OSError)
+        errors.append(failed.value)
+    assert errors[0] is not errors[1]
+    assert store.batches == [["first"]]
+
+
+def test_the_batch_after_a_failed_one_is_written(pool):
+    store = Store()
+    group = GroupCommit(store.write, max_batch=10)
+    store.fail_on["first"] = OSError("disk I/O error")
+    first, queued = queue_behind_a_held_batch(group, store, pool, ["b", "c"])
+    store.hold.set()
+    with pytest.raises(BatchFailed):
+        first.result()
+    assert [f.result() for f in queued] == ["stored b", "stored c"]
+    assert store.batches == [["b", "c"]]
+
+
+def test_more_callers_than_a_batch_holds_are_written_in_several_batches_in_order(pool):
+    store = Store()
+    group = GroupCommit(store.write, max_batch=2)
+    first, queued = queue_behind_a_held_batch(group, store, pool, ["b", "c", "d", "e", "f"])
+    store.hold.set()
+    assert [f.result() for f in [first, *queued]] == [f"stored {x}" for x in "first b c d e f".split()]
+    assert store.batches == [["first"], ["b", "c"], ["d", "e"], ["f"]]
+
+
+def test_an_answer_missing_for_an_item_fails_the_whole_batch():
+    group: GroupCommit[str, str] = GroupCommit(lambda items: [], max_batch=10)
+    with pytest.raises(BatchFailed, match="0 answers for 1 items"):
+        group.submit("a")
