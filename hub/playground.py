@@ -2,7 +2,9 @@
 
 The input is pasted JSON or a logged message: the raw body for an inbound
 mapping, the canonical envelope for an outbound one (both masked as the
-dashboard shows them). ``$xref`` answers from the live cross-reference and
+dashboard shows them). An inbound mapping that reads one record of a batch
+(``records:``) gets a record — a failed one first — with the message's body
+as ``$native``. ``$xref`` answers from the live cross-reference and
 every lookup is recorded, so that a saved test case carries its own fixture
 and runs anywhere. The source is anyone's typing, so it runs in the
 :mod:`~hub.mapping.sandbox`, never in the hub's process.
@@ -16,6 +18,7 @@ from typing import Any
 import yaml
 
 from hub.errors import ConfigError, HubError, MappingError, NotFound
+from hub.mapping import Compiled
 from hub.mapping.functions import XrefResolver
 from hub.mapping.library import CASES_SUFFIX, SUFFIX, CaseResult
 from hub.mapping.sandbox import Sandbox
@@ -68,8 +71,10 @@ class Playground:
                     out.setdefault(op.mapping, []).append(Usage("outbound", name, op_name))
         return out
 
-    def sample_input(self, mapping: str, message_id: str) -> Any:
-        """What ``mapping`` reads for a logged message: its raw body, or its current canonical envelope."""
+    def sample_input(self, mapping: str, message_id: str, record: int | None = None) -> Any:
+        """What ``mapping`` reads for a logged message: its raw body, or its current canonical envelope —
+        or, for a mapping of one record of a batch, failed record ``record`` (default: the first failed
+        one, else the batch's first record)."""
         detail = self.ops.get_message(message_id)
         uses = self.usages().get(mapping, [])
         if uses and uses[0].direction == "outbound":
@@ -77,15 +82,32 @@ class Playground:
             if current is None:
                 raise NotFound(f"message {message_id} has no canonical form yet (its translation failed)")
             return current.envelope
+        selector = self._records_of(uses[0]) if uses else None
+        if selector is not None:
+            failed = [r for r in detail.failed_records if record is None or r.index == record]
+            if failed:
+                return failed[0].record
+            if record is not None:
+                raise NotFound(f"message {message_id} has no failed record [{record}]")
+            records = selector.evaluate(detail.body)
+            return (records if isinstance(records, list) else [records])[0] if records else {}
         return detail.body
 
-    def run(self, source: str, data: Any, *, mapping: str | None = None) -> RunResult:
-        """Compile ``source`` and evaluate it on ``data`` with the bindings the hub would give it."""
+    def _records_of(self, usage: Usage) -> Compiled | None:
+        """The compiled ``records:`` of an inbound usage's event, if it declares one."""
+        event = self.registry.event(usage.connector, usage.name) if usage.direction == "inbound" else None
+        return event.records if event is not None else None
+
+    def run(self, source: str, data: Any, *, mapping: str | None = None, message: str | None = None) -> RunResult:
+        """Compile ``source`` and evaluate it on ``data`` with the bindings the hub would give it (for a
+        mapping of one record of a batch, ``$native`` is logged ``message``'s body, masked)."""
         uses = self.usages().get(mapping or "")
         usage = uses[0] if uses else None
         origin, target, bindings = "playground", "canonical", {}
         if usage and usage.direction == "inbound":
             origin, bindings = usage.connector, {"connector": usage.connector, "event": {}, "headers": {}}
+            if self._records_of(usage) is not None:
+                bindings["native"] = self.ops.get_message(message).body if message else {}
         elif usage:
             origin, target = _origin(data), usage.connector
             bindings = {"target": usage.connector, "operation": usage.name}

@@ -210,7 +210,7 @@ def test_the_message_page_lists_the_failed_record_with_a_replay_button(hub, conf
         page = c.get(f"/ui/messages/{mid}").text
         assert 'data-failed-record="1"' in page and "cannot read document BOOM" in page
         form = f'/ui/messages/{mid}/records/1/replay'
-        assert form in page
+        assert form in page and f"message={mid}&amp;record=1" in page, "a replay button and the playground"
         fix_the_mapping(config, hub)
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         assert c.post(form, data={"csrf_token": token}).status_code == 303
@@ -230,3 +230,18 @@ def test_retention_purges_a_failed_record_with_the_message_and_it_is_no_longer_r
     assert bad["record"] is None and "cannot read document BOOM" in bad["error"]
     r = api.post(f"/api/messages/{mid}/records/1/replay")
     assert r.status_code == 409 and r.json()["error"]["code"] == "payload_purged"
+
+
+def test_the_playground_opened_on_a_failed_record_maps_that_record_with_the_body_as_native(hub, api):
+    mid = receive(api, THREE_DOCS)
+    hub.translator.translate(mid)
+    playground = api.app.state.admin.playground
+    record = playground.sample_input("shop/doc_record.jsonata", mid, 1)
+    assert record == {"no": "BOOM", "lines": []}
+    source = hub.registry.mappings.get("shop/doc_record.jsonata").source
+    failed = playground.run(source, record, mapping="shop/doc_record.jsonata", message=mid)
+    assert not failed.ok and "cannot read document BOOM" in failed.error
+    fixed = playground.run('{"doc_no": $native.type & "/" & no}', record, mapping="shop/doc_record.jsonata",
+                           message=mid)
+    assert fixed.ok and fixed.output == {"doc_no": "docs.records/BOOM"}
+    assert fixed.bindings["native"]["docs"][1] == record, "a test case saved from it carries the body"

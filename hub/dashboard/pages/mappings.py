@@ -65,7 +65,7 @@ async def mapping(request: Request, name: str, who: Viewer, admin: Services) -> 
 
 @router.get("/playground")
 async def playground(request: Request, who: Viewer, admin: Services, mapping: str | None = None,
-                     message: str | None = None) -> Response:
+                     message: str | None = None, record: int | None = None) -> Response:
     """The playground, optionally opened on a mapping and a logged message."""
     source, data, problem = "", "{}", None
     library = admin.hub.registry.mappings
@@ -73,7 +73,7 @@ async def playground(request: Request, who: Viewer, admin: Services, mapping: st
         source = (await run_in_threadpool(library.get, mapping)).source
     if message and mapping:
         try:
-            sample = await run_in_threadpool(admin.playground.sample_input, mapping, message.strip())
+            sample = await run_in_threadpool(admin.playground.sample_input, mapping, message.strip(), record)
             data = json.dumps(sample, ensure_ascii=False, indent=2)
         except HubError as exc:
             problem = str(exc)
@@ -95,7 +95,9 @@ async def run(request: Request, who: Viewer, form: Form, admin: Services) -> Res
     except json.JSONDecodeError as exc:
         values["problem"] = t("playground.bad_json", error=str(exc))
         return render(request, who, "mappings/playground.html", status_code=422, **values)
-    result: RunResult = await run_in_threadpool(lambda: admin.playground.run(source, data, mapping=mapping or None))
+    message = values["message"].strip() or None
+    result: RunResult = await run_in_threadpool(lambda: admin.playground.run(source, data, mapping=mapping or None,
+                                                                             message=message))
     values["result"] = result
     if form.get("save"):
         require(who, ACT)  # trying is for everyone; keeping a test case is an operator's act
