@@ -172,7 +172,7 @@ class Translator:
         deliveries: list[dict[str, Any]] = []
         statuses = []
         derived: list[CanonicalMessage] = []
-        redact = Redactor.of(self.registry.masked_fields(msg.connector), msg.body)
+        redact = Redactor.of(self.registry.masked_fields(msg.connector), msg.body) if reading.failed else Redactor()
         failures: list[tuple[int, str]] = []
         for seq, item in enumerate(reading.in_order()):  # numbered in order, whatever records gave nothing
             if isinstance(item, FailedRecord):

@@ -168,10 +168,16 @@ def _payloads(output: Any) -> list[Any]:
 
 def _read_record(registry: Registry, event: CompiledEvent, reading: Reading, body: Any, index: int,
                  record: Any, bindings: dict[str, Any] | None, functions: dict[str, Any]) -> None:
-    """Map one record alone: a part, a failed record, or nothing (its mapping gives nothing)."""
+    """Map one record alone: a part, a failed record, or nothing (its mapping gives nothing).
+
+    ``$native`` is bound only for a mapping that reads it: an engine may convert every binding at each
+    evaluation, and the whole body once per record is what makes a large batch slow.
+    """
+    mapping = registry.mappings.get(event.mapping)
+    if "$native" in mapping.source:
+        bindings = {**(bindings or {}), "native": body}
     try:
-        payload = registry.mappings.get(event.mapping).evaluate(record, {**(bindings or {}), "native": body},
-                                                                functions)
+        payload = mapping.evaluate(record, bindings, functions)
     except MappingError as exc:
         reading.failed.append(FailedRecord(index, record, exc))
         return
