@@ -356,10 +356,12 @@ WIDE_TABLE = 160
 def replay(
     message_id: Annotated[str | None, typer.Argument(help="a message to replay")] = None,
     remap: Annotated[bool, typer.Option(help="translate again with the current mapping")] = False,
+    record: Annotated[int | None, typer.Option(help="only this failed record of the message's split batch "
+                                                    "(its index), mapped again with the current mapping")] = None,
     dead: Annotated[bool, typer.Option(help="retry every dead delivery instead")] = False,
     connector: Annotated[str | None, typer.Option(help="with --dead: only this connector")] = None,
 ) -> None:
-    """Replay one message, or retry dead deliveries in bulk."""
+    """Replay one message (or one failed record of its batch), or retry dead deliveries in bulk."""
     if not message_id and not dead:
         console.print("[red]error:[/] give a MESSAGE_ID or --dead")
         raise typer.Exit(2)
@@ -371,7 +373,8 @@ def replay(
             console.print(f"retried {result.retried} of {result.matched} dead deliveries")
         else:
             assert message_id is not None
-            r = actions.replay(who, message_id, remap=remap, via="cli")
+            r = (actions.replay(who, message_id, remap=remap, via="cli") if record is None
+                 else actions.replay_record(who, message_id, record, via="cli"))
             console.print(f"{r.id}: {r.status} — {r.detail}")
     except HubError as exc:
         console.print(f"[red]error:[/] {exc}")

@@ -15,8 +15,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
+from typer.testing import CliRunner
 
 from hub.api import create_app
+from hub.auth import AuditLog
+from hub.cli import app
 from hub.runtime import Hub
 from hub.store import Delivery, InboundMessage
 from hub.store.models import MessageStatus
@@ -245,3 +248,22 @@ def test_the_playground_opened_on_a_failed_record_maps_that_record_with_the_body
                            message=mid)
     assert fixed.ok and fixed.output == {"doc_no": "docs.records/BOOM"}
     assert fixed.bindings["native"]["docs"][1] == record, "a test case saved from it carries the body"
+
+
+def test_a_failed_record_is_replayed_from_the_cli_and_audited(hub, api, config, target, monkeypatch):
+    mid = receive(api, THREE_DOCS)
+    translate_and_deliver(hub, mid)
+    fix_the_mapping(config, hub)
+    monkeypatch.setenv("HUB_DATABASE_URL", hub.settings.database_url)
+    monkeypatch.setenv("HUB_CONFIG_DIR", str(config))
+    monkeypatch.setenv("HUB_ENV", "development")  # the tests sign with the development secrets
+    monkeypatch.setenv("USER", "liqiang")
+
+    replayed = CliRunner().invoke(app, ["replay", mid, "--record", "1"])
+
+    assert replayed.exit_code == 0, replayed.output
+    assert "record [1] mapped again: 1 new delivery(ies)" in " ".join(replayed.output.split())
+    deliver_due(hub, mid)
+    assert sorted(c["path"] for c in target.calls) == ["/docs/D-1", "/docs/D-2", "/docs/D-3"]
+    [entry] = AuditLog(hub.db).list(action="replay.record").items
+    assert (entry.actor, entry.target, entry.via, entry.detail["index"]) == ("liqiang", mid, "cli", 1)
