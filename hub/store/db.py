@@ -20,6 +20,7 @@ P = ParamSpec("P")
 SQLITE_BUSY_TIMEOUT_S = 30
 PG_POOL_SIZE = 10
 PG_MAX_OVERFLOW = 20
+"""Pool bounds (also of a SQLite file's engines: its connections cost a file handle each)."""
 DISCONNECT_TRIES = 3
 """A unit of work that met a dead pooled connection runs again this often in all (the pool renews its connections)."""
 
@@ -47,8 +48,12 @@ class Database:
             path = url.split("///", 1)[-1]
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
+            # As many pooled connections as threads that write: a webhook's batch must never wait
+            # for a connection that a delivering thread holds while it is not writing.
+            pooled = ({"pool_size": max(pool_size, PG_POOL_SIZE), "max_overflow": PG_MAX_OVERFLOW}
+                      if path and path != ":memory:" else {})
             self.engine: Engine = create_engine(
-                url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S})
+                url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}, **pooled)
             event.listen(self.engine, "connect", _sqlite_pragmas)
             self.write_gate: WriteGate | None = WriteGate(SQLITE_BUSY_TIMEOUT_S)
             self.write_gate.install(self.engine)  # before BEGIN IMMEDIATE, which it guards
@@ -56,7 +61,7 @@ class Database:
             # Reads that may happen while this thread holds the write lock (cross-reference lookups
             # inside a translation) go through a second engine whose transactions do not take it.
             self.read_engine: Engine = create_engine(
-                url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S})
+                url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}, **pooled)
             event.listen(self.read_engine, "connect", _sqlite_pragmas)
         else:
             self.engine = create_engine(url, pool_size=max(pool_size, PG_POOL_SIZE), max_overflow=PG_MAX_OVERFLOW)
