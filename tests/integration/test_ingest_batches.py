@@ -101,3 +101,14 @@ def test_a_webhook_the_store_did_not_take_is_answered_503_with_retry_after_and_c
         hub.ingestor.batches.write = write
         again = c.post("/webhooks/webshop", content=body, headers=headers)
         assert again.status_code == 202 and again.json()["duplicate"] is False
+
+
+def test_on_postgresql_webhooks_sent_twice_at_once_are_stored_once(on_postgres):
+    ingestor, db = on_postgres
+    webhooks = [signed({**BODY, "no": f"D-{n}"}, connector="shop") for n in range(30)]
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(lambda w: ingestor.accept("shop", w[1], w[0]), [w for w in webhooks for _ in (1, 2)]))
+    for once, twice in zip(answers[::2], answers[1::2], strict=True):
+        assert once.id == twice.id and sorted([once.duplicate, twice.duplicate]) == [False, True]
+    with db.read() as s:
+        assert sorted(s.scalars(select(InboundMessage.id))) == sorted({a.id for a in answers})
