@@ -146,7 +146,8 @@ def test_webhooks_that_arrive_together_are_stored_in_one_transaction_in_their_ar
         numbers = [b["no"] for b in s.scalars(select(InboundMessage.body).where(InboundMessage.id.in_(ids))
                                               .order_by(InboundMessage.id))]
     assert numbers == [f"D-{n}" for n in range(5)]
-    assert sorted(queued) == sorted([first.result().id, *ids]) and all(seen_stored)
+    first_id = first.result().id  # its request has enqueued it once answered
+    assert sorted(queued) == sorted([first_id, *ids]) and all(seen_stored)
 
 
 def test_the_same_webhook_twice_in_one_batch_is_one_message_answered_as_a_repeat(ingest, pool):
