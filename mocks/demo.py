@@ -226,13 +226,19 @@ class Company:
         return set(refs) <= posted
 
     def open_work(self) -> int:
-        """Work still under way: unfinished work orders in MES and purchase orders whose goods are still
-        to come (a short delivery, flagged at the dock, is settled: the rest is not on its way)."""
+        """Work still under way: unfinished work orders in MES, purchase orders whose goods are still
+        to come (a short delivery, flagged at the dock, is settled: the rest is not on its way) and
+        requisitions on their way to becoming purchase orders — raised by MRP and not yet in SRM, or
+        in SRM awaiting OA's approval."""
         work = [w for w in self.call("mes", "GET", "/api/WorkOrders") or []
                 if w.get("Status") not in ("Completed", "Closed")]
         pos = [p for p in self.call("srm", "GET", "/api/purchaseOrders") or []
                if p.get("status") not in ("RECEIVED", "PARTIALLY_RECEIVED", "CLOSED", "REJECTED")]
-        return len(work) + len(pos) + len(self._in_part)
+        in_srm = {r["requisitionNo"]: r["status"] for r in self.call("srm", "GET", "/api/requisitions") or []}
+        raised = [p["order_no"] for p in self.call("mrp", "GET", "/api/planned-orders",
+                                                   params={"action": "buy", "status": "released"}) or []]
+        requisitions = [no for no in raised if in_srm.get(no, "AWAITING_APPROVAL") == "AWAITING_APPROVAL"]
+        return len(work) + len(pos) + len(requisitions) + len(self._in_part)
 
 
 def _srm_date(value: str | None, days: int) -> str:
