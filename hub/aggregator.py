@@ -8,6 +8,12 @@ an inbound message of the aggregator's connector (``mode`` ``aggregation``, nati
 so an aggregate survives a restart of every process; the sweeper completes those whose
 ``timeout`` has passed (:meth:`Aggregator.expire`). A message translated again (a replay) is not
 gathered twice.
+
+Workers translate in whatever order they get to messages, so a completion is not decided while a
+message its sender sent earlier is still untranslated: that one may belong to the aggregate (a
+purchase order's first receipt translated after its second must not leave the second complete
+alone). The aggregate is marked ``deferred_at`` and decided again by the next message gathered
+into it, or by the sweeper once the earlier message is translated (:meth:`Aggregator.expire`).
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,6 +33,9 @@ from hub.pipeline.compiled import CompiledAggregation
 from hub.registry import Registry
 from hub.store import Database, InboundMessage
 from hub.store.models import Aggregate, MessageStatus
+
+UNTRANSLATED_WAIT_LIMIT = timedelta(minutes=5)
+"""An untranslated earlier message puts a completion off this long at most (the sweeper re-queues it)."""
 
 log = logging.getLogger("hub.aggregator")
 
@@ -64,14 +73,29 @@ class Aggregator:
             row.count = len(row.members)
             row.updated_at = self.clock()
             completion = completed(agg, key, [m["data"] for m in row.members])
-            if completion is not None:
-                made.append(self._complete(s, agg, row, completion))
+            if completion is None:
+                continue
+            if self._sent_earlier_untranslated(s, row.members):
+                row.deferred_at = row.updated_at
+                continue
+            made.append(self._complete(s, agg, row, completion))
         return made
 
+    def _sent_earlier_untranslated(self, s: Session, members: list[dict[str, Any]]) -> bool:
+        """Whether a sender of these members has an earlier message that is not translated yet."""
+        newest = max(m["message_id"] for m in members)
+        own, earlier = InboundMessage.__table__.alias("own"), InboundMessage.__table__.alias("earlier")
+        ids = sorted({m["message_id"] for m in members})
+        return bool(s.scalar(select(exists().where(
+            own.c.id.in_(ids), earlier.c.connector == own.c.connector, earlier.c.id < newest,
+            earlier.c.id.not_in(ids), earlier.c.mode != MODE, earlier.c.status == MessageStatus.RECEIVED,
+            earlier.c.received_at >= self.clock() - UNTRANSLATED_WAIT_LIMIT))))
+
     def expire(self) -> list[str]:
-        """Complete every open aggregate whose timeout has passed; returns the inbound messages made."""
+        """Complete every open aggregate whose timeout has passed, and every deferred one whose completion
+        holds now that what its senders sent before is translated; returns the inbound messages made."""
         now = self.clock()
-        made = []
+        made = self._decide_deferred()
         with self.db.session() as s:
             due = list(s.scalars(select(Aggregate.id).where(
                 Aggregate.state == OPEN, Aggregate.expires_at < now).limit(EXPIRE_BATCH)))
@@ -87,6 +111,23 @@ class Aggregator:
                     row.state, row.completed_at, row.updated_at = COMPLETE, now, now
                     continue
                 made.append(self._complete(s, agg, row, "timeout"))
+        return made
+
+    def _decide_deferred(self) -> list[str]:
+        made = []
+        with self.db.session() as s:
+            deferred = list(s.scalars(select(Aggregate.id).where(
+                Aggregate.state == OPEN, Aggregate.deferred_at.is_not(None)).limit(EXPIRE_BATCH)))
+        for aggregate_id in deferred:
+            with self.db.session() as s:
+                row = s.get(Aggregate, aggregate_id, with_for_update=True, populate_existing=True)
+                agg = self._declared(row) if row is not None and row.state == OPEN else None
+                if row is None or agg is None or self._sent_earlier_untranslated(s, row.members):
+                    continue  # completed meanwhile, no longer configured (its timeout decides), or still waiting
+                row.deferred_at = None
+                completion = completed(agg, row.key, [m["data"] for m in row.members])
+                if completion is not None:
+                    made.append(self._complete(s, agg, row, completion))
         return made
 
     def _declared(self, row: Aggregate) -> CompiledAggregation | None:

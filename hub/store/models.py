@@ -431,6 +431,9 @@ class Aggregate(Base):
     first_at: Mapped[datetime]
     expires_at: Mapped[datetime | None] = mapped_column(nullable=True)
     """With a ``timeout``: when the sweeper completes it with what it has."""
+    deferred_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    """When its completion held but was put off: a message its sender sent earlier was not translated yet
+    (it may belong here). The next message gathered, or the sweeper once that one is translated, decides."""
     completed_at: Mapped[datetime | None] = mapped_column(nullable=True)
     completion: Mapped[str | None] = mapped_column(String(10), nullable=True)
     """count | when | timeout: what completed it."""

@@ -85,6 +85,37 @@ def test_a_batch_lists_its_documents_in_the_order_they_arrived_whatever_order_th
     assert made["data"]["docs"] == ["B8-1", "B8-2", "B8-3"]
 
 
+def test_a_batch_is_not_completed_without_a_document_its_sender_sent_before_and_that_is_not_translated_yet(
+        batch_hub):
+    hub = batch_hub()
+    first, last = send(hub, "B9-1", translate=False), send(hub, "B9-LAST", translate=False)
+    hub.translator.translate(last)  # the last one translated first: the predicate holds, but B9-1 may belong
+    translate_made(hub)
+    assert batched(hub) == []
+    hub.translator.translate(first)
+    translate_made(hub)
+    [made] = batched(hub)
+    assert made["data"] == {"batch": "B9", "docs": ["B9-1", "B9-LAST"], "completion": "when"}
+
+
+def test_a_batch_put_off_for_another_batch_s_document_is_completed_by_the_sweeper_once_that_is_translated(
+        batch_hub):
+    hub = batch_hub()
+    other, last = send(hub, "B10-1", translate=False), send(hub, "B11-LAST", translate=False)
+    hub.translator.translate(last)
+    hub.sweeper.sweep_once()
+    translate_made(hub)
+    assert batched(hub) == [], "not while B10-1, sent before it, is untranslated"
+    hub.translator.translate(other)  # another batch's: it does not touch B11
+
+    def swept() -> list[dict]:
+        hub.sweeper.sweep_once()
+        translate_made(hub)
+        return batched(hub)
+    [made] = eventually(swept, timeout=30, what="the sweeper to complete the put-off batch")
+    assert made["data"] == {"batch": "B11", "docs": ["B11-LAST"], "completion": "when"}
+
+
 def test_a_predicate_completes_a_batch_before_its_count(batch_hub):
     hub = batch_hub()
     send(hub, "B3-1")
