@@ -271,6 +271,12 @@ def run_batch(company: Company, *, rounds: int = DEFAULT_ROUNDS, pause_s: float 
     runs: list[dict[str, Any]] = []
     for n in range(rounds):
         time.sleep(pause_s)
+        if n == 0 or any(s == "submitted" for s in states.values()):
+            states = {no: company.order(no)["status"] for no in orders}
+        if any(s == "submitted" for s in states.values()):
+            if progress:
+                progress(n + 1, rounds, states)
+            continue  # the day starts once ERP has checked every order's credit (its customers pay as it goes)
         company.tick()
         arrived = company.receive_deliveries(short_by=0 if shorted else 2, split=shorted and not split)
         shorted = bool(arrived) or shorted

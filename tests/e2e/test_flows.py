@@ -266,6 +266,9 @@ def test_the_flows_run_the_same_on_postgresql_and_redis(tmp_path: Path, pg_url: 
                        namespace=redis_namespace) as w:
         chairs = w.company.place_order("CUS-000102", [(CHAIR, 6)])
         blocked = w.company.place_order("CUS-000103", [(DESK, 2)])
+        # no tick before ERP has checked the overdue customer's credit: a tick may have that customer pay
+        eventually(lambda: w.company.order(blocked)["status"] == "blocked", timeout=120,
+                   what="the overdue customer's order blocked")
 
         def settled() -> bool:
             w.company.tick()
