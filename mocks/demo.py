@@ -62,6 +62,19 @@ BANK_DROP = DEMO_DIR / "drop" / "bank"
 STATEMENT_HEADER = ("交易日期", "流水号", "付款人", "付款账号", "金额", "币种", "摘要")
 
 
+def company_env(data_dir: Path, hub_url: str, ports: dict[str, int]) -> dict[str, str]:
+    """The environment of a hub and its reference systems on a scratch folder and ports of their own: this
+    process's environment without its ``HUB_*`` and ``MOCK_*`` settings, the systems on ``ports`` calling the
+    hub at ``hub_url``, their data, the bank's drop folder and MES's database (read-only) in ``data_dir``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HUB_", "MOCK_"))}
+    env.update({f"MOCK_{s.upper()}_PORT": str(p) for s, p in ports.items()})
+    env.update({f"HUB_URL_{s.upper()}": f"http://127.0.0.1:{p}" for s, p in ports.items()})
+    env.update(MOCK_DATA_DIR=str(data_dir / "mocks"), MOCK_HUB_URL=hub_url, MOCK_SIMULATION="0",
+               HUB_BANK_DROP=str(data_dir / "bank"),
+               HUB_MES_DB_URL=read_only_url(f"sqlite:///{data_dir}/mocks/mes.db"))
+    return env
+
+
 @dataclass(frozen=True)
 class OrderPlan:
     customer: str

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -27,7 +26,6 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from mocks.common.db import read_only_url
 from mocks.common.testing import free_port
 from mocks.demo import (
     DEFAULT_PAUSE_S,
@@ -36,6 +34,7 @@ from mocks.demo import (
     SYSTEMS,
     Company,
     DemoResult,
+    company_env,
     die_with_parent,
     run_batch,
     wait_until_up,
@@ -108,12 +107,8 @@ def running_company(scratch: Path) -> Iterator[Demo]:
     ports = {s: free_port() for s in SYSTEMS}
     hub_port = free_port()
     hub_url = f"http://127.0.0.1:{hub_port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HUB_", "MOCK_"))}
-    env.update({f"MOCK_{s.upper()}_PORT": str(p) for s, p in ports.items()})
-    env.update({f"HUB_URL_{s.upper()}": f"http://127.0.0.1:{p}" for s, p in ports.items()})
-    env.update(MOCK_DATA_DIR=str(scratch / "mocks"), MOCK_HUB_URL=hub_url, MOCK_SIMULATION="0",
-               HUB_DATABASE_URL=f"sqlite:///{scratch}/hub.db", HUB_BANK_DROP=str(scratch / "bank"),
-               HUB_MES_DB_URL=read_only_url(f"sqlite:///{scratch}/mocks/mes.db"), HUB_TIME_ZONE=TIME_ZONE)
+    env = company_env(scratch, hub_url, ports)
+    env.update(HUB_DATABASE_URL=f"sqlite:///{scratch}/hub.db", HUB_TIME_ZONE=TIME_ZONE)
     log = scratch / "hub.log"
     with log.open("wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "hub.cli", "up", "--port", str(hub_port), "--mocks",

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -22,6 +20,7 @@ from hub.errors import ConfigError
 from hub.ids import new_id
 from hub.runtime import Hub
 from tests.support.auth import api_client
+from tests.support.scheduled import ask_at_once
 from tests.support.signing import order_created, signed
 from tests.support.target import free_port
 from tests.support.waiting import eventually
@@ -217,19 +216,7 @@ def test_a_scheduled_run_is_made_once_however_many_worker_processes_ask_at_the_s
     db = Database(pg_url)
     upgrade(db)  # before the processes start, as `hub db upgrade` does
     env = {**os.environ, "HUB_DATABASE_URL": pg_url, "HUB_CONFIG_DIR": str(fast_config), "HUB_ENV": "development"}
-    script = Path(__file__).parents[1] / "support" / "scheduled_reconcile.py"
-    procs = [subprocess.Popen([sys.executable, str(script), str(tmp_path)], env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(PROCESSES)]
-    try:
-        eventually(lambda: len(list(tmp_path.glob("ready-*"))) == PROCESSES, timeout=180,
-                   what="every process ready", interval=0.2)
-        (tmp_path / "go").touch()  # all ask at once
-        outputs = [p.communicate(timeout=120) for p in procs]
-    finally:
-        for p in procs:
-            p.kill()
-    assert all(p.returncode == 0 for p in procs), [err[-2000:] for _, err in outputs]
-    started = [out.strip() for out, _ in outputs if out.strip()]
+    started = [out for out in ask_at_once("reconcile", env=env, folder=tmp_path, processes=PROCESSES) if out]
     with db.engine.connect() as c:
         runs = c.execute(sa.text("SELECT id, trigger, status FROM reconcile_runs")).all()
     db.dispose()

@@ -5,8 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from hub.errors import ConfigError
 from hub.runtime import Hub
 from hub.store import InboundMessage
 from tests.support.auth import api_client
+from tests.support.scheduled import ask_at_once
 from tests.support.signing import order_created, signed
 from tests.support.waiting import eventually
 
@@ -202,21 +201,9 @@ def test_worker_processes_sweeping_at_the_same_moment_apply_the_policy_once(requ
     db = Database(url)
     upgrade(db)  # before the processes start, as `hub db upgrade` does
     env = {**os.environ, "HUB_DATABASE_URL": url, "HUB_CONFIG_DIR": str(config), "HUB_ENV": "development"}
-    script = Path(__file__).parents[1] / "support" / "scheduled_retention.py"
     signals = tmp_path / "signals"
     signals.mkdir()
-    procs = [subprocess.Popen([sys.executable, str(script), str(signals)], env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(PROCESSES)]
-    try:
-        eventually(lambda: len(list(signals.glob("ready-*"))) == PROCESSES, timeout=180,
-                   what="every process ready", interval=0.2)
-        (signals / "go").touch()  # all ask at once
-        outputs = [p.communicate(timeout=120) for p in procs]
-    finally:
-        for p in procs:
-            p.kill()
-    assert all(p.returncode == 0 for p in procs), [err[-2000:] for _, err in outputs]
-    ran = [out.strip() for out, _ in outputs if out.strip()]
+    ran = [out for out in ask_at_once("retention", env=env, folder=signals, processes=PROCESSES) if out]
     with db.engine.connect() as c:
         jobs = c.execute(sa.text("SELECT name FROM scheduled_jobs")).scalars().all()
     db.dispose()

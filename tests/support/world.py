@@ -7,7 +7,6 @@ mocks started on their own. Every process gets free ports and a data folder of i
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -20,8 +19,7 @@ from typing import Any
 import httpx
 
 from hub.cli import die_with_parent
-from mocks.common.db import read_only_url
-from mocks.demo import SYSTEMS, Company
+from mocks.demo import SYSTEMS, Company, company_env
 from tests.support.auth import bearer, new_token
 from tests.support.processes import alive, stop
 from tests.support.target import free_port
@@ -69,12 +67,8 @@ def company_world(tmp: Path, *, mode: str = "embedded", database_url: str | None
     ports = {s: free_port() for s in SYSTEMS}
     hub_port = free_port()
     hub_url = f"http://127.0.0.1:{hub_port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HUB_", "MOCK_"))}
-    env.update({f"MOCK_{s.upper()}_PORT": str(p) for s, p in ports.items()})
-    env.update({f"HUB_URL_{s.upper()}": f"http://127.0.0.1:{p}" for s, p in ports.items()})
-    env.update(MOCK_DATA_DIR=str(tmp / "mocks"), MOCK_HUB_URL=hub_url, MOCK_SIMULATION="0",
-               HUB_BANK_DROP=str(tmp / "bank"), HUB_MES_DB_URL=read_only_url(f"sqlite:///{tmp}/mocks/mes.db"),
-               HUB_SWEEP_INTERVAL_S="2", HUB_SWEEP_GRACE_S="5")
+    env = company_env(tmp, hub_url, ports)
+    env.update(HUB_SWEEP_INTERVAL_S="2", HUB_SWEEP_GRACE_S="5")
     env.update(env_overrides or {})
     log = (tmp / "world.log").open("wb")
     procs: list[subprocess.Popen] = []
