@@ -41,6 +41,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -212,12 +213,16 @@ class Hold(HubError):
     Raised from :meth:`~hub.delivery.stages.DeliveryStage.before_call` (an open circuit, a rate
     limit with no token soon). The deliverer makes no call, records no attempt and counts no
     round: the delivery stays ``retrying`` with ``next_attempt_at = until`` and comes back by itself.
+
+    ``lifted`` (if given) says, once the delivery is parked, whether what held it has ended meanwhile
+    (an operator reset the circuit while this worker was parking it): then it goes at once.
     """
 
-    def __init__(self, reason: str, *, until: datetime):
+    def __init__(self, reason: str, *, until: datetime, lifted: Callable[[], bool] | None = None):
         super().__init__(reason)
         self.reason = reason
         self.until = until
+        self.lifted = lifted
 
 
 class QueryError(HubError):

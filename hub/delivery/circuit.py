@@ -270,7 +270,8 @@ class CircuitBreaker(DeliveryStage):
         if admission.hold_until is not None:
             what = "open" if admission.breaker.state == OPEN else "half-open, probing"
             raise Hold(f"circuit of {name} is {what}: parked until {admission.hold_until:%H:%M:%S} UTC",
-                       until=admission.hold_until)
+                       until=admission.hold_until,
+                       lifted=lambda: self.store.get(name).effective(self.store.clock()) == CLOSED)
         if admission.probe:
             ctx.notes[self.NOTE] = True
 

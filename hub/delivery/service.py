@@ -459,9 +459,22 @@ class Deliverer:
         """
         wait_s = max(0.0, (hold.until - datetime.now(UTC)).total_seconds())
         if failure is not None:
-            return self._reschedule(claimed, connector, str(failure), max(wait_s, failure.retry_after_s or 0.0),
-                                    failure.status_code, schedule=failure.schedule, spare=spare, request=request)
-        return self._finish(claimed, DeliveryStatus.RETRYING, error=hold.reason, retry_in_s=wait_s, spare=spare)
+            outcome = self._reschedule(claimed, connector, str(failure), max(wait_s, failure.retry_after_s or 0.0),
+                                       failure.status_code, schedule=failure.schedule, spare=spare, request=request)
+        else:
+            outcome = self._finish(claimed, DeliveryStatus.RETRYING, error=hold.reason, retry_in_s=wait_s,
+                                   spare=spare)
+        if outcome.status == DeliveryStatus.RETRYING and hold.lifted is not None and hold.lifted():
+            return self._due_now(claimed.delivery_id) or outcome  # lifted while it was parked: it goes at once
+        return outcome
+
+    @retry_on_disconnect
+    def _due_now(self, delivery_id: str) -> Outcome | None:
+        """Make a parked delivery due at once (None if it is parked no more)."""
+        with self.db.session() as s:
+            done = s.execute(update(D).where(D.c.id == delivery_id, D.c.status == DeliveryStatus.RETRYING)
+                             .values(next_attempt_at=datetime.now(UTC)))
+        return Outcome(DeliveryStatus.RETRYING, 0.0) if getattr(done, "rowcount", 0) else None
 
     def _finish(self, claimed: Claimed, status: str, *, error: str | None, status_code: int | None = None,
                 rounds: int | None = None, retry_in_s: float | None = None, attempt: _Closing | None = None,

@@ -168,3 +168,40 @@ def test_an_operator_resets_an_open_circuit_its_parked_deliveries_go_at_once_and
             assert c.post("/api/connectors/shop/circuit/reset").status_code == 404, "shop declares no breaker"
     finally:
         hub.stop()
+
+
+def test_a_delivery_being_parked_on_the_circuit_as_the_operator_resets_it_goes_at_once(
+        make_settings, tmp_path: Path, target: Target, monkeypatch):
+    config = write_config(tmp_path / "config")
+    ledger = config / "connectors" / "ledger.yaml"
+    ledger.write_text(ledger.read_text(encoding="utf-8") + LONG_COOL_DOWN, encoding="utf-8")
+    monkeypatch.setenv("HUB_URL_LEDGER", target.url)
+    hub = Hub.build(make_settings(config_dir=config))  # no workers: each step is taken here
+    try:
+        options = hub.registry.connector("ledger").circuit_breaker
+        while hub.circuits.get("ledger").state != "open":  # the ledger failed often enough: its circuit opens
+            hub.circuits.record("ledger", options, failed=True)
+        with api_client(hub) as c:
+            mid = send(c, "RACE-1")
+        hub.translator.translate(mid)
+        with hub.db.read() as s:
+            delivery_id = s.scalar(select(Delivery.id).where(Delivery.message_id == mid))
+
+        admit, resets = hub.circuits.admit, []
+
+        def admitted_just_before_the_reset(*args, **kwargs):
+            admission = admit(*args, **kwargs)  # the worker sees the circuit open and parks the delivery…
+            if not resets:  # …as the operator resets it, before the park is stored
+                resets.append(hub.operations.reset_circuit("ledger"))
+            return admission
+        monkeypatch.setattr(hub.circuits, "admit", admitted_just_before_the_reset)
+        outcome = hub.deliverer.deliver(delivery_id)
+        assert resets[0].was == "open" and resets[0].released == 0, "the reset came before the park was stored"
+
+        assert outcome is not None and outcome.status == DeliveryStatus.RETRYING and outcome.retry_in_s == 0
+        hub.deliverer.deliver(delivery_id)  # what the worker does with a delivery due at once
+        with hub.db.read() as s:
+            assert s.get(Delivery, delivery_id).status == DeliveryStatus.DELIVERED
+        assert len(target.calls) == 1
+    finally:
+        hub.stop()
