@@ -15,20 +15,8 @@ from hub.settings import REPO_ROOT
 
 CANONICAL = Path(REPO_ROOT) / "mappings" / "canonical"
 QUERIES = CANONICAL / "queries"
-CATALOG_MD = Path(REPO_ROOT).parent / "shared" / "docs" / "CATALOG.md"
-
-# Used when ../shared/docs/CATALOG.md is not beside the repository.
-CATALOG_TYPES = [
-    "party.customer.upserted", "party.supplier.upserted", "item.upserted", "bom.released", "employee.onboarded",
-    "sales_order.placed", "sales_order.credit_checked", "sales_order.confirmed", "sales_order.cancelled",
-    "mrp.plan.released", "production_order.released", "production_order.progress_reported",
-    "production_order.completed", "production_order.rescheduled", "quality.inspection.recorded",
-    "purchase_requisition.raised", "approval.requested", "approval.decided", "purchase_order.issued",
-    "purchase_order.confirmed", "purchase_order.delayed", "goods.received", "inventory.level_changed",
-    "inventory.below_safety_stock", "shipment.dispatched", "invoice.issued", "payment.received",
-    "complaint.opened", "complaint.assigned", "complaint.resolved", "masterdata.changed",
-]
-CATALOG_QUERIES = ["inventory.availability", "sales_order.status", "customer.credit_status", "supplier.capacity"]
+CATALOG_MD = Path(REPO_ROOT) / "docs" / "CATALOG.md"
+"""The canonical types and queries every system is mapped to and from: the hub's contract."""
 
 
 def _table_names(section: str) -> list[str]:
@@ -44,11 +32,11 @@ HUB_ADDITIONS = ["payment.made", "complaint.investigated", "purchase_order.fully
 
 
 def catalog_types() -> list[str]:
-    return _table_names("Catalog") if CATALOG_MD.is_file() else CATALOG_TYPES
+    return _table_names("Catalog")
 
 
 def catalog_queries() -> list[str]:
-    return _table_names("Queries") if CATALOG_MD.is_file() else CATALOG_QUERIES
+    return _table_names("Queries")
 
 
 @pytest.fixture(scope="module")
@@ -272,13 +260,6 @@ QUERY_EXAMPLES: dict[str, dict[str, Any]] = {
 
 
 # -------------------------------------------------------------- the catalog
-def test_the_fallback_list_matches_catalog_md():
-    if not CATALOG_MD.is_file():
-        pytest.skip(f"{CATALOG_MD} is not beside the repository")
-    assert _table_names("Catalog") == CATALOG_TYPES
-    assert _table_names("Queries") == CATALOG_QUERIES
-
-
 def test_every_type_in_the_catalog_has_a_schema_file():
     missing = [t for t in catalog_types() if not (CANONICAL / f"{t}.schema.json").is_file()]
     assert not missing, f"no schema for {missing}"
@@ -290,7 +271,7 @@ def test_the_catalog_holds_exactly_the_documented_types(catalog):
     assert all(f"`{name}`" in readme for name in HUB_ADDITIONS), "each addition is named in the README"
 
 
-@pytest.mark.parametrize("name", CATALOG_TYPES + HUB_ADDITIONS)
+@pytest.mark.parametrize("name", catalog_types() + HUB_ADDITIONS)
 def test_a_schema_names_a_required_subject_and_its_producer(catalog, name):
     t = catalog.get(name)
     assert t.version == 1 and t.dataschema == f"/schemas/{name}/1"
