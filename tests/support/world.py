@@ -42,7 +42,14 @@ class World:
         return r.json()
 
     def messages(self, **filters: Any) -> list[dict[str, Any]]:
-        return self.api("/api/messages", limit=500, **filters)["items"]
+        """Every message the filters match, newest first: all pages (a batch makes more than one)."""
+        items: list[dict[str, Any]] = []
+        cursor = None
+        while True:
+            page = self.api("/api/messages", limit=500, **filters, **({"cursor": cursor} if cursor else {}))
+            items += page["items"]
+            if not (cursor := page.get("next_cursor")):
+                return items
 
     def open_work(self) -> str:
         """What the hub has not settled yet — every delivery not delivered and every message still in
