@@ -272,9 +272,13 @@ class DemoResult:
 
 
 def run_batch(company: Company, *, rounds: int = DEFAULT_ROUNDS, pause_s: float = 0.5,
-              progress: Callable[[int, int, dict[str, str]], None] | None = None) -> DemoResult:
+              progress: Callable[[int, int, dict[str, str]], None] | None = None,
+              hub_busy: Callable[[], bool] | None = None) -> DemoResult:
     """Place the batch, then act and tick until every order is invoiced, blocked or cancelled,
-    the complaint is resolved and finance has paid what the company owes its suppliers."""
+    the complaint is resolved and finance has paid what the company owes its suppliers.
+
+    ``hub_busy``: whether the hub still has messages on their way; the batch does not end while it
+    has (their deliveries may start work of their own: a requisition that becomes a purchase order)."""
     started = time.monotonic()
     orders = {company.place_order(p.customer, p.lines): p.label for p in BATCH}
     delayed = complaint = None
@@ -306,6 +310,8 @@ def run_batch(company: Company, *, rounds: int = DEFAULT_ROUNDS, pause_s: float 
         if progress:
             progress(n + 1, rounds, states)
         if not (all(s in FINAL_ORDER_STATES for s in states.values()) and complaint and not company.open_work()):
+            continue
+        if hub_busy is not None and hub_busy():
             continue
         if statement and not company.payments_posted(statement):
             continue

@@ -40,9 +40,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 @pytest.fixture(scope="module")
 def batch(world: World) -> DemoResult:
-    result = run_batch(world.company, rounds=150, pause_s=0.3)
     busy = lambda: [(m["connector"], m["native_type"], m["subject"]) for m in world.messages()  # noqa: E731
                     if m["status"] in ("received", "delivering")]
+    result = run_batch(world.company, rounds=150, pause_s=0.3, hub_busy=lambda: bool(busy()))
     try:  # let the last deliveries land
         eventually(lambda: not busy(), timeout=60, what="the hub to settle")
     except AssertionError:
