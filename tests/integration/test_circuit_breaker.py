@@ -89,21 +89,24 @@ def test_a_target_taken_down_trips_its_breaker_parks_its_deliveries_and_they_res
             return uncalled if all(r.rounds == 0 and "circuit of ledger" in (r.last_error or "") for r in uncalled) \
                 else []
         eventually(parked_uncalled, what="deliveries parked on the open circuit with no call and no round")
-        assert circuit_gauge(c) == 2
+        # tripped: open, or half-open once a cool-down has passed (a busy machine may take that long to look)
+        assert circuit_gauge(c) in (1, 2)
         page = c.get("/ui/connectors/ledger")
-        assert page.status_code == 200 and 'data-circuit="open"' in page.text
+        assert page.status_code == 200 and re.search(r'data-circuit="(open|half_open)"', page.text)
 
-        # While it is down, only the calls that opened the circuit and one probe per cool-down reach it.
-        since, before = time.monotonic(), attempts(running)
+        # While it is down, only the calls that opened the circuit and one probe per cool-down reach it:
+        # counted where they arrive (an attempt row also stands, until its finish, for a claim the open
+        # circuit then holds back without a call).
+        since, before = time.monotonic(), target.refused
         time.sleep(3 * COOL_DOWN_S)
-        probes = attempts(running) - before
+        probes = target.refused - before
         assert probes <= (time.monotonic() - since) / COOL_DOWN_S + 1, f"{probes} calls while the circuit was open"
         assert closed_attempts(running) <= target.refused <= attempts(running), \
             "every call the target saw is in the attempt log (stored before the call, closed after it)"
         with running.db.read() as s:
             parked = list(s.execute(select(Delivery.status, Delivery.attempts, Delivery.rounds, Delivery.last_error)))
         assert all(p.status in DeliveryStatus.OPEN for p in parked), "none dead, none given up: " + repr(parked)
-        assert max(p.rounds for p in parked) <= 3, "waiting on an open circuit counts no rounds"
+        assert sum(p.rounds for p in parked) <= target.refused, "waiting on an open circuit counts no rounds: only calls do"
 
         target.down = False
         for mid in ids:
