@@ -43,6 +43,7 @@ class Registry:
         self.routes: dict[str, list[Route]] = {}
         self.aggregations: dict[str, list[CompiledAggregation]] = {}
         """Aggregators by the canonical type they gather."""
+        self._two_way: dict[tuple[str, str], bool] = {}
         for name, f in self.files.items():
             self.compiled[name] = self._compile_connector(f)
         self._check_enrichments()
@@ -57,6 +58,17 @@ class Registry:
 
     def routes_for(self, canonical_type: str) -> list[Route]:
         return self.routes.get(canonical_type, [])
+
+    def two_way(self, connector: str, canonical_type: str) -> bool:
+        """``connector`` both sends and receives ``canonical_type``: what the hub writes to it may come
+        back as an event of its own (an echo, :mod:`hub.pipeline.echo`)."""
+        key = (connector, canonical_type)
+        if key not in self._two_way:
+            c = self.compiled.get(connector)
+            self._two_way[key] = (
+                c is not None and any(e.canonical == canonical_type for e in c.events.values())
+                and any(r.connector == connector and not r.wire_tap for r in self.routes_for(canonical_type)))
+        return self._two_way[key]
 
     def event(self, connector: str, native_type: str) -> CompiledEvent | None:
         c = self.compiled.get(connector)

@@ -40,11 +40,13 @@ from sqlalchemy.orm import Session
 from hub.aggregator import MODE as AGGREGATION_MODE
 from hub.aggregator import Aggregator
 from hub.envelope import child_traceparent, new_traceparent, parse_time
+from hub.echoes import find_echo
 from hub.errors import ConfigError, MappingError, NotFound, RecordNotReplayable, SchemaError
 from hub.ids import new_id
 from hub.mapping.functions import XrefResolver, hub_functions
 from hub.masking import Redactor, search_text
 from hub.pipeline.compiled import AGGREGATION_EVENT
+from hub.pipeline.echo import Echo
 from hub.pipeline.inbound import FailedRecord, Part, Reading, is_ignored, native_type_of, read_again, read_native
 from hub.pipeline.routing import Target, targets, why_no_route
 from hub.registry import Registry
@@ -187,7 +189,7 @@ class Translator:
             canonical.seq = seq
             canonicals.append(canonical)
             made += self._gather(s, msg, canonical, canonical.envelope())
-            statuses.append(self._route(msg, canonical, canonical.envelope(), paused, deliveries))
+            statuses.append(self._route(s, msg, canonical, canonical.envelope(), paused, deliveries))
         status = rolled_up(statuses)
         values.update(status=status, search_text=search_text(self.registry.masked_fields(msg.connector), msg.body,
                                                              *(p.data for p in reading.parts)))
@@ -211,7 +213,7 @@ class Translator:
         for hook in self.on_canonical:
             derived += [self._derived(canonical, env) for env in hook(s, envelope) or []]
         made += self._gather(s, msg, canonical, envelope)
-        return self._route(msg, canonical, envelope, paused, deliveries)
+        return self._route(s, msg, canonical, envelope, paused, deliveries)
 
     def _failed(self, msg: Row[Any], reading: Reading, failure: FailedRecord, seq: int,
                 redact: Redactor) -> CanonicalMessage:
@@ -238,12 +240,18 @@ class Translator:
         return self.aggregator.gather(s, envelope, message_id=msg.id, seq=canonical.seq,
                                       functions_for=self._functions_for(msg.connector))
 
-    def _route(self, msg: Row[Any], canonical: CanonicalMessage, envelope: dict[str, Any],
+    def _route(self, s: Session, msg: Row[Any], canonical: CanonicalMessage, envelope: dict[str, Any],
                paused: set[str], deliveries: list[dict[str, Any]]) -> str:
-        """Name the canonical message's deliveries (appended to ``deliveries``); returns its status."""
+        """Name the canonical message's deliveries (appended to ``deliveries``); returns its status.
+        An echo of a call the hub made to the sender does not go back to where that call's message came from."""
+        echo = find_echo(s, self.registry, msg.connector, canonical.type, msg.body, datetime.now(UTC))
+        if echo is not None:
+            canonical.echo_of = echo.as_json()
+            log.info("message %s from %s echoes delivery %s: not sent back to %s", msg.id, msg.connector,
+                     echo.delivery_id, echo.origin)
         found = targets(self.registry, envelope, origin=msg.connector,
-                        functions_for=self._functions_for(msg.connector))
-        status = self._route_status(canonical, envelope, found, msg.connector)
+                        functions_for=self._functions_for(msg.connector), echo=echo)
+        status = self._route_status(canonical, envelope, found, msg.connector, echo)
         deliveries += self._deliveries(msg.id, canonical, envelope, found, paused)
         return status
 
@@ -323,7 +331,7 @@ class Translator:
             more.seq = seq
             fresh.append(more)
             made += self._gather(s, msg, more, more.envelope())
-            self._route(msg, more, more.envelope(), paused, deliveries)
+            self._route(s, msg, more, more.envelope(), paused, deliveries)
         for write in keys.writes(datetime.now(UTC)):
             s.execute(write)
         return fresh, deliveries
@@ -358,10 +366,11 @@ class Translator:
                     statuses.append(MessageStatus.FAILED)
                     continue
                 envelope = canonical.envelope()
+                echo = Echo(**canonical.echo_of) if canonical.echo_of and to is None else None  # `to`: a repair
                 found = [t for t in targets(self.registry, envelope, origin=msg.connector,
-                                            functions_for=self._functions_for(msg.connector))
+                                            functions_for=self._functions_for(msg.connector), echo=echo)
                          if to is None or t.connector == to]
-                statuses.append(self._route_status(canonical, envelope, found, msg.connector))
+                statuses.append(self._route_status(canonical, envelope, found, msg.connector, echo))
                 rows = self._deliveries(msg.id, canonical, envelope, found, set())
                 if rows:
                     s.execute(insert(D).values(rows))
@@ -373,14 +382,14 @@ class Translator:
         return ids
 
     def _route_status(self, canonical: CanonicalMessage, envelope: dict[str, Any], found: list[Target],
-                      origin: str) -> str:
+                      origin: str, echo: Echo | None = None) -> str:
         """delivering, or no_route with the reasons kept (so a trace can say why nobody received it)."""
         if any(not t.tap for t in found):
             canonical.status, canonical.no_route = MessageStatus.DELIVERING, None
         else:
             canonical.status = MessageStatus.NO_ROUTE
             canonical.no_route = why_no_route(self.registry, envelope, origin=origin,
-                                              functions_for=self._functions_for(origin))
+                                              functions_for=self._functions_for(origin), echo=echo)
         return canonical.status
 
     def _deliveries(self, message_id: str, canonical: CanonicalMessage, envelope: dict[str, Any],

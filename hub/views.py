@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, computed_field
 
 
 class NoRouteReason(BaseModel):
-    code: str = Field(description="no_subscription | sender_only | filter_false | no_recipients | "
+    code: str = Field(description="no_subscription | sender_only | echo | filter_false | no_recipients | "
                                   "wire_tap_only | no_elements", examples=["filter_false"])
     connector: str | None = Field(None, description="the subscriber concerned", examples=["erp"])
     expression: str | None = Field(None, description="its filter, recipient list or each",
@@ -89,6 +89,15 @@ class DeliveryView(DeliverySummary):
     attempt_log: list[AttemptView] = []
 
 
+class EchoView(BaseModel):
+    """The call an event reported back: it went to every subscriber but the origin of that call's message."""
+
+    connector: str = Field(description="the system the hub called, which sent this event", examples=["erp"])
+    delivery_id: str = Field(description="the hub's call it reports back")
+    message_id: str = Field(description="the message that call carried")
+    origin: str = Field(description="that message's sender: the event does not go back to it", examples=["crm"])
+
+
 class CanonicalView(BaseModel):
     id: str
     seq: int = Field(0, description="its place among the canonical messages of one translation")
@@ -96,6 +105,8 @@ class CanonicalView(BaseModel):
                                       "replaced it")
     status: str | None = Field(None, description="the roll-up of its own deliveries")
     no_route: list[NoRouteReason] | None = Field(None, description="why it went to nobody, when it did")
+    echo_of: EchoView | None = Field(None, description="when its event reports back a call the hub made to its "
+                                                      "sender: that call, and whose message it carried")
     mapping: str | None
     envelope: dict[str, Any]
 

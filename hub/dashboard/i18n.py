@@ -422,10 +422,15 @@ CATALOG: dict[str, tuple[str, str]] = {
     "mappings.outbound": ("outbound", "出站"),
     "flash.reloaded": ("Mappings reloaded: {n} files, version {version}; {reached} of {total} processes applied it.",
                        "已重新加载映射：{n} 个文件，版本 {version}；{total} 个进程中 {reached} 个已应用。"),
+    "message.echo_of": ("An echo: {connector} reports back what the hub wrote to it for {origin}'s message, so it "
+                        "went to everyone but {origin}:", "回声：{connector} 回报了中枢为 {origin} 的消息写入的内容，"
+                        "因此发给了除 {origin} 之外的所有订阅方："),
     "noroute.why": ("Why nobody received it", "为何无人接收"),
     "noroute.no_subscription": ("no connector subscribes to {type}", "没有连接器订阅 {type}"),
     "noroute.sender_only": ("{connector} subscribes, but sent it itself (nothing goes back to its sender)",
                             "{connector} 订阅了它，但它正是发送方（消息不会发回发送方）"),
+    "noroute.echo": ("{connector} is where this change came from: the event reports back what the hub wrote for it, "
+                     "so it does not go back", "变更正来自 {connector}：该事件只是回报中枢代其写入的内容，因此不再发回"),
     "noroute.filter_false": ("{connector}'s filter is false: {expression}", "{connector} 的过滤条件不成立：{expression}"),
     "noroute.no_recipients": ("{connector}'s recipient list names no operation: {expression}",
                               "{connector} 的收件人列表未指定任何操作：{expression}"),

@@ -126,6 +126,11 @@ class Request:
     source: str = ""
 
 
+def _stored(request: Request) -> dict[str, Any]:
+    """A call as the delivery keeps it (``deliveries.request``)."""
+    return {"method": request.method, "url": request.url, "body": request.body}
+
+
 class Deliverer:
     def __init__(self, *, db: Database, registry: Registry, settings: Settings, client: OutboundClient,
                  xref: XrefResolver, is_paused: Callable[[str], bool], observers: list[Observer] | None = None,
@@ -162,7 +167,7 @@ class Deliverer:
         if self.is_paused(claimed.connector):
             return self._finish(claimed, DeliveryStatus.PAUSED, error=None, spare=spare)
         try:
-            request = claimed.request or self._request(claimed, connector)
+            request = claimed.request or self._noted(claimed, self._request(claimed, connector))
         except XrefMissing as exc:
             spare.clear()
             return self._reschedule(claimed, connector, str(exc), None,
@@ -221,7 +226,9 @@ class Deliverer:
                         canonical_id=delivery["canonical_id"], correlation_id=str(envelope.get("correlationid")),
                         traceparent=envelope.get("traceparent"), envelope=envelope, origin=origin)
         request = self._request_ahead(ahead, s)
-        claimed = self._take(s, ahead.delivery_id, datetime.now(UTC), url=request.url if request else None)
+        kept = request if request is not None and self._echoes(ahead) else None
+        claimed = self._take(s, ahead.delivery_id, datetime.now(UTC), url=request.url if request else None,
+                             request=kept)
         if claimed is None or request is None or claimed.envelope != envelope:
             return claimed  # (an envelope that reads back otherwise is mapped again from what was stored)
         return replace(claimed, request=request)
@@ -241,15 +248,19 @@ class Deliverer:
         except Exception:  # whatever it is, it is met again (recorded, retried) when built after the claim
             return None
 
-    def _take(self, s: Session, delivery_id: str, now: datetime, url: str | None = None) -> Claimed | None:
+    def _take(self, s: Session, delivery_id: str, now: datetime, url: str | None = None,
+              request: Request | None = None) -> Claimed | None:
         """The claim's statement(s): the delivery taken, its call's data read and its attempt opened (with
-        the URL of its call when it is known already)."""
+        the URL of its call when it is known already, and the call itself when ``request`` is given)."""
         attempt_id = new_id()
+        values: dict[str, Any] = dict(status=DeliveryStatus.IN_FLIGHT, updated_at=now,
+                                      lease_until=self._lease_until(now), attempts=D.c.attempts + 1)
+        if request is not None:
+            values["request"] = _stored(request)
         taken = (update(D)
                  .where(D.c.id == delivery_id, D.c.status.in_((DeliveryStatus.PENDING, DeliveryStatus.RETRYING)),
                         D.c.next_attempt_at <= now + timedelta(seconds=CLAIM_SKEW_S), self._may_go(now))
-                 .values(status=DeliveryStatus.IN_FLIGHT, updated_at=now, lease_until=self._lease_until(now),
-                         attempts=D.c.attempts + 1))
+                 .values(**values))
         own = (D.c.id, D.c.connector, D.c.operation, D.c.element, D.c.message_id, D.c.canonical_id, D.c.attempts,
                D.c.rounds, D.c.ordering_key, D.c.correlation_id.label("chain"))
         read = (C.c.source, C.c.type, C.c.subject, C.c.time, C.c.dataschema, C.c.correlation_id,
@@ -317,6 +328,19 @@ class Deliverer:
                     or_(D.c.ordering_key.is_(None), and_(~keyed, ~unread)))
 
     # ------------------------------------------------------------------ the call
+    def _echoes(self, claimed: Claimed) -> bool:
+        """Its target may report this call back as an event of its own (:mod:`hub.echoes`): the call is
+        stored before it is made, so that an event arriving before the answer is known for an echo."""
+        return self.registry.two_way(claimed.connector, str(claimed.envelope.get("type")))
+
+    @retry_on_disconnect
+    def _noted(self, claimed: Claimed, request: Request) -> Request:
+        """``request``, stored on the delivery first when its target may echo it (see :meth:`_echoes`)."""
+        if self._echoes(claimed):
+            with self.db.session() as s:
+                s.execute(update(D).where(D.c.id == claimed.delivery_id).values(request=_stored(request)))
+        return request
+
     def build_request(self, delivery_id: str) -> Request:
         """The call this delivery makes, with the current mapping (for the dashboard and tests)."""
         with self.db.read() as s:
@@ -509,7 +533,7 @@ class Deliverer:
         if status == DeliveryStatus.DELIVERED:
             values["delivered_at"] = now
         if request is not None:
-            values["request"] = {"method": request.method, "url": request.url, "body": request.body}
+            values["request"] = _stored(request)
         writes: list[Write] = []
         if attempt is not None:
             writes.append(attempt.statement())

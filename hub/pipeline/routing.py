@@ -3,7 +3,9 @@
 Subscriptions live in the target connectors' files (``subscriptions:``); the
 registry indexes them by canonical type. A subscription may carry a JSONata
 ``filter`` on the envelope; the message goes to every subscription whose
-filter is true (fan-out), except back to the connector it came from. An
+filter is true (fan-out), except back to the connector it came from, and,
+for an echo (an event reporting back a call the hub made, :mod:`hub.pipeline.echo`),
+except to the connector whose message that call carried. An
 operation declared with ``each`` makes one call per element of its array, so
 its route counts the elements (none: no delivery). A ``wire_tap`` subscription
 gives copies that stand apart: no order, no say in the message's status.
@@ -19,6 +21,7 @@ from typing import Any
 from hub.errors import MappingError
 from hub.mapping import Compiled
 from hub.pipeline.compiled import Route
+from hub.pipeline.echo import Echo
 from hub.pipeline.outbound import elements
 from hub.registry import Registry
 
@@ -48,11 +51,11 @@ class Target:
 
 
 def match(registry: Registry, envelope: dict[str, Any], *, origin: str,
-          functions_for: FunctionsFor | None = None) -> list[Route]:
+          functions_for: FunctionsFor | None = None, echo: Echo | None = None) -> list[Route]:
     """The routes ``envelope`` takes. A filter that fails to evaluate raises MappingError."""
     routes = []
     for route in registry.routes_for(envelope["type"]):
-        if route.connector == origin:
+        if route.connector == origin or (echo is not None and route.connector == echo.origin):
             continue
         if route.filter is not None:
             try:
@@ -93,10 +96,10 @@ def recipients(route: Route, envelope: dict[str, Any], functions: dict[str, Any]
 
 
 def targets(registry: Registry, envelope: dict[str, Any], *, origin: str,
-            functions_for: FunctionsFor | None = None) -> list[Target]:
+            functions_for: FunctionsFor | None = None, echo: Echo | None = None) -> list[Target]:
     """The deliveries ``envelope`` makes: one per route, or one per element of an ``each`` operation."""
     out: list[Target] = []
-    for route in match(registry, envelope, origin=origin, functions_for=functions_for):
+    for route in match(registry, envelope, origin=origin, functions_for=functions_for, echo=echo):
         op = route.operation
         assert op is not None, "match resolves recipient lists into operations"
         if op.each is None:
@@ -108,7 +111,7 @@ def targets(registry: Registry, envelope: dict[str, Any], *, origin: str,
 
 
 def why_no_route(registry: Registry, envelope: dict[str, Any], *, origin: str,
-                 functions_for: FunctionsFor | None = None) -> list[dict[str, Any]]:
+                 functions_for: FunctionsFor | None = None, echo: Echo | None = None) -> list[dict[str, Any]]:
     """Why ``envelope`` makes no delivery (only a wire tap's copy, at most): one reason per subscription
     to its type, or ``no_subscription``. Each reason has a ``code``, the ``connector`` and the
     ``expression`` concerned where there is one, and ``text`` (an English sentence)."""
@@ -123,6 +126,10 @@ def why_no_route(registry: Registry, envelope: dict[str, Any], *, origin: str,
         if c == origin:
             out.append(_reason("sender_only", f"{c} subscribes to {ctype} but sent it (nothing goes back to "
                                               "its sender)", c))
+        elif echo is not None and c == echo.origin:
+            out.append(_reason("echo", f"{c} is where this change came from: {origin}'s event reports what the hub "
+                                       f"wrote to {origin} for {c}'s message {echo.message_id}, so it does not go "
+                                       f"back to {c}", c))
         elif route.filter is not None and not _holds(route.filter, envelope, fns):
             out.append(_reason("filter_false", f"{c}'s filter is false: {route.subscription.filter}", c,
                                route.subscription.filter))

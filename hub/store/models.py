@@ -161,6 +161,10 @@ class CanonicalMessage(Base):
     there is none (see :func:`hub.pipeline.routing.why_no_route`)."""
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     """A failed record's error (migration 0019); its ``data`` is then the record, not a canonical payload."""
+    echo_of: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    """When its event reports back a call the hub made to its sender: that call's ``delivery_id``, the
+    ``message_id`` it carried and that message's connector (``origin``), to which it is not sent back
+    (:mod:`hub.pipeline.echo`)."""
     error_detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(index=True)
 
@@ -192,7 +196,8 @@ class Delivery(Base):
     __tablename__ = "deliveries"
     __table_args__ = (Index("ix_delivery_due", "status", "next_attempt_at"),
                       Index("ix_delivery_ordering", "connector", "ordering_key"),
-                      Index("ix_delivery_causal", "connector", "correlation_id"))
+                      Index("ix_delivery_causal", "connector", "correlation_id"),
+                      Index("ix_delivery_recent", "connector", "created_at"))
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     message_id: Mapped[str] = mapped_column(ForeignKey("inbound_messages.id"), index=True)

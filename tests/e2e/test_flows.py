@@ -257,6 +257,42 @@ def test_a_customer_created_in_crm_appears_once_in_erp_and_an_update_does_not_du
                 if c.get("tax_no") == "91510100MA61X0001W"]) == 1
 
 
+def test_a_customer_renamed_in_crm_as_soon_as_it_is_created_settles_on_the_new_name_everywhere(world):
+    """ERP reports each change the hub writes to it; such an echo must not go back to CRM, or the
+    first name, still on its way, and the new one chase each other between the two systems forever."""
+    created = world.company.call("crm", "POST", "/api/v1/customers", json={
+        "name": "绵阳涪城办公家具有限公司", "uscc": "91510700MA62Y00029", "creditLimit": 60000,
+        "currency": "CNY", "paymentTermsDays": 30})
+    cid = created["customerId"]
+    renamed = "绵阳涪城办公家具有限公司（更名）"
+    world.company.call("crm", "PATCH", f"/api/v1/customers/{cid}", json={"name": renamed})
+
+    def erp_customer() -> dict[str, Any] | None:
+        found = [c for c in world.company.call("erp", "GET", "/api/customers") if c.get("tax_no") == "91510700MA62Y00029"]
+        assert len(found) <= 1, f"the customer was archived twice in ERP: {found}"
+        return found[0] if found else None
+
+    def about_it() -> list[dict[str, Any]]:
+        erp = erp_customer()
+        subjects = [cid] + ([str(erp["customer_id"])] if erp else [])
+        return [m for subject in subjects for m in world.messages(subject=subject, type="party.customer.upserted")]
+
+    def settled() -> bool:
+        erp = erp_customer()
+        return (erp is not None and erp["name"] == renamed
+                and world.company.call("crm", "GET", f"/api/v1/customers/{cid}")["name"] == renamed
+                and all(m["status"] not in ("received", "delivering") for m in about_it()))
+    eventually(settled, timeout=60, interval=0.5, what="CRM and ERP on the new name, and no message about it in motion")
+    echoes = [m for m in about_it() if m["connector"] == "erp"]
+    assert echoes, "ERP reported the customer it was given"
+    for echo in echoes:  # each says what it reports back, and goes nowhere near CRM
+        detail = world.api(f"/api/messages/{echo['id']}")
+        canonical = detail["canonical"][0]
+        assert canonical["echo_of"]["connector"] == "erp" and canonical["echo_of"]["origin"] == "crm"
+        assert "crm" not in {d["connector"] for d in detail["deliveries"]}
+    assert len(about_it()) == 2 + len(echoes), [(m["connector"], m["native_type"]) for m in about_it()]
+
+
 @pytest.mark.postgres
 @pytest.mark.redis
 def test_the_flows_run_the_same_on_postgresql_and_redis(tmp_path: Path, pg_url: str, redis_namespace: str):

@@ -35,7 +35,7 @@ def test_keys_built_from_states_roles_and_outcomes_are_in_the_catalog():
                [f"health.{h}" for h in ("healthy", "degraded", "failing", "idle", "paused", "open", "closed")] +
                ["mappings.inbound", "mappings.outbound", "processes.api", "processes.worker"] +
                [f"range.{r}" for r in ("auto", *RANGES)] +
-               [f"noroute.{c}" for c in ("no_subscription", "sender_only", "filter_false", "no_recipients",
+               [f"noroute.{c}" for c in ("no_subscription", "sender_only", "echo", "filter_false", "no_recipients",
                                          "wire_tap_only", "no_elements")])
     assert not [k for k in dynamic if k not in i18n.CATALOG]
 
