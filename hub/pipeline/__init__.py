@@ -3,6 +3,7 @@
 ::
 
     native body ─▶ inbound.read_native ─▶ [canonical payload, …]      (split: several)
+    native body ─▶ echo.reports        ─▶ an echo of a call the hub made? (then not back to its origin)
     envelope    ─▶ routing.targets     ─▶ [delivery target, …]        (filters; each: one per element)
     envelope    ─▶ outbound.outbound_call ─▶ call (method, path, body)
     answer      ─▶ outbound.classify   ─▶ success | rejected | retry   (the operation's responses rules)
