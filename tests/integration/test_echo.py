@@ -8,17 +8,22 @@ reports is still waiting for its answer.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
+
+from hub.api import create_app
 
 from hub.runtime import Hub
 from hub.store import CanonicalMessage, Delivery
 from hub.store.models import DeliveryStatus, MessageStatus
+from tests.integration.test_dashboard_pages import log_in
 from tests.support.auth import api_client
 from tests.support.signing import order_created, signed
 from tests.support.target import Target
@@ -102,6 +107,11 @@ def test_the_ledgers_report_of_the_entry_the_hub_booked_does_not_go_back_to_the_
     with api_client(two_way) as c:
         view = c.get(f"/api/messages/{echo.message_id}").json()["canonical"][0]["echo_of"]
     assert view == {"connector": "ledger", "delivery_id": to_ledger.id, "message_id": order, "origin": "webshop"}
+    with TestClient(create_app(two_way)) as c:  # the message page says so, and links the message it echoes
+        log_in(c)
+        page = c.get(f"/ui/messages/{echo.message_id}").text
+    said = re.search(r'<p class="muted" data-testid="echo-of">(.*?)</p>', page, re.S)
+    assert said and "An echo" in said.group(1) and f'/ui/messages/{order}"' in said.group(1)
 
 
 def test_a_change_made_in_the_ledger_itself_goes_to_the_shop(two_way, target):
