@@ -5,9 +5,11 @@ committed before the caller hears ``202``, and translation is enqueued only
 after the commit (if that enqueue is lost, the sweeper picks it up). Webhooks
 that arrive together are stored together: one transaction for all that came
 while the previous one was written (:mod:`hub.group_commit`), each answered
-after that commit; on SQLite it goes ahead of the workers' writes
-(:mod:`hub.store.write_gate`). If that transaction fails, each of its senders
-hears ``503`` with ``Retry-After`` and nothing of it is stored.
+after that commit and after its translation is enqueued; on SQLite it goes
+ahead of the workers' writes (:mod:`hub.store.write_gate`). The HTTP route
+awaits that commit on its event loop (:meth:`Ingestor.accept_async`), so a
+waiting webhook holds no thread. If that transaction fails, each of its
+senders hears ``503`` with ``Retry-After`` and nothing of it is stored.
 
 Accepted forms, all signed per Standard Webhooks (``webhook-id``,
 ``webhook-timestamp``, ``webhook-signature``) with the connector's secret:
@@ -27,7 +29,9 @@ whole, never on a cut prefix — or holding a NUL character.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -72,6 +76,10 @@ MAX_BATCH = 200
 """Most webhooks stored in one transaction (13 bound values each, far below SQLite's limit)."""
 STORE_RETRY_AFTER_S = 1
 """What a sender is told to wait before sending again a webhook the store did not take."""
+INLINE_BODY_BYTES = 64 * 1024
+"""Largest body checked and parsed on the event loop; a larger one takes one trip to a worker thread."""
+
+log = logging.getLogger("hub.ingest")
 
 
 @dataclass(frozen=True)
@@ -108,7 +116,7 @@ class Ingestor:
         self.enqueue_translate = enqueue_translate
         self._verifiers: dict[str, list[Webhook]] = {}
         self.batches: GroupCommit[dict[str, Any], Accepted | Exception] = GroupCommit(
-            self._store, max_batch=MAX_BATCH)
+            self._store_and_hand_on, max_batch=MAX_BATCH, name="ingest-batches")
         """Where webhooks wait to be stored together (one transaction per batch)."""
 
     def accept(self, connector: str, headers: Mapping[str, str], body: bytes) -> Accepted:
@@ -118,6 +126,29 @@ class Ingestor:
         arrived meanwhile); a repeat of a stored sender id, or of one in the same batch, answers
         that message's id as a duplicate.
         """
+        row = self.prepare(connector, headers, body)
+        try:
+            return _answer(self.batches.submit(row))
+        except BatchFailed as exc:
+            raise _unavailable() from exc.__cause__
+
+    async def accept_async(self, connector: str, headers: Mapping[str, str], body: bytes) -> Accepted:
+        """As :meth:`accept`, awaiting the batch's commit on the event loop: no thread waits for it.
+
+        A body larger than :data:`INLINE_BODY_BYTES` is verified and parsed in a worker thread, so
+        one large webhook does not hold up the loop's other requests.
+        """
+        if len(body) > INLINE_BODY_BYTES:
+            row = await asyncio.to_thread(self.prepare, connector, headers, body)
+        else:
+            row = self.prepare(connector, headers, body)
+        try:
+            return _answer(await self.batches.submit_async(row))
+        except BatchFailed as exc:
+            raise _unavailable() from exc.__cause__
+
+    def prepare(self, connector: str, headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
+        """Check one webhook (connector, size, UTF-8, signature, form) and make the row that stores it."""
         if self.registry.connector(connector) is None:
             raise UnknownConnector(f"no connector named {connector!r}",
                                    known=sorted(self.registry.connectors))
@@ -130,25 +161,27 @@ class Ingestor:
         mode, payload, attributes = _parse(headers, body)
         sender_id = _sender_id(headers, attributes)
         now = datetime.now(UTC)
-        row = {"connector": connector, "sender_id": sender_id, "mode": mode,
-               "native_type": attributes.get("type") if attributes else None,
-               "headers": {k: v for k, v in headers.items() if k in KEPT_HEADERS or k.startswith("ce-")},
-               "body": payload, "attributes": attributes, "received_at": now, "updated_at": now,
-               "search_text": search_text(self.registry.masked_fields(connector), payload),
-               "status": MessageStatus.RECEIVED, "translations": 0}
-        try:
-            accepted = self.batches.submit(row)
-        except BatchFailed as exc:
-            raise StoreUnavailable("the message store did not take the webhook; nothing was stored, "
-                                   "send it again", retry_after_s=STORE_RETRY_AFTER_S) from exc.__cause__
-        if isinstance(accepted, Exception):
-            raise accepted
-        if not accepted.duplicate:
-            try:
-                self.enqueue_translate(accepted.id)
-            except Exception:  # the message is stored: the sweeper will enqueue it
-                pass
-        return accepted
+        return {"connector": connector, "sender_id": sender_id, "mode": mode,
+                "native_type": attributes.get("type") if attributes else None,
+                "headers": {k: v for k, v in headers.items() if k in KEPT_HEADERS or k.startswith("ce-")},
+                "body": payload, "attributes": attributes, "received_at": now, "updated_at": now,
+                "search_text": search_text(self.registry.masked_fields(connector), payload),
+                "status": MessageStatus.RECEIVED, "translations": 0}
+
+    def _store_and_hand_on(self, rows: Sequence[dict[str, Any]]) -> list[Accepted | Exception]:
+        """The batch writer: store the rows, then enqueue each new message's translation.
+
+        The enqueues follow the commit and precede the answers, so a sender that hears ``202``
+        finds its message stored and on its way; a lost enqueue is the sweeper's to redo.
+        """
+        answers = self._store(rows)
+        for answer in answers:
+            if isinstance(answer, Accepted) and not answer.duplicate:
+                try:
+                    self.enqueue_translate(answer.id)
+                except Exception:  # the message is stored: the sweeper will enqueue it
+                    log.warning("translation of %s not enqueued; the sweeper will", answer.id, exc_info=True)
+        return answers
 
     def _store(self, rows: Sequence[dict[str, Any]]) -> list[Accepted | Exception]:
         """Store a batch of webhooks in one transaction, ahead of the workers' writes.
@@ -251,6 +284,17 @@ class Ingestor:
             raw = self.settings.connector_secret(connector)
             self._verifiers[connector] = [Webhook(s) for s in raw.replace(",", " ").split()]
         return self._verifiers[connector]
+
+
+def _answer(answer: Accepted | Exception) -> Accepted:
+    if isinstance(answer, Exception):
+        raise answer
+    return answer
+
+
+def _unavailable() -> StoreUnavailable:
+    return StoreUnavailable("the message store did not take the webhook; nothing was stored, send it again",
+                            retry_after_s=STORE_RETRY_AFTER_S)
 
 
 def _stored_ids(s: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:

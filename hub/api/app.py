@@ -7,7 +7,6 @@ import secrets
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
-from starlette.middleware.sessions import SessionMiddleware
 
 from hub import __version__
 from hub.admin import AdminServices
@@ -15,6 +14,7 @@ from hub.api import audit, connectors, health, masterdata, messages, processes, 
 from hub.api.errors import install_error_handlers
 from hub.api.guards import PageHeaders, RefuseNul
 from hub.api.security import UI_PREFIX, api_auth_error, api_guard
+from hub.api.sessions import SessionsExcept
 from hub.errors import AuthError, ConfigError
 from hub.runtime import Hub
 from hub.settings import PRODUCTION_REFUSAL, session_secret_problem
@@ -61,7 +61,7 @@ def create_app(hub: Hub) -> FastAPI:
     for router in (tokens.router, audit.router, processes.router):
         app.include_router(router)
     dashboard.mount(app)
-    app.add_middleware(SessionMiddleware, secret_key=_session_secret(hub), session_cookie=SESSION_COOKIE,
+    app.add_middleware(SessionsExcept, secret_key=_session_secret(hub), session_cookie=SESSION_COOKIE,
                        max_age=int(hub.settings.session_max_s), same_site="lax",
                        https_only=hub.settings.cookies_https_only)
     app.add_middleware(PageHeaders)

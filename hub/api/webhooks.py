@@ -1,4 +1,9 @@
-"""``POST /webhooks/{connector}``: where every system's events enter the hub."""
+"""``POST /webhooks/{connector}``: where every system's events enter the hub.
+
+The route runs on the event loop: the body is read, checked and parsed there, and the request
+awaits its batch's commit (:meth:`hub.ingest.Ingestor.accept_async`) instead of holding a thread
+of the pool while it waits. No session is read or written for it (:mod:`hub.api.app`).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 
-from hub.api.deps import HubDep
 from hub.errors import PayloadTooLarge, StoreUnavailable
+from hub.runtime import Hub
 
 router = APIRouter(tags=["webhooks"])
 
@@ -42,7 +46,8 @@ _ERROR = {"content": {"application/json": {"example": {"error": {"code": "invali
                     "longer than 255 characters (`invalid_message_id`)", **_ERROR},
     },
 )
-async def receive(connector: str, request: Request, hub: HubDep) -> Any:
+async def receive(connector: str, request: Request) -> Any:
+    hub: Hub = request.app.state.hub  # not a dependency: FastAPI would run a plain function in a thread
     limit = hub.settings.max_payload_bytes
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
@@ -53,7 +58,7 @@ async def receive(connector: str, request: Request, hub: HubDep) -> Any:
         if len(body) > limit:
             raise PayloadTooLarge(f"body exceeds the limit of {limit} bytes", limit=limit)
     try:
-        accepted = await run_in_threadpool(hub.ingestor.accept, connector, dict(request.headers), bytes(body))
+        accepted = await hub.ingestor.accept_async(connector, dict(request.headers), bytes(body))
     except StoreUnavailable as exc:
         hub.metrics.refused.labels(connector, exc.code).inc()
         return JSONResponse(exc.body(), status_code=exc.status, headers={"Retry-After": str(exc.retry_after_s)})

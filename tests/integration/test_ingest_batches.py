@@ -1,16 +1,20 @@
-"""Webhooks stored together: on PostgreSQL as on SQLite, and what a sender hears when the store fails."""
+"""Webhooks stored together: on PostgreSQL as on SQLite, what a sender hears when the store fails, and
+that a webhook waiting for its commit holds no thread."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from hub.api import create_app
 from hub.ingest import Accepted, Ingestor
 from hub.mapping import make_engine
 from hub.registry import Registry
@@ -112,3 +116,30 @@ def test_on_postgresql_webhooks_sent_twice_at_once_are_stored_once(on_postgres):
         assert once.id == twice.id and sorted([once.duplicate, twice.duplicate]) == [False, True]
     with db.read() as s:
         assert sorted(s.scalars(select(InboundMessage.id))) == sorted({a.id for a in answers})
+
+
+def test_webhooks_waiting_for_their_commit_hold_no_thread_of_the_api_and_are_each_answered_after_it(hub):
+    app = create_app(hub)
+    held = HeldFirstBatch(hub.ingestor)
+    webhooks = [signed(order_created(f"WS-WAITING-{n}")) for n in range(30)]
+
+    async def send_all() -> tuple[int, list[httpx.Response]]:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub") as c:
+            sent = [asyncio.create_task(c.post("/webhooks/webshop", content=body, headers=headers))
+                    for body, headers in webhooks]
+            await asyncio.to_thread(held.writing.wait)
+            while hub.ingestor.batches.waiting < len(webhooks) - 1:
+                await asyncio.sleep(0.01)
+            threads_while_waiting = threading.active_count()
+            assert not any(s.done() for s in sent), "no webhook is answered before its commit"
+            held.released.set()
+            return threads_while_waiting, list(await asyncio.gather(*sent))
+
+    threads_before = threading.active_count()
+    threads_while_waiting, answers = asyncio.run(send_all())
+    assert threads_while_waiting - threads_before <= 4, "30 waiting webhooks: the batch writer, not a thread each"
+    assert [r.status_code for r in answers] == [202] * len(webhooks)
+    assert held.sizes == [1, len(webhooks) - 1]
+    with hub.db.read() as s:
+        stored = set(s.scalars(select(InboundMessage.id)))
+    assert {r.json()["id"] for r in answers} <= stored

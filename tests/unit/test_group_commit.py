@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -120,3 +121,84 @@ def test_an_answer_missing_for_an_item_fails_the_whole_batch():
     group: GroupCommit[str, str] = GroupCommit(lambda items: [], max_batch=10)
     with pytest.raises(BatchFailed, match="0 answers for 1 items"):
         group.submit("a")
+
+
+# Callers on an event loop await their batch's commit instead of blocking a thread.
+
+async def queue_coroutines_behind_a_held_batch(group: GroupCommit[str, str], store: Store,
+                                               items: list[str]) -> list[asyncio.Task[str]]:
+    """Start a batch of ``first`` that waits in its write, then hand ``items`` over from coroutines, in order."""
+    store.hold.clear()
+    tasks = [asyncio.create_task(group.submit_async("first"))]
+    await asyncio.to_thread(store.holding.wait)
+    for n, item in enumerate(items, start=1):
+        tasks.append(asyncio.create_task(group.submit_async(item)))
+        while group.waiting < n:
+            await asyncio.sleep(0.001)
+    return tasks
+
+
+def test_coroutines_arriving_during_a_write_are_written_together_in_their_arrival_order():
+    async def run() -> tuple[list[str], bool]:
+        store = Store()
+        group = GroupCommit(store.write, max_batch=10)
+        tasks = await queue_coroutines_behind_a_held_batch(group, store, ["b", "c", "d"])
+        await asyncio.sleep(0.01)
+        answered_early = any(t.done() for t in tasks)
+        store.hold.set()
+        answers = list(await asyncio.gather(*tasks))
+        assert store.batches == [["first"], ["b", "c", "d"]]
+        return answers, answered_early
+
+    answers, answered_early = asyncio.run(run())
+    assert not answered_early, "nobody is answered before its batch is written"
+    assert answers == ["stored first", "stored b", "stored c", "stored d"]
+
+
+def test_coroutines_waiting_for_their_batch_hold_no_thread_each():
+    async def run() -> tuple[int, int]:
+        store = Store()
+        group = GroupCommit(store.write, max_batch=100)
+        before = threading.active_count()
+        tasks = await queue_coroutines_behind_a_held_batch(group, store, [f"item {n}" for n in range(50)])
+        during = threading.active_count()
+        store.hold.set()
+        await asyncio.gather(*tasks)
+        return before, during
+
+    before, during = asyncio.run(run())
+    assert during - before <= 2, "51 waiting callers: the writer and at most the loop's helper thread"
+
+
+def test_a_failed_write_fails_every_coroutine_of_its_batch_and_the_next_batch_is_written():
+    async def run() -> tuple[list[BaseException | str], list[list[str]]]:
+        store = Store()
+        store.fail_on["first"] = OSError("disk I/O error")
+        group = GroupCommit(store.write, max_batch=10)
+        tasks = await queue_coroutines_behind_a_held_batch(group, store, ["b", "c"])
+        store.hold.set()
+        return list(await asyncio.gather(*tasks, return_exceptions=True)), store.batches
+
+    (first, b, c), batches = asyncio.run(run())
+    assert isinstance(first, BatchFailed) and isinstance(first.__cause__, OSError)
+    assert (b, c) == ("stored b", "stored c") and batches == [["b", "c"]]
+
+
+def test_threads_and_coroutines_share_one_batch_in_their_arrival_order(pool):
+    async def run() -> tuple[list[str], str]:
+        store = Store()
+        group = GroupCommit(store.write, max_batch=10)
+        tasks = await queue_coroutines_behind_a_held_batch(group, store, ["b"])
+        from_thread = pool.submit(group.submit, "c")
+        while group.waiting < 2:
+            await asyncio.sleep(0.001)
+        tasks.append(asyncio.create_task(group.submit_async("d")))
+        while group.waiting < 3:
+            await asyncio.sleep(0.001)
+        store.hold.set()
+        answers = list(await asyncio.gather(*tasks))
+        assert store.batches == [["first"], ["b", "c", "d"]]
+        return answers, await asyncio.to_thread(from_thread.result)
+
+    answers, threaded = asyncio.run(run())
+    assert answers == ["stored first", "stored b", "stored d"] and threaded == "stored c"
