@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_random
 
+from hub.store.checkpoint import CHECKPOINT_INTERVAL_S, WAL_SIZE_LIMIT_BYTES, Checkpointer
 from hub.store.write_gate import WriteGate
 
 T = TypeVar("T")
@@ -41,13 +42,19 @@ def retry_on_disconnect(fn: Callable[P, T]) -> Callable[P, T]:
 
 
 class Database:
-    def __init__(self, url: str, *, pool_size: int = PG_POOL_SIZE):
+    def __init__(self, url: str, *, pool_size: int = PG_POOL_SIZE,
+                 checkpoint_interval_s: float | None = CHECKPOINT_INTERVAL_S):
+        """``checkpoint_interval_s``: how often a SQLite file's log is checkpointed by a thread of
+        this process (:mod:`hub.store.checkpoint`); ``None`` starts no thread (call
+        ``checkpointer.checkpoint()``)."""
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        self.checkpointer: Checkpointer | None = None
         if self.is_sqlite:
             path = url.split("///", 1)[-1]
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
+                self.checkpointer = Checkpointer(path, interval_s=checkpoint_interval_s or CHECKPOINT_INTERVAL_S)
             # As many pooled connections as threads that write: a webhook's batch must never wait
             # for a connection that a delivering thread holds while it is not writing.
             pooled = ({"pool_size": max(pool_size, PG_POOL_SIZE), "max_overflow": PG_MAX_OVERFLOW}
@@ -69,6 +76,8 @@ class Database:
             self.write_gate = None  # PostgreSQL locks rows, not the database
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
+        if self.checkpointer is not None and checkpoint_interval_s is not None:
+            self.checkpointer.start()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -102,6 +111,8 @@ class Database:
             conn.execute(text("SELECT 1"))
 
     def dispose(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         self.engine.dispose()
         if self.read_engine is not self.engine:
             self.read_engine.dispose()
@@ -113,6 +124,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
+    # No commit checkpoints the log: a thread of the process does (hub.store.checkpoint).
+    cur.execute("PRAGMA wal_autocheckpoint=0")
+    cur.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT_BYTES}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
 
