@@ -109,11 +109,14 @@ class Staged:
 
 class Ingestor:
     def __init__(self, *, db: Database, registry: Registry, settings: Settings,
-                 enqueue_translate: Callable[[str], None]):
+                 enqueue_translate: Callable[[str], None],
+                 enqueue_translations: Callable[[Sequence[str]], None] | None = None):
+        """``enqueue_translations``: many at once (a batch's), by default one ``enqueue_translate`` each."""
         self.db = db
         self.registry = registry
         self.settings = settings
         self.enqueue_translate = enqueue_translate
+        self.enqueue_translations = enqueue_translations or self._enqueue_each
         self._verifiers: dict[str, list[Webhook]] = {}
         self.batches: GroupCommit[dict[str, Any], Accepted | Exception] = GroupCommit(
             self._store_and_hand_on, max_batch=MAX_BATCH, name="ingest-batches")
@@ -175,13 +178,17 @@ class Ingestor:
         finds its message stored and on its way; a lost enqueue is the sweeper's to redo.
         """
         answers = self._store(rows)
-        for answer in answers:
-            if isinstance(answer, Accepted) and not answer.duplicate:
-                try:
-                    self.enqueue_translate(answer.id)
-                except Exception:  # the message is stored: the sweeper will enqueue it
-                    log.warning("translation of %s not enqueued; the sweeper will", answer.id, exc_info=True)
+        new = [a.id for a in answers if isinstance(a, Accepted) and not a.duplicate]
+        if new:
+            try:
+                self.enqueue_translations(new)
+            except Exception:  # the messages are stored: the sweeper will enqueue them
+                log.warning("translation of %d message(s) not enqueued; the sweeper will", len(new), exc_info=True)
         return answers
+
+    def _enqueue_each(self, message_ids: Sequence[str]) -> None:
+        for message_id in message_ids:
+            self.enqueue_translate(message_id)
 
     def _store(self, rows: Sequence[dict[str, Any]]) -> list[Accepted | Exception]:
         """Store a batch of webhooks in one transaction, ahead of the workers' writes.

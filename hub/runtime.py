@@ -46,6 +46,7 @@ from hub.workers.actors import (
     TRANSLATE_ACTOR,
     TRANSLATE_QUEUE,
     Actors,
+    batch_enqueuer,
     declare_actors,
     enqueuer,
     later_enqueuer,
@@ -127,7 +128,8 @@ class Hub:
         leases = LeaseKeeper(db, lease_s=settings.lease_s, budget_of=registry_budget(registry))
         actors = declare_actors(broker, translator, deliverer, leases,
                                 Quarantine(db, max_deaths=settings.max_worker_deaths))
-        ingestor = Ingestor(db=db, registry=registry, settings=settings, enqueue_translate=enqueue_translate)
+        ingestor = Ingestor(db=db, registry=registry, settings=settings, enqueue_translate=enqueue_translate,
+                            enqueue_translations=batch_enqueuer(broker, TRANSLATE_ACTOR, TRANSLATE_QUEUE))
         retention = Retention(db=db, registry=registry, plan=load_retention(settings.config_dir, registry))
         reconciler = Reconciler(db=db, registry=registry, settings=settings, client=client,
                                 plan=load_plan(settings.config_dir, registry, make_engine(settings.mapping_engine)))
