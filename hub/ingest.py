@@ -224,9 +224,12 @@ class Ingestor:
                 ids[key] = new_id()
                 new_rows.append({**row, "id": ids[key]})
         with self.db.session() as s:
-            stored = set(s.scalars(_insert(s).values(new_rows)
-                                   .on_conflict_do_nothing(index_elements=["connector", "sender_id"])
-                                   .returning(InboundMessage.id)))
+            # One statement compiled once and cached, its rows sent as multi-row VALUES by SQLAlchemy's
+            # "insertmanyvalues" (a .values(rows) statement would be compiled again for every batch).
+            table = InboundMessage.__table__
+            stmt = (_insert_into(s, table).on_conflict_do_nothing(index_elements=["connector", "sender_id"])
+                    .returning(table.c.id))
+            stored = set(s.connection().execute(stmt, new_rows).scalars())
             taken = [key for key, id_ in ids.items() if id_ not in stored]
             earlier = _stored_ids(s, taken) if taken else {}
         answers = []
@@ -316,6 +319,10 @@ def _stored_ids(s: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, str]
     if missing:
         raise LookupError(f"a stored message of {missing[0]} was expected and is gone")
     return found
+
+
+def _insert_into(s: Session, table: Any) -> Any:
+    return sqlite_insert(table) if s.get_bind().dialect.name == "sqlite" else pg_insert(table)
 
 
 def _insert(s: Session) -> Any:
