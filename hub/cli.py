@@ -113,6 +113,7 @@ def up(
     import uvicorn
 
     from hub.api import create_app
+    from hub.runtime import freeze_startup_heap
 
     configure_logs(logging.INFO)
     hub = _hub()
@@ -122,8 +123,10 @@ def up(
         mock_proc = start_mocks(f"http://{host}:{port}", simulation=simulation)
         _load_master_data(hub)
     console.print(f"[bold green]hub up[/] on http://{host}:{port}  (API docs: /docs, metrics: /metrics)")
+    api = create_app(hub)
+    freeze_startup_heap()
     try:
-        uvicorn.run(create_app(hub), host=host, port=port, log_level="warning", log_config=UVICORN_LOG_CONFIG)
+        uvicorn.run(api, host=host, port=port, log_level="warning", log_config=UVICORN_LOG_CONFIG)
     finally:
         if mock_proc:
             mock_proc.terminate()

@@ -7,6 +7,7 @@ they need from it.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -176,6 +177,14 @@ class Hub:
         if isinstance(self.buckets, RedisBuckets):
             self.buckets.close()
         self.db.dispose()
+
+
+def freeze_startup_heap() -> None:
+    """Leave the objects built at start-up (settings, registry, mappings, SQLAlchemy's metadata, the
+    app) out of every garbage collection from now on: they live as long as the process, and scanning
+    them in each full collection cost the API about a tenth of its time under a flood of webhooks.
+    For a process's entry point only, once it is built (frozen cyclic garbage is never collected)."""
+    gc.freeze()
 
 
 def registry_budget(registry: Registry) -> Callable[[str], float]:
