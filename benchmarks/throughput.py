@@ -9,7 +9,8 @@
 ``hub serve`` and N ``hub worker`` processes on the local PostgreSQL and Redis (none with
 ``--workers 0``: ingest alone, nothing is delivered). The hub runs
 as real processes; this process signs and sends webhooks over HTTP with a thread pool and
-counts what reaches a local target. Results are printed and appended to benchmarks/results.jsonl.
+counts what reaches a local target; ``api_cpu_ms_per_accepted`` is the CPU the API process (``hub up``
+or ``hub serve``) used while the webhooks were sent, per webhook. Results are printed and appended to benchmarks/results.jsonl.
 
 With ``--hub-rev`` (given once or more) the hub runs the ``hub/`` package of that commit (exported
 with ``git archive``) instead of the work tree; with several, the runs alternate A/B/A/B for
@@ -61,6 +62,12 @@ def export(rev: str, into: Path) -> tuple[str, Path]:
     archive = subprocess.run(["git", "archive", commit, "hub"], cwd=REPO_ROOT, capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
     return commit, folder
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds a process has used (all its threads), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def start(mode: str, workers: int, target: Target, tmp: Path,
@@ -120,10 +127,12 @@ def run(mode: str, messages: int, concurrency: int, workers: int, hub_src: Path 
                 code = client.post(f"{url}/webhooks/webshop", content=p[0], headers=p[1]).status_code
                 return code, time.perf_counter() - started
 
+            cpu_before = [cpu_s(p.pid) for p in procs]
             t0 = time.perf_counter()
             with ThreadPoolExecutor(concurrency) as pool:
                 answers = list(pool.map(send, payloads))
             accepted_s = time.perf_counter() - t0
+            api_cpu_s = cpu_s(procs[0].pid) - cpu_before[0]
             codes = [code for code, _ in answers]
             waits_ms = sorted(took * 1000 for _, took in answers)
             assert codes.count(202) == messages, f"not all accepted: {set(codes)}"
@@ -141,6 +150,7 @@ def run(mode: str, messages: int, concurrency: int, workers: int, hub_src: Path 
               "accepted_per_s": round(messages / accepted_s, 1),
               "accept_ms_p50": round(waits_ms[len(waits_ms) // 2]), "accept_ms_p99": round(waits_ms[int(len(waits_ms) * 0.99)]),
               "accept_ms_max": round(waits_ms[-1]),
+              "api_cpu_ms_per_accepted": round(api_cpu_s * 1000 / messages, 2),
               "delivered_per_s": round(len(target.calls) / delivered_s, 1),
               "delivered": len(target.calls), "cpus": os.cpu_count()}
     return result
