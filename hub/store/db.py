@@ -46,7 +46,7 @@ class Database:
                  checkpoint_interval_s: float | None = CHECKPOINT_INTERVAL_S):
         """``checkpoint_interval_s``: how often a SQLite file's log is checkpointed by a thread of
         this process (:mod:`hub.store.checkpoint`); ``None`` starts no thread (call
-        ``checkpointer.checkpoint()``)."""
+        ``checkpointer.run_once()``)."""
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self.checkpointer: Checkpointer | None = None
@@ -54,7 +54,6 @@ class Database:
             path = url.split("///", 1)[-1]
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-                self.checkpointer = Checkpointer(path, interval_s=checkpoint_interval_s or CHECKPOINT_INTERVAL_S)
             # As many pooled connections as threads that write: a webhook's batch must never wait
             # for a connection that a delivering thread holds while it is not writing.
             pooled = ({"pool_size": max(pool_size, PG_POOL_SIZE), "max_overflow": PG_MAX_OVERFLOW}
@@ -64,6 +63,9 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             self.write_gate: WriteGate | None = WriteGate(SQLITE_BUSY_TIMEOUT_S)
             self.write_gate.install(self.engine)  # before BEGIN IMMEDIATE, which it guards
+            if path and path != ":memory:":
+                self.checkpointer = Checkpointer(path, interval_s=checkpoint_interval_s or CHECKPOINT_INTERVAL_S,
+                                                 gate=self.write_gate)
             event.listen(self.engine, "begin", _sqlite_begin_immediate)
             # Reads that may happen while this thread holds the write lock (cross-reference lookups
             # inside a translation) go through a second engine whose transactions do not take it.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -100,3 +102,27 @@ def test_a_database_checkpoints_from_a_thread_of_its_own(tmp_path):
         assert last.checkpointed > 0
     finally:
         database.dispose()
+
+
+def test_under_steady_writes_the_log_starts_again_once_a_checkpoint_finishes_behind_the_write_gate(db):
+    """A writer that began before the log was all copied never starts it again: the last pass waits for its turn."""
+    assert db.checkpointer is not None and db.write_gate is not None
+    n = write_pages(db, 1000)
+    in_transaction, finish = threading.Event(), threading.Event()
+
+    def open_writer() -> None:
+        with db.session() as s:
+            s.execute(text("INSERT INTO pages VALUES (-1, randomblob(100))"))
+            in_transaction.set()
+            finish.wait()
+
+    with ThreadPoolExecutor(2) as pool:
+        writer = pool.submit(open_writer)
+        in_transaction.wait()
+        checkpoint = pool.submit(db.checkpointer.run_once)
+        eventually(lambda: db.write_gate.waiting == (0, 1), what="the last pass waiting for its turn")
+        finish.set()
+        writer.result()
+        assert checkpoint.result().complete
+    write_pages(db, 10, start=n)
+    assert db.checkpointer.checkpoint().log_frames < 100, "the next write started the log again"
