@@ -34,6 +34,8 @@ log = logging.getLogger("hub.store.checkpoint")
 
 CHECKPOINT_INTERVAL_S = 0.5
 """How often the log is checkpointed: SQLite's default (1,000 pages) is about that much writing on ``hub up``."""
+STOP_WAIT_S = 5.0
+"""How long stopping waits for a pass in progress (one waiting for its turn of the gate may take longer)."""
 WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024
 """``journal_size_limit``: the largest the log file is left at when it starts again."""
 
@@ -74,7 +76,7 @@ class Checkpointer:
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join()
+            self._thread.join(STOP_WAIT_S)
         self._thread = None
         with self._lock:
             if self._conn is not None:

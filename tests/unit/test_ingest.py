@@ -27,7 +27,7 @@ from tests.support.waiting import eventually
 def ingest(tmp_path: Path):
     config = write_config(tmp_path / "config")
     settings = load_settings(database_url=f"sqlite:///{tmp_path}/hub.db", config_dir=config)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, checkpoint_interval_s=None)  # no checkpointer taking a turn of the gate
     upgrade(db)
     queued: list[str] = []
     seen_stored: list[bool] = []

@@ -72,7 +72,7 @@ def test_a_writer_that_never_gets_its_turn_fails_as_sqlite_does_when_locked():
 
 @pytest.fixture
 def db(tmp_path: Path):
-    database = Database(f"sqlite:///{tmp_path}/gate.db")
+    database = Database(f"sqlite:///{tmp_path}/gate.db", checkpoint_interval_s=None)  # its writers alone
     with database.session() as s:
         s.execute(text("CREATE TABLE t (x INTEGER)"))
     yield database
