@@ -10,7 +10,9 @@
 ``--workers 0``: ingest alone, nothing is delivered). The hub runs
 as real processes; this process signs and sends webhooks over HTTP with a thread pool and
 counts what reaches a local target; ``api_cpu_ms_per_accepted`` is the CPU the API process (``hub up``
-or ``hub serve``) used while the webhooks were sent, per webhook. Results are printed and appended to benchmarks/results.jsonl.
+or ``hub serve``, with its worker processes) used while the webhooks were sent, per webhook.
+``--api-processes N`` (production) runs ``hub serve --workers N``; given more than once, the runs
+alternate between them too. Results are printed and appended to benchmarks/results.jsonl.
 
 With ``--hub-rev`` (given once or more) the hub runs the ``hub/`` package of that commit (exported
 with ``git archive``) instead of the work tree; with several, the runs alternate A/B/A/B for
@@ -20,6 +22,7 @@ with ``git archive``) instead of the work tree; with several, the runs alternate
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -65,13 +68,23 @@ def export(rev: str, into: Path) -> tuple[str, Path]:
 
 
 def cpu_s(pid: int) -> float:
-    """User + system CPU seconds a process has used (all its threads), from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU seconds a process and its children alive now have used (all threads), from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = (task / "children").read_text().split()
+        except FileNotFoundError:
+            continue
+        total += sum(cpu_s(int(child)) for child in children)
+    return total
 
 
 def start(mode: str, workers: int, target: Target, tmp: Path,
-          hub_src: Path | None = None) -> tuple[str, list[subprocess.Popen], callable]:
+          hub_src: Path | None = None, api_processes: int = 1) -> tuple[str, list[subprocess.Popen], callable]:
     port = free_port()
     env = {**os.environ, "HUB_CONFIG_DIR": str(QUICKSTART), "HUB_URL_LEDGER": target.url,
            "HUB_WORKER_THREADS": "16"}
@@ -95,7 +108,8 @@ def start(mode: str, workers: int, target: Target, tmp: Path,
                    HUB_REDIS_NAMESPACE=name, HUB_ENV="development")  # signed with the development secrets
         subprocess.run([sys.executable, "-m", "hub.cli", "db", "upgrade"], env=env, cwd=tmp, check=True,
                        stdout=subprocess.DEVNULL)
-        procs.append(subprocess.Popen([sys.executable, "-m", "hub.cli", "serve", "--port", str(port)],
+        procs.append(subprocess.Popen([sys.executable, "-m", "hub.cli", "serve", "--port", str(port),
+                                       "--workers", str(api_processes)],
                                       env=env, cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         for _ in range(workers):
             procs.append(subprocess.Popen([sys.executable, "-m", "hub.cli", "worker"], env=env, cwd=tmp,
@@ -114,10 +128,11 @@ def start(mode: str, workers: int, target: Target, tmp: Path,
     return url, procs, cleanup
 
 
-def run(mode: str, messages: int, concurrency: int, workers: int, hub_src: Path | None = None) -> dict:
+def run(mode: str, messages: int, concurrency: int, workers: int, hub_src: Path | None = None,
+        api_processes: int = 1) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="hub-bench-"))
     with Target() as target:
-        url, procs, cleanup = start(mode, workers, target, tmp, hub_src)
+        url, procs, cleanup = start(mode, workers, target, tmp, hub_src, api_processes)
         try:
             payloads = [signed(order_created(f"B-{i}")) for i in range(messages)]
             client = httpx.Client(limits=httpx.Limits(max_connections=concurrency), timeout=SEND_TIMEOUT_S)
@@ -147,6 +162,7 @@ def run(mode: str, messages: int, concurrency: int, workers: int, hub_src: Path 
             shutil.rmtree(tmp, ignore_errors=True)
     result = {"mode": mode, "messages": messages, "concurrency": concurrency,
               "workers": workers if mode == "production" else 1,
+              "api_processes": api_processes if mode == "production" else 1,
               "accepted_per_s": round(messages / accepted_s, 1),
               "accept_ms_p50": round(waits_ms[len(waits_ms) // 2]), "accept_ms_p99": round(waits_ms[int(len(waits_ms) * 0.99)]),
               "accept_ms_max": round(waits_ms[-1]),
@@ -165,13 +181,15 @@ def main() -> None:
     ap.add_argument("--hub-rev", action="append", default=[],
                     help="run this commit's hub/ (git archive); give it again for A/B runs")
     ap.add_argument("--rounds", type=int, default=1, help="rounds of the --hub-rev runs, interleaved (default 1)")
+    ap.add_argument("--api-processes", type=int, action="append", default=[],
+                    help="production: hub serve --workers N (uvicorn's processes); give it again to alternate them")
     args = ap.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="hub-bench-src-"))
     try:
         sources = [export(rev, scratch) for rev in args.hub_rev] or [(None, None)]
         for _ in range(args.rounds):
-            for commit, hub_src in sources:
-                result = run(args.mode, args.messages, args.concurrency, args.workers, hub_src)
+            for (commit, hub_src), api_processes in itertools.product(sources, args.api_processes or [1]):
+                result = run(args.mode, args.messages, args.concurrency, args.workers, hub_src, api_processes)
                 if commit is not None:
                     result["hub_commit"] = commit
                 print(json.dumps(result), flush=True)
