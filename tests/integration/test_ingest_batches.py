@@ -21,6 +21,7 @@ from hub.registry import Registry
 from hub.settings import load_settings
 from hub.store import Database, InboundMessage
 from hub.store.migrate import upgrade
+from tests.support.aio import run_async
 from tests.support.auth import api_client
 from tests.support.pipeline_config import write_config
 from tests.support.signing import order_created, signed
@@ -123,7 +124,8 @@ def test_webhooks_waiting_for_their_commit_hold_no_thread_of_the_api_and_are_eac
     held = HeldFirstBatch(hub.ingestor)
     webhooks = [signed(order_created(f"WS-WAITING-{n}")) for n in range(30)]
 
-    async def send_all() -> tuple[int, list[httpx.Response]]:
+    async def send_all() -> tuple[int, int, list[httpx.Response]]:
+        threads_before = threading.active_count()
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://hub") as c:
             sent = [asyncio.create_task(c.post("/webhooks/webshop", content=body, headers=headers))
                     for body, headers in webhooks]
@@ -133,10 +135,9 @@ def test_webhooks_waiting_for_their_commit_hold_no_thread_of_the_api_and_are_eac
             threads_while_waiting = threading.active_count()
             assert not any(s.done() for s in sent), "no webhook is answered before its commit"
             held.released.set()
-            return threads_while_waiting, list(await asyncio.gather(*sent))
+            return threads_before, threads_while_waiting, list(await asyncio.gather(*sent))
 
-    threads_before = threading.active_count()
-    threads_while_waiting, answers = asyncio.run(send_all())
+    threads_before, threads_while_waiting, answers = run_async(send_all())
     assert threads_while_waiting - threads_before <= 4, "30 waiting webhooks: the batch writer, not a thread each"
     assert [r.status_code for r in answers] == [202] * len(webhooks)
     assert held.sizes == [1, len(webhooks) - 1]

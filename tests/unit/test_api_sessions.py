@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from hub.api.sessions import SessionsExcept
+from tests.support.aio import run_async
 
 
 def scope_seen_by_the_app(path: str) -> dict[str, Any]:
@@ -25,7 +25,7 @@ def scope_seen_by_the_app(path: str) -> dict[str, Any]:
     guarded = SessionsExcept(app, secret_key="k" * 32, session_cookie="hub_session")
     scope = {"type": "http", "method": "POST", "path": path, "headers": [(b"cookie", b"hub_session=forged")],
              "query_string": b""}
-    asyncio.run(guarded(scope, receive, send))
+    run_async(guarded(scope, receive, send))
     return seen
 
 

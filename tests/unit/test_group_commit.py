@@ -10,6 +10,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import pytest
 
 from hub.group_commit import BatchFailed, GroupCommit
+from tests.support.aio import run_async
 from tests.support.waiting import eventually
 
 
@@ -150,7 +151,7 @@ def test_coroutines_arriving_during_a_write_are_written_together_in_their_arriva
         assert store.batches == [["first"], ["b", "c", "d"]]
         return answers, answered_early
 
-    answers, answered_early = asyncio.run(run())
+    answers, answered_early = run_async(run())
     assert not answered_early, "nobody is answered before its batch is written"
     assert answers == ["stored first", "stored b", "stored c", "stored d"]
 
@@ -166,7 +167,7 @@ def test_coroutines_waiting_for_their_batch_hold_no_thread_each():
         await asyncio.gather(*tasks)
         return before, during
 
-    before, during = asyncio.run(run())
+    before, during = run_async(run())
     assert during - before <= 2, "51 waiting callers: the writer and at most the loop's helper thread"
 
 
@@ -179,7 +180,7 @@ def test_a_failed_write_fails_every_coroutine_of_its_batch_and_the_next_batch_is
         store.hold.set()
         return list(await asyncio.gather(*tasks, return_exceptions=True)), store.batches
 
-    (first, b, c), batches = asyncio.run(run())
+    (first, b, c), batches = run_async(run())
     assert isinstance(first, BatchFailed) and isinstance(first.__cause__, OSError)
     assert (b, c) == ("stored b", "stored c") and batches == [["b", "c"]]
 
@@ -200,5 +201,5 @@ def test_threads_and_coroutines_share_one_batch_in_their_arrival_order(pool):
         assert store.batches == [["first"], ["b", "c", "d"]]
         return answers, await asyncio.to_thread(from_thread.result)
 
-    answers, threaded = asyncio.run(run())
+    answers, threaded = run_async(run())
     assert answers == ["stored first", "stored b", "stored d"] and threaded == "stored c"
