@@ -39,8 +39,8 @@ from sqlalchemy.orm import Session
 
 from hub.aggregator import MODE as AGGREGATION_MODE
 from hub.aggregator import Aggregator
-from hub.envelope import child_traceparent, new_traceparent, parse_time
 from hub.echoes import find_echo
+from hub.envelope import child_traceparent, new_traceparent, parse_time
 from hub.errors import ConfigError, MappingError, NotFound, RecordNotReplayable, SchemaError
 from hub.ids import new_id
 from hub.mapping.functions import XrefResolver, hub_functions

@@ -19,7 +19,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from hub.api import create_app
-
 from hub.runtime import Hub
 from hub.store import CanonicalMessage, Delivery
 from hub.store.models import DeliveryStatus, MessageStatus
