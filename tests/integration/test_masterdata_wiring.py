@@ -151,6 +151,20 @@ def test_masterdata_changed_is_delivered_in_order_per_golden_record(hub):
     assert hub.translator._ordering_key("crm", order) == "SO-1"  # the connector's own key still comes first
 
 
+def test_messages_about_one_customer_reach_erp_and_wms_one_at_a_time(hub):
+    """A customer created and renamed at once: the rename must not reach ERP (or WMS) while the creation is
+    on its way, or the creation, applied last, brings the first name back."""
+    created = {"type": "party.customer.upserted", "source": "/connectors/crm", "data": {"code": "CUS-9", "name": "A"}}
+    renamed = {**created, "data": {"code": "CUS-9", "name": "B"}}
+    other = {**created, "data": {"code": "CUS-10", "name": "C"}}
+    supplier = {**created, "type": "party.supplier.upserted"}
+    for target in ("erp", "wms"):
+        key = hub.translator._ordering_key(target, created)
+        assert key and key == hub.translator._ordering_key(target, renamed)
+        assert key != hub.translator._ordering_key(target, other)
+        assert key != hub.translator._ordering_key(target, supplier)
+
+
 @pytest.mark.postgres
 def test_two_translations_storing_the_same_new_record_at_once_end_with_one_record_and_no_failure(
         make_settings, pg_url, monkeypatch):
