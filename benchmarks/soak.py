@@ -15,7 +15,8 @@ supervisor starts killed workers again, as systemd or Kubernetes would.
 When every order is settled the report reconciles sender, hub and ledger: sent, accepted, lost
 (sent but not settled), booked, booked twice, dead with reason, faults by kind and the time to
 recover from each (from the fault's end to the ledger's next booking). It is printed and
-appended to benchmarks/results.jsonl.
+appended to benchmarks/results.jsonl. Interrupted (Ctrl-C or SIGTERM), it sends no more orders,
+lets the ones sent settle and reports on those, marked ``"stopped_early"``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import argparse
 import bisect
 import json
 import random
+import signal
 import statistics
 import tempfile
 import threading
@@ -150,11 +152,25 @@ def main() -> None:
     supervisor = threading.Thread(target=supervise, daemon=True)
     supervisor.start()
     ids: dict[str, str] = {}
+    attempted: list[int] = []
+    stopping = threading.Event()
+
+    def stop_sending(signum: int, frame: object) -> None:
+        print("stopping: no more orders are sent; the sent ones settle, then the report", flush=True)
+        stopping.set()
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # a second Ctrl-C ends at once
+
+    signal.signal(signal.SIGINT, stop_sending)
+    signal.signal(signal.SIGTERM, stop_sending)
     refused: Counter[str] = Counter()
     duplicates = Counter[str]()
     lock = threading.Lock()
 
     def send(i: int) -> None:
+        if stopping.is_set():
+            return
+        with lock:
+            attempted.append(i)
         number = f"SOAK-{i}"
         local = random.Random(args.seed * 1_000_003 + i)
         msg_id = f"msg_{uuid.uuid4().hex}"
@@ -185,8 +201,8 @@ def main() -> None:
     faults.stop.set()
     faults.thread.join()
     settled_s = time.monotonic() - started
-    report = reconcile(cluster, args, ids, refused, duplicates, faults.log, poison, throttled_keys,
-                       sent_s=sent_s, settled_s=settled_s)
+    report = reconcile(cluster, args, sorted(attempted), ids, refused, duplicates, faults.log, poison,
+                       throttled_keys, sent_s=sent_s, settled_s=settled_s)
     supervising.set()
     supervisor.join()
     cluster.stop()
@@ -195,7 +211,8 @@ def main() -> None:
         f.write(json.dumps(report, ensure_ascii=False) + "\n")
 
 
-def reconcile(cluster: Cluster, args: argparse.Namespace, ids: dict[str, str], refused: Counter[str],
+def reconcile(cluster: Cluster, args: argparse.Namespace, attempted: list[int], ids: dict[str, str],
+              refused: Counter[str],
               duplicates: Counter[str], fault_log: list[tuple[str, float, float]], poison: set[str],
               throttled_keys: set[str], *, sent_s: float, settled_s: float) -> dict[str, Any]:
     message_ids = list(ids.values())
@@ -203,7 +220,7 @@ def reconcile(cluster: Cluster, args: argparse.Namespace, ids: dict[str, str], r
     deliveries = cluster.deliveries(message_ids)
     outcomes = cluster.attempt_outcomes(message_ids)
     bookings = cluster.ledger.bookings()
-    numbers = [f"SOAK-{i}" for i in range(args.messages)]
+    numbers = [f"SOAK-{i}" for i in attempted]
     delivered_numbers = {n for n in numbers if bookings[n] >= 1}
     dead = [d for d in deliveries if d.status == "dead"]
     number_of = {mid: n for n, mid in ids.items()}
@@ -213,14 +230,15 @@ def reconcile(cluster: Cluster, args: argparse.Namespace, ids: dict[str, str], r
     return {
         "benchmark": "soak", "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "workers": args.workers, "threads": args.threads, "seed": args.seed,
-        "sent": args.messages, "accepted": len(set(message_ids)), "refused": dict(refused),
+        "planned": args.messages, "stopped_early": len(attempted) < args.messages,
+        "sent": len(attempted), "accepted": len(set(message_ids)), "refused": dict(refused),
         "duplicates_sent": duplicates["sent"], "duplicates_deduplicated": duplicates["same message"],
         "messages_by_status": dict(statuses),
         "lost": len(lost), "lost_orders": lost[:20],
         "booked": len(delivered_numbers),
         "booked_twice": sum(1 for n in numbers if bookings[n] > 1),
         "dead": len(dead), "dead_by_reason": dict(dead_reasons),
-        "poison_orders": sorted(poison),
+        "poison_orders": sorted(p for p in poison if p in set(numbers)),
         "poison_parked": sum(1 for d in dead if "poison" in (d.last_error or "")),
         "calls_abandoned": outcomes["abandoned"], "attempt_outcomes": dict(outcomes),
         "throttled_calls": len(throttled_keys),
