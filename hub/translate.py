@@ -54,7 +54,7 @@ from hub.store import CanonicalMessage, Database, Delivery, InboundMessage
 from hub.store.db import required
 from hub.store.models import CorrelationKey, DeliveryStatus, MessageStatus
 from hub.store.status import rolled_up
-from hub.store.together import Write, execute_together
+from hub.store.together import Write, execute_together, insert_rows
 from hub.xref import link_in
 
 log = logging.getLogger("hub.translate")
@@ -196,10 +196,10 @@ class Translator:
         if failures:
             values.update(_records_failed(failures, reading.batch_size))
             log.warning("message %s: %s", msg.id, values["error"])
-        writes: list[Write] = [self._supersede(msg.id), insert(C).values([_row(C, c) for c in canonicals]),
+        writes: list[Write] = [self._supersede(msg.id), insert_rows(C, [_row(C, c) for c in canonicals]),
                                *keys.writes(now)]
         if deliveries:
-            writes.append(insert(D).values(deliveries))
+            writes.append(insert_rows(D, deliveries))
         execute_together(s, writes, done.values(**values))
         due = [d for d in deliveries if d["status"] == DeliveryStatus.PENDING]
         first = (due[0], _read_back(next(c for c in canonicals if c.id == due[0]["canonical_id"]))) if due else None
@@ -501,7 +501,7 @@ class _Keys:
         for k, (_, last) in self.now.items():
             if self.stored[k] is not None:
                 moved.setdefault(last, []).append(k)
-        writes: list[Write] = [insert(K).values(new)] if new else []
+        writes: list[Write] = [insert_rows(K, new)] if new else []
         writes += [update(K).where(K.c.key.in_(ks)).values(last_canonical_id=last, updated_at=now)
                    for last, ks in moved.items()]
         return writes

@@ -34,14 +34,14 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, and_, delete, exists, insert, literal, or_, select, update
+from sqlalchemy import Row, Table, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from hub.adapters.writers import OutboundWriter
 from hub.connectors import Connector
-from hub.delivery import policy
+from hub.delivery import claims, policy
+from hub.delivery.claims import CLAIM_SKEW_S, ORDERING_WAIT_S, claim_params
 from hub.delivery.client import OutboundClient, Response, encode_body
 from hub.delivery.stages import CallContext, DeliveryStage, Observer, default_stages
 from hub.errors import (
@@ -62,7 +62,7 @@ from hub.registry import Registry
 from hub.settings import Settings
 from hub.store import Attempt, CanonicalMessage, Database, Delivery, InboundMessage
 from hub.store.db import retry_on_disconnect
-from hub.store.models import DeliveryStatus, MessageStatus, UTCDateTime, cloud_event
+from hub.store.models import DeliveryStatus, cloud_event
 from hub.store.status import rolled_up_rows
 from hub.store.together import Write, execute_together
 from hub.xref import link_in, resolve_in
@@ -73,16 +73,6 @@ D = cast(Table, Delivery.__table__)
 A = cast(Table, Attempt.__table__)
 C = cast(Table, CanonicalMessage.__table__)
 I = cast(Table, InboundMessage.__table__)  # noqa: E741 (the inbound table, beside D, A and C)
-
-ORDERING_WAIT_S = 1.0
-"""How soon a delivery waiting for an earlier one (same key, or same transaction) looks again."""
-UNTRANSLATED_WAIT_LIMIT = timedelta(minutes=5)
-"""An untranslated earlier message holds keyed deliveries this long at most (the sweeper re-queues it)."""
-CLAIM_SKEW_S = 1.0
-"""A delivery may be claimed this early: broker delays and clocks are not exact."""
-RELEASE_BATCH = 20
-"""How many deliveries held behind a settled one are woken at once (the rest wake at their next look)."""
-
 
 EnrichFn = Callable[[CompiledOperation, dict[str, Any], dict[str, Any], str], dict[str, Any]]
 """(operation, envelope, mapping functions, sender) → the answers of the operation's ``enrich`` queries."""
@@ -210,7 +200,7 @@ class Deliverer:
         """Take a due delivery under a lease, with what its call needs, and open its first attempt.
 
         None when it is not due or another worker has it; an Outcome when it must wait for
-        something that arrived before it (see :meth:`_may_go`).
+        something that arrived before it (see :func:`hub.delivery.claims.may_go`).
         """
         now = datetime.now(UTC)
         with self.db.session() as s:
@@ -250,82 +240,32 @@ class Deliverer:
 
     def _take(self, s: Session, delivery_id: str, now: datetime, url: str | None = None,
               request: Request | None = None) -> Claimed | None:
-        """The claim's statement(s): the delivery taken, its call's data read and its attempt opened (with
-        the URL of its call when it is known already, and the call itself when ``request`` is given)."""
+        """The claim's statement(s) (:mod:`hub.delivery.claims`): the delivery taken if it may go
+        (:func:`~hub.delivery.claims.may_go`), its call's data read and its attempt opened (with the URL
+        of its call when it is known already, and the call itself when ``request`` is given)."""
         attempt_id = new_id()
-        values: dict[str, Any] = dict(status=DeliveryStatus.IN_FLIGHT, updated_at=now,
-                                      lease_until=self._lease_until(now), attempts=D.c.attempts + 1)
+        params = claim_params(delivery_id, now, self.settings.lease_s, attempt_id)
         if request is not None:
-            values["request"] = _stored(request)
-        taken = (update(D)
-                 .where(D.c.id == delivery_id, D.c.status.in_((DeliveryStatus.PENDING, DeliveryStatus.RETRYING)),
-                        D.c.next_attempt_at <= now + timedelta(seconds=CLAIM_SKEW_S), self._may_go(now))
-                 .values(**values))
-        own = (D.c.id, D.c.connector, D.c.operation, D.c.element, D.c.message_id, D.c.canonical_id, D.c.attempts,
-               D.c.rounds, D.c.ordering_key, D.c.correlation_id.label("chain"))
-        read = (C.c.source, C.c.type, C.c.subject, C.c.time, C.c.dataschema, C.c.correlation_id,
-                C.c.causation_id, C.c.traceparent, C.c.data, I.c.connector.label("origin"))
+            params["request"] = _stored(request)
         if self.db.is_sqlite:  # RETURNING there names the updated table only
-            row = s.execute(taken.returning(*own)).first()
+            taken = claims.take_returning_with_request() if request is not None else claims.take_returning()
+            row = s.execute(taken, params).first()
             if row is None:
                 return None
-            data = s.execute(select(*read).select_from(C.join(I, I.c.id == C.c.message_id))
-                             .where(C.c.id == row.canonical_id)).one()
-            s.execute(insert(A).values(id=attempt_id, delivery_id=delivery_id, number=row.attempts,
-                                       started_at=now, duration_ms=0.0, url=url, outcome="in_flight"))
+            data = s.execute(claims.read_for_call(), {"canonical_id": row.canonical_id}).one()
+            s.execute(claims.open_attempt(), dict(id=attempt_id, delivery_id=delivery_id, number=row.attempts,
+                                                  started_at=now, duration_ms=0.0, url=url, outcome="in_flight"))
             return _claimed(row, data, attempt_id)
-        claim = (taken.where(C.c.id == D.c.canonical_id, I.c.id == D.c.message_id)
-                 .returning(*own, *read).cte("claimed"))
-        opened = insert(A).from_select(
-            ["id", "delivery_id", "number", "started_at", "duration_ms", "url", "outcome"],
-            select(literal(attempt_id), claim.c.id, claim.c.attempts, literal(now, UTCDateTime()),
-                   literal(0.0), literal(url, A.c.url.type), literal("in_flight"))).cte("opened")
-        row = s.execute(select(claim).add_cte(opened)).first()
+        row = s.execute(claims.take_on_postgres(request is not None), {**params, "url": url}).first()
         return None if row is None else _claimed(row, row, attempt_id)
-
-    def _lease_until(self, now: datetime) -> ColumnElement[Any]:
-        """Until when the claimed delivery is this worker's: a lease its worker renews (:mod:`hub.delivery.lease`)."""
-        return literal(now + timedelta(seconds=self.settings.lease_s), UTCDateTime())
 
     @staticmethod
     def _not_taken(s: Session, delivery_id: str, now: datetime) -> Outcome | None:
         """The claim took nothing: not due or taken (None), or due but held behind an earlier delivery."""
-        held = s.execute(update(D).where(
-            D.c.id == delivery_id, D.c.status.in_((DeliveryStatus.PENDING, DeliveryStatus.RETRYING)),
-            D.c.next_attempt_at <= now + timedelta(seconds=CLAIM_SKEW_S))
-            .values(next_attempt_at=now + timedelta(seconds=ORDERING_WAIT_S)).returning(D.c.id)).first()
+        held = s.execute(claims.not_taken(), {
+            "delivery_id": delivery_id, "due_by": now + timedelta(seconds=CLAIM_SKEW_S),
+            "next_look": now + timedelta(seconds=ORDERING_WAIT_S)}).first()
         return None if held is None else Outcome(DeliveryStatus.RETRYING, ORDERING_WAIT_S)
-
-    @staticmethod
-    def _may_go(now: datetime) -> ColumnElement[bool]:
-        """The claimed delivery has nothing before it that may still have to go first.
-
-        - **Causal order**: an open delivery to the same system in the same transaction
-          (correlation id) for a message that arrived earlier — a shipment waits for the
-          production receipt of the same order, whoever sent each.
-        - **Per-key order** (``ordering_key``): an open delivery to the same system with the same
-          key, or an earlier message from the same sender that is not translated yet (its key
-          is not known until it is, and two events about one document often arrive back to back).
-
-        An earlier delivery the target answered "not yet" (``not_yet``: a confirmation of an order
-        the target has not got) holds back none that has not met that answer itself: a sender may
-        send the order after its confirmation, and the order must be let through, or both wait
-        for good. Two "not yet" deliveries keep their order.
-        """
-        earlier = D.alias("earlier")
-        untranslated = I.alias("untranslated")
-        own = I.alias("own")  # the claimed delivery's own message, for its sender
-        waiting_for_later = and_(earlier.c.not_yet, earlier.c.status == DeliveryStatus.RETRYING, ~D.c.not_yet)
-        before = and_(earlier.c.connector == D.c.connector, earlier.c.message_id < D.c.message_id,
-                      earlier.c.status.in_(DeliveryStatus.OPEN), ~waiting_for_later)
-        causal = exists().where(before, earlier.c.correlation_id == D.c.correlation_id)
-        keyed = exists().where(before, earlier.c.ordering_key == D.c.ordering_key)
-        unread = exists().where(own.c.id == D.c.message_id, untranslated.c.connector == own.c.connector,
-                                untranslated.c.status == MessageStatus.RECEIVED,
-                                untranslated.c.received_at >= now - UNTRANSLATED_WAIT_LIMIT,
-                                untranslated.c.id < D.c.message_id)
-        return and_(or_(D.c.correlation_id.is_(None), ~causal),
-                    or_(D.c.ordering_key.is_(None), and_(~keyed, ~unread)))
 
     # ------------------------------------------------------------------ the call
     def _echoes(self, claimed: Claimed) -> bool:
@@ -549,21 +489,14 @@ class Deliverer:
             if release is None:
                 execute_together(s, writes, settle)
                 return []
-            return list(execute_together(s, [*writes, settle], release).scalars())
+            last, params = release
+            return list(execute_together(s, [*writes, settle], last, params).scalars())
 
     @staticmethod
     def _roll_up(s: Session, claimed: Claimed, status: str, now: datetime) -> list[Write]:
         """The status roll-up's writes, with this delivery at ``status``: read under the message's lock,
         so two workers finishing deliveries of one message do not overwrite each other's roll-up."""
-        rows = s.execute(
-            select(I.c.status.label("message_status"), C.c.id.label("canonical_id"),
-                   C.c.status.label("canonical_status"), D.c.id, D.c.connector, D.c.operation, D.c.element,
-                   D.c.status)
-            .select_from(I.join(C, and_(C.c.message_id == I.c.id, C.c.current))
-                         .outerjoin(D, and_(D.c.canonical_id == C.c.id, D.c.tap.is_(False))))
-            .where(I.c.id == claimed.message_id)
-            .order_by(D.c.created_at, D.c.id)
-            .with_for_update(of=I)).all()
+        rows = s.execute(claims.roll_up_rows(), {"message_id": claimed.message_id}).all()
         if not rows:
             return []  # failed, ignored or not translated yet: nothing to roll up
         current = {r.canonical_id: r.canonical_status for r in rows}
@@ -578,26 +511,18 @@ class Deliverer:
         return writes
 
     @staticmethod
-    def _release(claimed: Claimed, now: datetime) -> Write | None:
+    def _release(claimed: Claimed, now: datetime) -> tuple[Write, dict[str, Any]] | None:
         """Make the deliveries held behind this one (same system and transaction, or same key) due at once.
 
         A held delivery looks again every ORDERING_WAIT_S; waking it when its predecessor settles
         keeps a transaction's chain of deliveries from paying that wait at every link.
         """
-        later = D.alias("later")
-        behind = []
-        if claimed.chain is not None:
-            behind.append(later.c.correlation_id == claimed.chain)
-        if claimed.ordering_key is not None:
-            behind.append(later.c.ordering_key == claimed.ordering_key)
-        if not behind:
+        if claimed.chain is None and claimed.ordering_key is None:
             return None
-        held = (select(later.c.id).where(
-            later.c.connector == claimed.connector, or_(*behind), later.c.message_id > claimed.message_id,
-            later.c.status.in_((DeliveryStatus.PENDING, DeliveryStatus.RETRYING)),
-            later.c.next_attempt_at <= now + timedelta(seconds=ORDERING_WAIT_S))
-            .order_by(later.c.message_id).limit(RELEASE_BATCH))
-        return update(D).where(D.c.id.in_(held.scalar_subquery())).values(next_attempt_at=now).returning(D.c.id)
+        return claims.release(claimed.chain is not None, claimed.ordering_key is not None), {
+            "release_connector": claimed.connector, "release_after": claimed.message_id,
+            "release_chain": claimed.chain, "release_key": claimed.ordering_key,
+            "release_due_by": now + timedelta(seconds=ORDERING_WAIT_S), "release_now": now}
 
     def _wake(self, delivery_id: str) -> None:
         if self.enqueue is None:

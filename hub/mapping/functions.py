@@ -13,8 +13,10 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 import yaml
@@ -71,7 +73,21 @@ def hub_functions(*, source: str, target: str, xref: XrefResolver, codes: CodeTa
     def _codemap(table: str, key: Any) -> Any:
         return codes.lookup(table, key)
 
-    return {"xref": _xref, "hasxref": _hasxref, "codemap": _codemap}
+    return {"xref": _presigned(_xref), "hasxref": _presigned(_hasxref), "codemap": _presigned(_codemap)}
+
+
+_SIGNATURES: dict[CodeType, inspect.Signature] = {}
+
+
+def _presigned(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` carrying its signature. The engine reads a bound function's signature on every
+    evaluation, and these closures are made per message: inspected anew each time, that was a
+    twentieth of a worker's CPU. Closures of one code object have one signature."""
+    code = fn.__code__
+    if code not in _SIGNATURES:
+        _SIGNATURES[code] = inspect.signature(fn)
+    fn.__signature__ = _SIGNATURES[code]  # type: ignore[attr-defined]
+    return fn
 
 
 def fixture_xref(table: Mapping[str, Mapping[str, Any]]) -> XrefResolver:

@@ -216,7 +216,7 @@ class Delivery(Base):
     not_yet: Mapped[bool] = mapped_column(default=False, server_default=false())
     """Its last call was refused for now, with a 4xx that is retried (a ``responses:`` rule's ``retry``, or a
     409): what it refers to has not reached the target yet — and may be what a later delivery brings, so
-    while it waits it holds no later delivery back (:meth:`hub.delivery.service.Deliverer._may_go`)."""
+    while it waits it holds no later delivery back (:func:`hub.delivery.claims.may_go`)."""
     status: Mapped[str] = mapped_column(String(20), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     rounds: Mapped[int] = mapped_column(Integer, default=0)

@@ -26,14 +26,17 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
+from functools import cache
+from typing import cast
 
 import fasteners
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.sql.dml import Update
 
 from hub.delivery.lease import ABANDONED
 from hub.settings import DEFAULT_MAX_WORKER_DEATHS
 from hub.store import Attempt, Database, InboundMessage
-from hub.store.models import MessageStatus
+from hub.store.models import MessageStatus, UTCDateTime
 
 log = logging.getLogger("hub.poison")
 
@@ -102,10 +105,7 @@ class Quarantine:
     def _begin_fresh(self, message_id: str) -> bool:
         """Count a start of a translation no worker died in yet (one statement, the usual case)."""
         with self.db.session() as s:
-            done = s.execute(update(InboundMessage).where(
-                InboundMessage.id == message_id, InboundMessage.status == MessageStatus.RECEIVED,
-                InboundMessage.translation_starts == 0)
-                .values(translation_starts=1, updated_at=datetime.now(UTC)))
+            done = s.execute(_fresh_start(), {"message_id": message_id, "now": datetime.now(UTC)})
             return bool(getattr(done, "rowcount", 0))
 
     @contextmanager
@@ -145,3 +145,12 @@ class Quarantine:
                           .values(translation_starts=InboundMessage.translation_starts - 1))
         except Exception:  # the database is still away: the start stays counted
             log.exception("could not take back the translation start of message %s", message_id)
+
+
+@cache
+def _fresh_start() -> Update:
+    """The first start of a translation, built once: it runs for every message (Core, not ORM, for the same reason)."""
+    inbound = cast(Table, InboundMessage.__table__)
+    return (update(inbound).where(inbound.c.id == bindparam("message_id"),
+                                  inbound.c.status == MessageStatus.RECEIVED, inbound.c.translation_starts == 0)
+            .values(translation_starts=1, updated_at=bindparam("now", type_=UTCDateTime())))

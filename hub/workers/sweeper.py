@@ -19,8 +19,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from hub.delivery.claims import CLAIM_SKEW_S
 from hub.delivery.lease import give_back
-from hub.delivery.service import CLAIM_SKEW_S
 from hub.settings import DEFAULT_MAX_WORKER_DEATHS
 from hub.store import Database, Delivery, InboundMessage
 from hub.store.models import ConnectorState, DeliveryStatus, MessageStatus

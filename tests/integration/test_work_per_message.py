@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import event, select, update
 
-from hub.delivery.service import ORDERING_WAIT_S
+from hub.delivery.claims import ORDERING_WAIT_S
 from hub.runtime import Hub
 from hub.store import Attempt, Delivery, InboundMessage
 from hub.store.models import DeliveryStatus, MessageStatus
