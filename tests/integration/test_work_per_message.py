@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import event, select, update
+from sqlalchemy.engine.interfaces import CacheStats
 
 from hub.delivery.claims import ORDERING_WAIT_S
 from hub.runtime import Hub
@@ -131,3 +132,31 @@ def test_a_worker_translates_and_delivers_a_message_in_three_transactions_and_si
     with pg_hub.db.read() as s:
         assert s.scalar(select(InboundMessage.status).where(InboundMessage.id == mid)) == MessageStatus.DELIVERED
         assert list(s.scalars(select(Attempt.outcome).join(Delivery).where(Delivery.message_id == mid))) == ["success"]
+
+
+def test_a_worker_compiles_no_statement_anew_for_each_message(pg_hub, target):
+    """Every statement of the path reuses its compiled form once the first message has run: a statement
+    SQLAlchemy cannot cache (a multi-row VALUES, say) is compiled again for every message, and a
+    statement built per call costs more Python than the database spends on it."""
+    pg_hub.translator.is_paused = pg_hub.deliverer.is_paused = lambda _: False
+    ids = []
+    for number in ("WP-6", "WP-7"):
+        body, headers = signed(order_created(number))
+        with api_client(pg_hub) as c:
+            r = c.post("/webhooks/webshop", content=body, headers=headers)
+        assert r.status_code == 202, r.text
+        ids.append(str(r.json()["id"]))
+    pg_hub.actors.translate.fn(ids[0])
+    compiled_anew: list[str] = []
+
+    def note(_conn, _cursor, statement, _params, context, _many) -> None:  # type: ignore[no-untyped-def]
+        if context is not None and context.compiled is not None and context.cache_hit is not CacheStats.CACHE_HIT:
+            compiled_anew.append(statement[:120])
+
+    event.listen(pg_hub.db.engine, "before_cursor_execute", note)
+    try:
+        pg_hub.actors.translate.fn(ids[1])
+    finally:
+        event.remove(pg_hub.db.engine, "before_cursor_execute", note)
+    assert [call["path"] for call in target.calls] == ["/ledger/orders/WP-6", "/ledger/orders/WP-7"]
+    assert compiled_anew == []
