@@ -32,10 +32,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Row, Table, insert, null, select, update
+from sqlalchemy import Row, Table, bindparam, insert, null, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Update
 
 from hub.aggregator import MODE as AGGREGATION_MODE
 from hub.aggregator import Aggregator
@@ -54,7 +56,7 @@ from hub.store import CanonicalMessage, Database, Delivery, InboundMessage
 from hub.store.db import required
 from hub.store.models import CorrelationKey, DeliveryStatus, MessageStatus
 from hub.store.status import rolled_up
-from hub.store.together import Write, execute_together, insert_rows
+from hub.store.together import Bound, Write, execute_together, execute_write, insert_rows
 from hub.xref import link_in
 
 log = logging.getLogger("hub.translate")
@@ -333,7 +335,7 @@ class Translator:
             made += self._gather(s, msg, more, more.envelope())
             self._route(s, msg, more, more.envelope(), paused, deliveries)
         for write in keys.writes(datetime.now(UTC)):
-            s.execute(write)
+            execute_write(s, write)
         return fresh, deliveries
 
     def _settle_batch(self, s: Session, msg: Row[Any], current: list[CanonicalMessage]) -> None:
@@ -407,8 +409,7 @@ class Translator:
     @staticmethod
     def _supersede(message_id: str) -> Write:
         """A new translation replaces the canonical messages of the previous one."""
-        return (update(C).where(C.c.message_id == message_id, C.c.current)
-                .values(current=False, status=MessageStatus.SUPERSEDED))
+        return Bound(_superseding(), {"superseded_message_id": message_id})
 
     def _translate_later(self, message_id: str) -> None:
         if self.enqueue_translate is None:
@@ -547,3 +548,9 @@ def _read_back(canonical: CanonicalMessage) -> dict[str, Any]:
 def _row(table: Table, obj: Any) -> dict[str, Any]:
     """A transient ORM object's column values, for a Core insert."""
     return {c.name: getattr(obj, c.key) for c in table.columns}
+
+
+@cache
+def _superseding() -> Update:
+    return (update(C).where(C.c.message_id == bindparam("superseded_message_id"), C.c.current)
+            .values(current=False, status=MessageStatus.SUPERSEDED))

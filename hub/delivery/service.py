@@ -64,7 +64,7 @@ from hub.store import Attempt, CanonicalMessage, Database, Delivery, InboundMess
 from hub.store.db import retry_on_disconnect
 from hub.store.models import DeliveryStatus, cloud_event
 from hub.store.status import rolled_up_rows
-from hub.store.together import Write, execute_together
+from hub.store.together import Statement, Write, execute_together, execute_write, update_row
 from hub.xref import link_in, resolve_in
 
 log = logging.getLogger("hub.delivery")
@@ -388,7 +388,7 @@ class Deliverer:
     @retry_on_disconnect
     def _close_attempt(self, closing: _Closing) -> None:
         with self.db.session() as s:
-            s.execute(closing.statement())
+            execute_write(s, closing.statement())
 
     def _closing(self, last: Any, outcome: str, error: DeliveryError | None) -> _Closing | None:
         """The attempt the delivery's final transaction closes, with what it learnt."""
@@ -484,7 +484,7 @@ class Deliverer:
             writes += self._roll_up(s, claimed, status, now)  # locks the message first
             if attempt is not None and attempt.links:
                 self._store_links(s, claimed, attempt.links)
-            settle = update(D).where(D.c.id == claimed.delivery_id).values(**values)
+            settle = update_row(D, claimed.delivery_id, values, "settled")
             release = self._release(claimed, now) if status in DeliveryStatus.FINAL else None
             if release is None:
                 execute_together(s, writes, settle)
@@ -503,15 +503,15 @@ class Deliverer:
         statuses, message_status = rolled_up_rows(
             ((r.canonical_id, r.connector, r.operation, r.element,
               status if r.id == claimed.delivery_id else r.status) for r in rows if r.id is not None), current)
-        writes: list[Write] = [update(C).where(C.c.id == cid).values(status=new)
-                               for cid, new in statuses.items() if current[cid] != new]
+        writes: list[Write] = [update_row(C, cid, {"status": new}, f"rolled_up_{i}")
+                               for i, (cid, new) in enumerate((cid, new) for cid, new in statuses.items()
+                                                              if current[cid] != new)]
         if rows[0].message_status != message_status:
-            writes.append(update(I).where(I.c.id == claimed.message_id)
-                          .values(status=message_status, updated_at=now))
+            writes.append(update_row(I, claimed.message_id, {"status": message_status, "updated_at": now}))
         return writes
 
     @staticmethod
-    def _release(claimed: Claimed, now: datetime) -> tuple[Write, dict[str, Any]] | None:
+    def _release(claimed: Claimed, now: datetime) -> tuple[Statement, dict[str, Any]] | None:
         """Make the deliveries held behind this one (same system and transaction, or same key) due at once.
 
         A held delivery looks again every ORDERING_WAIT_S; waking it when its predecessor settles
@@ -579,7 +579,7 @@ class _Closing:
         return cls(attempt_id, outcome, dict(outcome=outcome, error=error), [])
 
     def statement(self) -> Write:
-        return update(A).where(A.c.id == self.attempt_id).values(**self.values)
+        return update_row(A, self.attempt_id, self.values, "closed_attempt")
 
 
 class _Pending(RejectedDelivery):

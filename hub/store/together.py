@@ -5,32 +5,88 @@ statement (writable CTEs): one statement, one round trip, all of them or none.
 Elsewhere (SQLite, in-process, where a statement costs no round trip) they run
 one after the other in the caller's transaction. The writes must touch
 different rows: in a writable CTE none of them sees the others' effects.
+
+A write may be :class:`Bound`: a statement built once with named parameters, and their values.
+Its compiled form and cache key are then reused; a statement built per call is traversed and keyed
+anew each time, which costs a worker more Python than the database spends on the write.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import Result, insert
+from sqlalchemy import Result, Table, bindparam, insert, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Delete, Insert, Update
+from sqlalchemy.sql.elements import ClauseElement
 
-Write = Insert | Update | Delete
+Statement = Insert | Update | Delete
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A statement built once with named parameters (unique to it within a transaction's writes), and their values."""
+
+    statement: Statement
+    params: Mapping[str, Any]
+
+
+Write = Statement | Bound
 
 
 def execute_together(s: Session, writes: Sequence[Write], last: Write,
                      params: Mapping[str, Any] | None = None) -> Result[Any]:
     """Run ``writes`` then ``last`` in the session's transaction; the result is ``last``'s. ``params``
     are ``last``'s named parameters (the writes carry their values)."""
+    final = last.statement if isinstance(last, Bound) else last
+    params = {**(last.params if isinstance(last, Bound) else {}), **(params or {})}
     if writes and s.get_bind().dialect.name == "postgresql":
-        return s.execute(last.add_cte(*(w.cte(f"write_{i}") for i, w in enumerate(writes))), params)
+        bound = {k: v for w in writes if isinstance(w, Bound) for k, v in w.params.items()}
+        statements = (w.statement if isinstance(w, Bound) else w for w in writes)
+        return s.execute(final.add_cte(*(w.cte(f"write_{i}") for i, w in enumerate(statements))),
+                         {**bound, **params})
     for w in writes:
-        s.execute(w)
-    return s.execute(last, params)
+        execute_write(s, w)
+    return s.execute(final, params)
 
 
-def insert_rows(table: Any, rows: Sequence[Mapping[str, Any]]) -> Write:
-    """An INSERT of ``rows``. One row is given as a single VALUES: SQLAlchemy caches that statement's
-    compiled form, while a multi-row VALUES is compiled again for every call."""
-    return insert(table).values(rows[0] if len(rows) == 1 else list(rows))
+def execute_write(s: Session, write: Write) -> Result[Any]:
+    """Run one write in the session's transaction."""
+    if isinstance(write, Bound):
+        return s.execute(write.statement, write.params)
+    return s.execute(write)
+
+
+def insert_rows(table: Table, rows: Sequence[Mapping[str, Any]]) -> Write:
+    """An INSERT of ``rows``: one row through a statement built once per table and set of columns
+    (parameters ``<table>__<column>``); several as a multi-row VALUES, which SQLAlchemy compiles anew
+    for every call."""
+    if len(rows) != 1:
+        return insert(table).values(list(rows))
+    row = rows[0]
+    return Bound(_one_row(table, tuple(row)), {f"{table.name}__{k}": v for k, v in row.items()})
+
+
+def update_row(table: Table, key: str, values: Mapping[str, Any], name: str | None = None) -> Write:
+    """``UPDATE table SET values WHERE id = key`` through a statement built once per table, set of
+    columns and ``name`` (the parameters' prefix: two updates of one table in one transaction's writes
+    need two names). A value that is an SQL expression makes a statement of its own."""
+    prefix = name or table.name
+    if any(isinstance(v, ClauseElement) for v in values.values()):
+        return update(table).where(table.c.id == key).values(**values)
+    return Bound(_one_update(table, tuple(values), prefix),
+                 {f"{prefix}__key": key, **{f"{prefix}__{k}": v for k, v in values.items()}})
+
+
+@lru_cache(maxsize=512)
+def _one_update(table: Table, columns: tuple[str, ...], prefix: str) -> Update:
+    return (update(table).where(table.c.id == bindparam(f"{prefix}__key"))
+            .values({c: bindparam(f"{prefix}__{c}", type_=table.c[c].type) for c in columns}))
+
+
+@cache
+def _one_row(table: Table, columns: tuple[str, ...]) -> Insert:
+    return insert(table).values({c: bindparam(f"{table.name}__{c}", type_=table.c[c].type) for c in columns})
