@@ -43,8 +43,14 @@ def execute_together(s: Session, writes: Sequence[Write], last: Write,
     are ``last``'s named parameters (the writes carry their values)."""
     final = last.statement if isinstance(last, Bound) else last
     params = {**(last.params if isinstance(last, Bound) else {}), **(params or {})}
+    bound: dict[str, Any] = {}
+    for w in writes:
+        if isinstance(w, Bound):
+            for name, value in w.params.items():
+                if name in bound or name in params:
+                    raise ValueError(f"two writes of one transaction share the parameter {name!r}: name them apart")
+                bound[name] = value
     if writes and s.get_bind().dialect.name == "postgresql":
-        bound = {k: v for w in writes if isinstance(w, Bound) for k, v in w.params.items()}
         statements = (w.statement if isinstance(w, Bound) else w for w in writes)
         return s.execute(final.add_cte(*(w.cte(f"write_{i}") for i, w in enumerate(statements))),
                          {**bound, **params})
@@ -74,7 +80,7 @@ def update_row(table: Table, key: str, values: Mapping[str, Any], name: str | No
     """``UPDATE table SET values WHERE id = key`` through a statement built once per table, set of
     columns and ``name`` (the parameters' prefix: two updates of one table in one transaction's writes
     need two names). A value that is an SQL expression makes a statement of its own."""
-    prefix = name or table.name
+    prefix = name or f"set_{table.name}"
     if any(isinstance(v, ClauseElement) for v in values.values()):
         return update(table).where(table.c.id == key).values(**values)
     return Bound(_one_update(table, tuple(values), prefix),
