@@ -5,7 +5,7 @@ awaits a future on its event loop (:meth:`GroupCommit.submit_async`), so a reque
 commit holds no thread. One writer thread per busy spell takes every item waiting (in arrival
 order, at most ``max_batch``), writes them with one call of ``write`` — one transaction — answers
 their callers and takes the next batch, until none is waiting; then it ends, and the next item
-starts another. So there is no long-lived thread to stop or lose, and under load the cost of a
+starts another. (A blocked thread that finds nobody writing writes the first batch itself.) So there is no long-lived thread to stop or lose, and under load the cost of a
 commit (SQLite's write lock, a PostgreSQL round trip and WAL flush) is shared by everyone who
 arrived while the previous one ran.
 
@@ -60,11 +60,33 @@ class GroupCommit(Generic[T, R]):
             return len(self._waiting)
 
     def submit(self, item: T) -> R:
-        """Write ``item`` in the next batch and return its answer once that batch is committed."""
+        """Write ``item`` in the next batch and return its answer once that batch is committed.
+
+        A thread that finds no batch being written writes its own in its own thread (it would wait
+        anyway): a lone caller costs no thread and no wake-up. Whoever arrived meanwhile is written
+        in the next batch, by a writer thread.
+        """
         mine: _Pending[T, R] = _Pending(item)
-        self._hand_over(mine)
+        with self._lock:
+            self._waiting.append(mine)
+            lead = not self._writing
+            self._writing = True
+        if lead:
+            self._lead()
         mine.done.wait()
         return _outcome(mine)
+
+    def _lead(self) -> None:
+        """Write one batch in the calling thread (its caller's item is in it), then hand on the rest."""
+        with self._lock:
+            batch = self._waiting[:self.max_batch]
+            del self._waiting[:self.max_batch]
+        try:
+            self._write(batch)
+        finally:
+            with self._lock:
+                self._writing = False
+            self._hand_over_rest()
 
     async def submit_async(self, item: T) -> R:
         """As :meth:`submit`, awaited on the running event loop instead of blocking a thread."""

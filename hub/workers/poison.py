@@ -3,7 +3,8 @@
 **Counting.** A worker that dies inside a translation (a crash in native code, memory exhausted,
 ``kill -9``) leaves nothing of it in the database: its transaction is rolled back, and the sweeper
 gives the message to the next worker, which dies too. So each start is committed before the
-mapping runs (``inbound_messages.translation_starts``), and a translation that finishes —
+mapping runs (``inbound_messages.translation_starts``; the first starts of the messages a worker's
+threads take at once share one commit, :mod:`hub.group_commit`), and a translation that finishes —
 translated, failed or ignored — sets it back to 0 in its own transaction
 (:meth:`hub.translate.Translator.translate`). Unfinished starts are dead workers: a start that
 finds ``HUB_MAX_WORKER_DEATHS`` of them parks the message as ``failed`` instead of running the
@@ -23,23 +24,26 @@ poison dies alone and is parked; an innocent suspect runs alone, lives, and goes
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from functools import cache
-from typing import cast
+from typing import Any, cast
 
 import fasteners
 from sqlalchemy import Table, bindparam, select, update
-from sqlalchemy.sql.dml import Update
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from hub.delivery.lease import ABANDONED
+from hub.group_commit import GroupCommit
 from hub.settings import DEFAULT_MAX_WORKER_DEATHS
 from hub.store import Attempt, Database, InboundMessage
 from hub.store.models import MessageStatus, UTCDateTime
 
 log = logging.getLogger("hub.poison")
 
+FIRST_STARTS_BATCH = 64
+"""At most this many first starts counted in one transaction (a worker runs fewer threads)."""
 POISON_KIND = "poison"
 """``error_detail.kind`` of a message parked because its translation killed its workers."""
 
@@ -55,6 +59,8 @@ class Quarantine:
         self.db = db
         self.max_deaths = max_deaths
         self._lock = fasteners.ReaderWriterLock()
+        self._first_starts: GroupCommit[str, bool] = GroupCommit(
+            self._count_first_starts, max_batch=FIRST_STARTS_BATCH, name="translation-starts")
 
     @contextmanager
     def translation(self, message_id: str) -> Iterator[bool]:
@@ -74,6 +80,11 @@ class Quarantine:
             go = self.begin(message_id)
             with self._abandoned_on_error(message_id) if go else nullcontext():
                 yield go
+
+    @property
+    def starts_waiting(self) -> int:
+        """First starts handed over and waiting for the transaction of the next batch."""
+        return self._first_starts.waiting
 
     @contextmanager
     def delivery(self, delivery_id: str) -> Iterator[None]:
@@ -103,10 +114,22 @@ class Quarantine:
         return None if row is None or row.status != MessageStatus.RECEIVED else int(row.translation_starts or 0)
 
     def _begin_fresh(self, message_id: str) -> bool:
-        """Count a start of a translation no worker died in yet (one statement, the usual case)."""
+        """Count a start of a translation no worker died in yet (the usual case); False when it is not
+        one (a start died before, or it is not waiting for translation). Committed before it returns,
+        together with the first starts other threads asked for meanwhile."""
+        return self._first_starts.submit(message_id)
+
+    def _count_first_starts(self, message_ids: Sequence[str]) -> list[bool]:
+        """One transaction for a batch of first starts: whether each was counted (an id asked for twice
+        at once is counted for the first caller only; the other finds it started)."""
         with self.db.session() as s:
-            done = s.execute(_fresh_start(), {"message_id": message_id, "now": datetime.now(UTC)})
-            return bool(getattr(done, "rowcount", 0))
+            counted: set[str] = set(s.execute(_first_starts(), {"message_ids": sorted(set(message_ids)),
+                                                                "now": datetime.now(UTC)}).scalars())
+        answers = []
+        for message_id in message_ids:
+            answers.append(message_id in counted)
+            counted.discard(message_id)
+        return answers
 
     @contextmanager
     def _abandoned_on_error(self, message_id: str) -> Iterator[None]:
@@ -148,9 +171,11 @@ class Quarantine:
 
 
 @cache
-def _fresh_start() -> Update:
-    """The first start of a translation, built once: it runs for every message (Core, not ORM, for the same reason)."""
+def _first_starts() -> ReturningUpdate[Any]:
+    """The first starts of translations, built once: it runs for every message (Core, not ORM, for the same
+    reason). The ids it returns were counted."""
     inbound = cast(Table, InboundMessage.__table__)
-    return (update(inbound).where(inbound.c.id == bindparam("message_id"),
+    return (update(inbound).where(inbound.c.id.in_(bindparam("message_ids", expanding=True)),
                                   inbound.c.status == MessageStatus.RECEIVED, inbound.c.translation_starts == 0)
-            .values(translation_starts=1, updated_at=bindparam("now", type_=UTCDateTime())))
+            .values(translation_starts=1, updated_at=bindparam("now", type_=UTCDateTime()))
+            .returning(inbound.c.id))

@@ -9,6 +9,7 @@ delivery in the translation's own transaction. Counted with the engine's own eve
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import event, select, update
@@ -18,9 +19,11 @@ from hub.delivery.claims import ORDERING_WAIT_S
 from hub.runtime import Hub
 from hub.store import Attempt, Delivery, InboundMessage
 from hub.store.models import DeliveryStatus, MessageStatus
+from hub.workers.poison import Quarantine
 from tests.support.auth import api_client
 from tests.support.signing import order_created, signed
 from tests.support.target import Target
+from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.postgres]
 
@@ -34,13 +37,18 @@ def pg_hub(make_settings, pg_url, fast_config, target: Target, point_ledger_at) 
     h.stop()
 
 
-def translated(hub: Hub, number: str) -> tuple[str, str]:
-    """(message id, delivery id) of a web shop order, received and translated."""
+def received(hub: Hub, number: str) -> str:
+    """The message id of a web shop order, received and not yet translated."""
     body, headers = signed(order_created(number))
     with api_client(hub) as c:
         r = c.post("/webhooks/webshop", content=body, headers=headers)
     assert r.status_code == 202, r.text
-    mid = str(r.json()["id"])
+    return str(r.json()["id"])
+
+
+def translated(hub: Hub, number: str) -> tuple[str, str]:
+    """(message id, delivery id) of a web shop order, received and translated."""
+    mid = received(hub, number)
     hub.translator.translate(mid)
     with hub.db.read() as s:
         return mid, str(s.scalar(select(Delivery.id).where(Delivery.message_id == mid)))
@@ -132,6 +140,31 @@ def test_a_worker_translates_and_delivers_a_message_in_three_transactions_and_si
     with pg_hub.db.read() as s:
         assert s.scalar(select(InboundMessage.status).where(InboundMessage.id == mid)) == MessageStatus.DELIVERED
         assert list(s.scalars(select(Attempt.outcome).join(Delivery).where(Delivery.message_id == mid))) == ["success"]
+
+
+def test_the_first_starts_of_translations_taken_together_share_one_commit(pg_hub):
+    """Each translation's first start is committed before its mapping runs (hub.workers.poison); the starts
+    a worker's threads ask for while one is being committed go in the next transaction together, so a busy
+    worker pays that commit once for many messages, and each start is still committed before it goes on."""
+    mids = [received(pg_hub, f"WP-S{n}") for n in range(6)]
+    quarantine = Quarantine(pg_hub.db)
+
+    def start(mid: str) -> bool:
+        with quarantine.translation(mid) as go:
+            return go
+
+    with pg_hub.db.engine.connect() as holder, Counted(pg_hub) as counted, ThreadPoolExecutor(6) as pool:
+        holder.execute(select(InboundMessage.id).where(InboundMessage.id == mids[0]).with_for_update())
+        first = pool.submit(start, mids[0])  # its batch waits for the row lock
+        eventually(lambda: any("translation_starts" in st for st in counted.statements), what="the first batch")
+        rest = [pool.submit(start, mid) for mid in mids[1:]]
+        eventually(lambda: quarantine.starts_waiting == 5, what="five starts waiting")
+        assert not any(f.done() for f in [first, *rest]), "no start goes on before its commit"
+        holder.rollback()
+        assert first.result() and all(f.result() for f in rest)
+    assert counted.commits == 2
+    with pg_hub.db.read() as s:
+        assert list(s.scalars(select(InboundMessage.translation_starts).where(InboundMessage.id.in_(mids)))) == [1] * 6
 
 
 def test_a_worker_compiles_no_statement_anew_for_each_message(pg_hub, target):

@@ -61,6 +61,20 @@ def test_a_lone_caller_is_written_at_once_in_a_batch_of_its_own():
     assert store.batches == [["a"]]
 
 
+def test_a_lone_thread_writes_its_batch_itself_and_starts_no_thread():
+    writers: list[str] = []
+
+    def write(items: Sequence[str]) -> list[str]:
+        writers.append(threading.current_thread().name)
+        return list(items)
+
+    group = GroupCommit(write, max_batch=10)
+    before = threading.active_count()
+    assert [group.submit(x) for x in "abc"] == ["a", "b", "c"]
+    assert writers == [threading.current_thread().name] * 3
+    assert threading.active_count() == before
+
+
 def test_callers_arriving_during_a_write_are_written_together_in_their_arrival_order(pool):
     store = Store()
     group = GroupCommit(store.write, max_batch=10)
