@@ -37,7 +37,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import Row, Table, bindparam, insert, null, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.dml import Update
+from sqlalchemy.sql.dml import ReturningUpdate, Update
 
 from hub.aggregator import MODE as AGGREGATION_MODE
 from hub.aggregator import Aggregator
@@ -56,7 +56,7 @@ from hub.store import CanonicalMessage, Database, Delivery, InboundMessage
 from hub.store.db import required
 from hub.store.models import CorrelationKey, DeliveryStatus, MessageStatus
 from hub.store.status import rolled_up
-from hub.store.together import Bound, Write, execute_together, execute_write, insert_rows
+from hub.store.together import Bound, Write, execute_together, execute_write, insert_rows, update_row
 from hub.xref import link_in
 
 log = logging.getLogger("hub.translate")
@@ -106,12 +106,7 @@ class Translator:
         claimed: T | None = None
         with self.db.session() as s:
             now = datetime.now(UTC)
-            taken = update(I).where(I.c.id == message_id).values(  # finished, whatever it gives: no worker died in
-                translations=I.c.translations + 1, translation_starts=0, updated_at=now)  # it (hub.workers.poison)
-            if not force:
-                taken = taken.where(I.c.status == MessageStatus.RECEIVED)
-            msg = s.execute(taken.returning(I.c.id, I.c.connector, I.c.mode, I.c.native_type, I.c.headers,
-                                            I.c.body, I.c.attributes, I.c.received_at)).first()
+            msg = s.execute(_taking(force), {"taken_id": message_id, "taken_at": now}).first()
             if msg is None:
                 return None
             made: list[str] = []
@@ -202,7 +197,7 @@ class Translator:
                                *keys.writes(now)]
         if deliveries:
             writes.append(insert_rows(D, deliveries))
-        execute_together(s, writes, done.values(**values))
+        execute_together(s, writes, update_row(I, msg.id, values, "translated"))
         due = [d for d in deliveries if d["status"] == DeliveryStatus.PENDING]
         first = (due[0], _read_back(next(c for c in canonicals if c.id == due[0]["canonical_id"]))) if due else None
         return status, first, [d["id"] for d in due]
@@ -503,8 +498,8 @@ class _Keys:
             if self.stored[k] is not None:
                 moved.setdefault(last, []).append(k)
         writes: list[Write] = [insert_rows(K, new)] if new else []
-        writes += [update(K).where(K.c.key.in_(ks)).values(last_canonical_id=last, updated_at=now)
-                   for last, ks in moved.items()]
+        writes += [Bound(_moving_keys(i), {f"moved_{i}__keys": ks, f"moved_{i}__last": last, f"moved_{i}__at": now})
+                   for i, (last, ks) in enumerate(moved.items())]
         return writes
 
 
@@ -548,6 +543,28 @@ def _read_back(canonical: CanonicalMessage) -> dict[str, Any]:
 def _row(table: Table, obj: Any) -> dict[str, Any]:
     """A transient ORM object's column values, for a Core insert."""
     return {c.name: getattr(obj, c.key) for c in table.columns}
+
+
+@cache
+def _taking(force: bool) -> ReturningUpdate[Any]:
+    """The message taken for translation (its row locked) and read, built once: counted as finished,
+    whatever it gives, so no worker died in it (:mod:`hub.workers.poison`). Unless ``force``d, only a
+    message waiting for translation. Parameters: ``taken_id``, ``taken_at``."""
+    taken = update(I).where(I.c.id == bindparam("taken_id")).values(
+        translations=I.c.translations + 1, translation_starts=0,
+        updated_at=bindparam("taken_at", type_=I.c.updated_at.type))
+    if not force:
+        taken = taken.where(I.c.status == MessageStatus.RECEIVED)
+    return taken.returning(I.c.id, I.c.connector, I.c.mode, I.c.native_type, I.c.headers, I.c.body,
+                           I.c.attributes, I.c.received_at)
+
+
+@cache
+def _moving_keys(i: int) -> Update:
+    """The ``i``-th group of correlation keys a translation moves to one canonical message, built once."""
+    return (update(K).where(K.c.key.in_(bindparam(f"moved_{i}__keys", expanding=True)))
+            .values(last_canonical_id=bindparam(f"moved_{i}__last"),
+                    updated_at=bindparam(f"moved_{i}__at", type_=K.c.updated_at.type)))
 
 
 @cache

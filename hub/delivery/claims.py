@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, exists, insert, literal, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, exists, insert, literal, or_, select, update
 from sqlalchemy.sql import Select
-from sqlalchemy.sql.dml import Insert, Update
+from sqlalchemy.sql.dml import Delete, Insert, Update
 from sqlalchemy.sql.elements import ColumnElement
 
 from hub.store import Attempt, CanonicalMessage, Delivery, InboundMessage
@@ -131,6 +131,12 @@ def read_for_call() -> Select[Any]:
 def open_attempt() -> Insert:
     """The attempt opened with the claim (parameters: the attempt's columns)."""
     return insert(A)
+
+
+@cache
+def drop_attempt() -> Delete:
+    """The attempt opened with the claim that no call used: no call, no attempt. Parameter: ``unused_attempt``."""
+    return delete(A).where(A.c.id == bindparam("unused_attempt"))
 
 
 @cache

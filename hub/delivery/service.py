@@ -34,7 +34,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, delete, insert, select, update
+from sqlalchemy import Row, Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -64,7 +64,7 @@ from hub.store import Attempt, CanonicalMessage, Database, Delivery, InboundMess
 from hub.store.db import retry_on_disconnect
 from hub.store.models import DeliveryStatus, cloud_event
 from hub.store.status import rolled_up_rows
-from hub.store.together import Statement, Write, execute_together, execute_write, update_row
+from hub.store.together import Bound, Write, execute_together, execute_write, update_row
 from hub.xref import link_in, resolve_in
 
 log = logging.getLogger("hub.delivery")
@@ -478,7 +478,7 @@ class Deliverer:
         if attempt is not None:
             writes.append(attempt.statement())
         if unused is not None:
-            writes.append(delete(A).where(A.c.id == unused))
+            writes.append(Bound(claims.drop_attempt(), {"unused_attempt": unused}))
             values["attempts"] = D.c.attempts - 1
         with self.db.session() as s:
             writes += self._roll_up(s, claimed, status, now)  # locks the message first
@@ -489,8 +489,7 @@ class Deliverer:
             if release is None:
                 execute_together(s, writes, settle)
                 return []
-            last, params = release
-            return list(execute_together(s, [*writes, settle], last, params).scalars())
+            return list(execute_together(s, [*writes, settle], release).scalars())
 
     @staticmethod
     def _roll_up(s: Session, claimed: Claimed, status: str, now: datetime) -> list[Write]:
@@ -511,7 +510,7 @@ class Deliverer:
         return writes
 
     @staticmethod
-    def _release(claimed: Claimed, now: datetime) -> tuple[Statement, dict[str, Any]] | None:
+    def _release(claimed: Claimed, now: datetime) -> Bound | None:
         """Make the deliveries held behind this one (same system and transaction, or same key) due at once.
 
         A held delivery looks again every ORDERING_WAIT_S; waking it when its predecessor settles
@@ -519,10 +518,10 @@ class Deliverer:
         """
         if claimed.chain is None and claimed.ordering_key is None:
             return None
-        return claims.release(claimed.chain is not None, claimed.ordering_key is not None), {
+        return Bound(claims.release(claimed.chain is not None, claimed.ordering_key is not None), {
             "release_connector": claimed.connector, "release_after": claimed.message_id,
             "release_chain": claimed.chain, "release_key": claimed.ordering_key,
-            "release_due_by": now + timedelta(seconds=ORDERING_WAIT_S), "release_now": now}
+            "release_due_by": now + timedelta(seconds=ORDERING_WAIT_S), "release_now": now})
 
     def _wake(self, delivery_id: str) -> None:
         if self.enqueue is None:

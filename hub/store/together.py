@@ -8,7 +8,9 @@ different rows: in a writable CTE none of them sees the others' effects.
 
 A write may be :class:`Bound`: a statement built once with named parameters, and their values.
 Its compiled form and cache key are then reused; a statement built per call is traversed and keyed
-anew each time, which costs a worker more Python than the database spends on the write.
+anew each time, which costs a worker more Python than the database spends on the write. When every
+write and the last statement are bound, the combined statement is built once too (per set of
+statements), so its key is not computed again either.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import Result, Table, bindparam, insert, update
+from sqlalchemy import Result, Table, bindparam, insert, null, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Delete, Insert, Update
-from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.elements import ClauseElement, Null
 
 Statement = Insert | Update | Delete
 
@@ -51,9 +53,10 @@ def execute_together(s: Session, writes: Sequence[Write], last: Write,
                     raise ValueError(f"two writes of one transaction share the parameter {name!r}: name them apart")
                 bound[name] = value
     if writes and s.get_bind().dialect.name == "postgresql":
-        statements = (w.statement if isinstance(w, Bound) else w for w in writes)
-        return s.execute(final.add_cte(*(w.cte(f"write_{i}") for i, w in enumerate(statements))),
-                         {**bound, **params})
+        statements = tuple(w.statement if isinstance(w, Bound) else w for w in writes)
+        built_once = isinstance(last, Bound) and all(isinstance(w, Bound) for w in writes)
+        combined = _combined(final, statements) if built_once else _combine(final, statements)
+        return s.execute(combined, {**bound, **params})
     for w in writes:
         execute_write(s, w)
     return s.execute(final, params)
@@ -79,18 +82,33 @@ def insert_rows(table: Table, rows: Sequence[Mapping[str, Any]]) -> Write:
 def update_row(table: Table, key: str, values: Mapping[str, Any], name: str | None = None) -> Write:
     """``UPDATE table SET values WHERE id = key`` through a statement built once per table, set of
     columns and ``name`` (the parameters' prefix: two updates of one table in one transaction's writes
-    need two names). A value that is an SQL expression makes a statement of its own."""
+    need two names). SQL ``NULL`` (``null()``) is a value like any other; another SQL expression makes
+    a statement of its own."""
     prefix = name or f"set_{table.name}"
-    if any(isinstance(v, ClauseElement) for v in values.values()):
+    nulls = tuple(k for k, v in values.items() if isinstance(v, Null))
+    if any(isinstance(v, ClauseElement) and not isinstance(v, Null) for v in values.values()):
         return update(table).where(table.c.id == key).values(**values)
-    return Bound(_one_update(table, tuple(values), prefix),
-                 {f"{prefix}__key": key, **{f"{prefix}__{k}": v for k, v in values.items()}})
+    return Bound(_one_update(table, tuple(k for k in values if k not in nulls), nulls, prefix),
+                 {f"{prefix}__key": key, **{f"{prefix}__{k}": v for k, v in values.items() if k not in nulls}})
 
 
 @lru_cache(maxsize=512)
-def _one_update(table: Table, columns: tuple[str, ...], prefix: str) -> Update:
+def _one_update(table: Table, columns: tuple[str, ...], nulls: tuple[str, ...], prefix: str) -> Update:
     return (update(table).where(table.c.id == bindparam(f"{prefix}__key"))
-            .values({c: bindparam(f"{prefix}__{c}", type_=table.c[c].type) for c in columns}))
+            .values({**{c: bindparam(f"{prefix}__{c}", type_=table.c[c].type) for c in columns},
+                     **{c: null() for c in nulls}}))
+
+
+def _combine(final: Statement, writes: tuple[Statement, ...]) -> Statement:
+    """``final`` with ``writes`` as its data-modifying ``WITH`` clauses."""
+    return final.add_cte(*(w.cte(f"write_{i}") for i, w in enumerate(writes)))
+
+
+@lru_cache(maxsize=256)
+def _combined(final: Statement, writes: tuple[Statement, ...]) -> Statement:
+    """:func:`_combine` for statements built once: the same statements give the same combined one
+    (statements compare by identity, and the cache holds them)."""
+    return _combine(final, writes)
 
 
 @cache

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from hub.store.together import execute_together, insert_rows, update_row
+from hub.store.together import Bound, execute_together, insert_rows, update_row
 
 metadata = sa.MetaData()
 ORDERS = sa.Table("orders", metadata, sa.Column("id", sa.String, primary_key=True), sa.Column("status", sa.String))
@@ -45,3 +45,14 @@ def test_two_writes_that_share_a_parameter_name_are_refused_before_anything_is_w
                                    update_row(ORDERS, "SO-2", {"status": "b"})],
                          insert_rows(ORDERS, [{"id": "SO-3", "status": "new"}]))
     assert statuses(session) == {}
+
+
+def test_an_update_sets_sql_null_through_a_statement_built_once(session):
+    for number in ("SO-1", "SO-2"):
+        execute_together(session, [], insert_rows(ORDERS, [{"id": number, "status": "new"}]))
+    to_null = update_row(ORDERS, "SO-1", {"status": sa.null()})
+    again = update_row(ORDERS, "SO-2", {"status": sa.null()})
+    assert isinstance(to_null, Bound) and isinstance(again, Bound) and to_null.statement is again.statement
+    execute_together(session, [to_null], update_row(ORDERS, "SO-2", {"status": "shipped"}, "other"))
+    session.commit()
+    assert statuses(session) == {"SO-1": None, "SO-2": "shipped"}
