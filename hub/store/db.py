@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, Row, create_engine, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.expression import Executable
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_random
 
 from hub.store.checkpoint import CHECKPOINT_INTERVAL_S, WAL_SIZE_LIMIT_BYTES, Checkpointer
@@ -91,6 +92,16 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    def execute_alone(self, statement: Executable, params: Mapping[str, Any]) -> list[Row[Any]]:
+        """One write statement in a transaction of its own; the rows it returns. On PostgreSQL the
+        statement commits by itself (autocommit), so it costs one round trip, not three with BEGIN and
+        COMMIT; on SQLite it takes the write lock like any transaction."""
+        if self.is_sqlite:
+            with self.session() as s:
+                return list(s.execute(statement, params))
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            return list(conn.execute(statement, params))
 
     @contextmanager
     def urgent(self) -> Iterator[None]:

@@ -4,8 +4,8 @@
 ``kill -9``) leaves nothing of it in the database: its transaction is rolled back, and the sweeper
 gives the message to the next worker, which dies too. So each start is committed before the
 mapping runs (``inbound_messages.translation_starts``; the first starts of the messages a worker's
-threads take at once share one commit, :mod:`hub.group_commit`), and a translation that finishes —
-translated, failed or ignored — sets it back to 0 in its own transaction
+threads take at once share one statement that commits by itself, :mod:`hub.group_commit`), and a
+translation that finishes — translated, failed or ignored — sets it back to 0 in its own transaction
 (:meth:`hub.translate.Translator.translate`). Unfinished starts are dead workers: a start that
 finds ``HUB_MAX_WORKER_DEATHS`` of them parks the message as ``failed`` instead of running the
 mapping again. It is listed, searchable and replayable like any failure; a replay gives it a
@@ -122,9 +122,8 @@ class Quarantine:
     def _count_first_starts(self, message_ids: Sequence[str]) -> list[bool]:
         """One transaction for a batch of first starts: whether each was counted (an id asked for twice
         at once is counted for the first caller only; the other finds it started)."""
-        with self.db.session() as s:
-            counted: set[str] = set(s.execute(_first_starts(), {"message_ids": sorted(set(message_ids)),
-                                                                "now": datetime.now(UTC)}).scalars())
+        counted = {row.id for row in self.db.execute_alone(_first_starts(), {"message_ids": sorted(set(message_ids)),
+                                                                             "now": datetime.now(UTC)})}
         answers = []
         for message_id in message_ids:
             answers.append(message_id in counted)
