@@ -86,8 +86,8 @@ def cpu_s(pid: int) -> float:
 def start(mode: str, workers: int, target: Target, tmp: Path,
           hub_src: Path | None = None, api_processes: int = 1) -> tuple[str, list[subprocess.Popen], callable]:
     port = free_port()
-    env = {**os.environ, "HUB_CONFIG_DIR": str(QUICKSTART), "HUB_URL_LEDGER": target.url,
-           "HUB_WORKER_THREADS": "16"}
+    env = {"HUB_WORKER_THREADS": "16", **os.environ, "HUB_CONFIG_DIR": str(QUICKSTART),
+           "HUB_URL_LEDGER": target.url}  # HUB_WORKER_THREADS set by the caller wins
     if hub_src is not None:  # ahead of the installed work tree (the processes run in tmp, not in the work tree)
         env["PYTHONPATH"] = os.pathsep.join([str(hub_src), *filter(None, [os.environ.get("PYTHONPATH")])])
     cleanup = lambda: None  # noqa: E731

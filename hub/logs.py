@@ -19,6 +19,9 @@ from pythonjsonlogger.json import JsonFormatter
 
 FIELDS = ("asctime", "levelname", "name", "message")
 RENAMED = {"asctime": "time", "levelname": "level", "name": "logger"}
+QUIET_BELOW_WARNING = ("httpx", "httpcore")
+"""Libraries whose INFO line per request would repeat what the hub records itself: each call a
+delivery makes is stored as its attempt, with its URL, status and time."""
 UVICORN_LOG_CONFIG = None
 """Passed to ``uvicorn.run(log_config=…)``: uvicorn's loggers then propagate to ours."""
 
@@ -37,3 +40,5 @@ def configure(level: int = logging.INFO, *, stream: IO[str] | None = None) -> No
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    for chatty in QUIET_BELOW_WARNING:
+        logging.getLogger(chatty).setLevel(max(level, logging.WARNING))

@@ -14,6 +14,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
 import httpx
@@ -46,9 +47,15 @@ def encode_body(body: Any) -> bytes:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def _no_cookies() -> CookieJar:
+    """A jar that keeps no cookie: one connection pool calls many systems for many messages, and a
+    cookie one answer set must not go out with the calls that follow."""
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+
+
 class OutboundClient:
     def __init__(self) -> None:
-        self._http = httpx.Client(limits=POOL_LIMITS, headers={"user-agent": USER_AGENT})
+        self._http = httpx.Client(limits=POOL_LIMITS, headers={"user-agent": USER_AGENT}, cookies=_no_cookies())
 
     def close(self) -> None:
         self._http.close()

@@ -34,6 +34,18 @@ def test_a_user_name_with_a_newline_cannot_forge_a_log_line(root_handlers):
     assert record["logger"] == "hub.audit" and record["message_id"] == "m-1" and record["time"]
 
 
+def test_the_http_client_logs_no_line_per_request_but_its_warnings(root_handlers):
+    out = io.StringIO()
+    logs.configure(stream=out)
+    try:
+        logging.getLogger("httpx").info('HTTP Request: POST http://t/orders "HTTP/1.1 200 OK"')
+        logging.getLogger("httpx").warning("something the hub does not record")
+    finally:
+        logging.getLogger("httpx").setLevel(logging.NOTSET)
+    assert [json.loads(line)["message"] for line in out.getvalue().splitlines()] == [
+        "something the hub does not record"]
+
+
 def test_a_traceback_stays_inside_its_record(root_handlers):
     out = io.StringIO()
     logs.configure(stream=out)

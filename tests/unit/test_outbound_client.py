@@ -67,3 +67,12 @@ def test_a_query_answer_that_is_not_a_success_raises_by_the_http_defaults(client
     respx.get("http://t/q2").mock(return_value=httpx.Response(503))
     with pytest.raises(TransientDeliveryError):
         client.query("GET", "http://t/q2", params={}, headers={}, timeout_s=1)
+
+
+@respx.mock
+def test_a_cookie_an_answer_sets_does_not_go_out_with_later_calls(client):
+    route = respx.post("http://t/orders").mock(return_value=httpx.Response(
+        200, headers={"set-cookie": "session=abc; Path=/"}, json={"ok": True}))
+    for _ in range(2):
+        client.send("POST", "http://t/orders", b"{}", headers={}, timeout_s=1)
+    assert "cookie" not in route.calls.last.request.headers
