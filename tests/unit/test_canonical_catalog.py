@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -379,3 +380,52 @@ def test_a_broken_payload_is_refused_with_the_path(catalog, name, payload, path,
         catalog.get(name).validate(payload)
     assert err.value.path == path
     assert message in str(err.value)
+
+
+# --------------------------------------------------------------- the fast validator and the reference
+def _mutations(payload: Any, path: tuple[Any, ...] = ()) -> Iterator[Any]:
+    """``payload`` broken (or not) one place at a time: each field removed, each value replaced by
+    values of every JSON type and edge, each object given an unknown key."""
+    node = _at(payload, path)
+    if isinstance(node, dict):
+        yield _replaced(payload, path, {**node, "zz_unknown": 1})
+        for key in node:
+            yield _removed(payload, (*path, key))
+    if path:
+        for value in (None, True, 0, -1, 1.5, 10**12, "", "x", "2026-13-45", "ABC", "abc", [], [1], {}, {"a": 1}):
+            yield _replaced(payload, path, value)
+    children = list(node) if isinstance(node, dict) else list(range(len(node))) if isinstance(node, list) else []
+    for key in children[:3] if isinstance(node, list) else children:  # a list's first items stand for the rest
+        yield from _mutations(payload, (*path, key))
+
+
+def _at(payload: Any, path: tuple[Any, ...]) -> Any:
+    for key in path:
+        payload = payload[key]
+    return payload
+
+
+def _replaced(payload: Any, path: tuple[Any, ...], value: Any) -> Any:
+    if not path:
+        return value
+    copy = json.loads(json.dumps(payload))
+    _at(copy, path[:-1])[path[-1]] = value
+    return copy
+
+
+def _removed(payload: Any, path: tuple[Any, ...]) -> Any:
+    copy = json.loads(json.dumps(payload))
+    del _at(copy, path[:-1])[path[-1]]
+    return copy
+
+
+@pytest.mark.parametrize("name", sorted({*EXAMPLES, *QUERY_EXAMPLES}))
+def test_the_fast_validator_and_the_reference_agree_on_every_payload_one_change_from_an_example(catalog, queries,
+                                                                                                 name):
+    t = catalog.types.get(name) or queries.get(name)
+    example = EXAMPLES.get(name) or QUERY_EXAMPLES[name]
+    assert t.fast is not None, f"{name}: jsonschema-rs could not compile the schema"
+    cases = [example, *_mutations(example)]
+    disagree = [(case, t.fast.is_valid(case)) for case in cases if t.fast.is_valid(case) != t.validator.is_valid(case)]
+    assert disagree == [], f"{name}: {len(disagree)} of {len(cases)} payloads judged otherwise by jsonschema-rs"
+    assert sum(not t.validator.is_valid(case) for case in cases) > len(cases) / 3, "the mutations break payloads"
