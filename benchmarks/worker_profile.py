@@ -2,6 +2,7 @@
 
     python -m benchmarks.worker_profile                  # 300 orders on the local PostgreSQL
     python -m benchmarks.worker_profile --messages 1000 --top 40
+    python -m benchmarks.worker_profile --flow peer      # the 20-line order of the comparison with Node-RED
 
 The hub is built in this process on a database of its own; the orders are received through the
 API, then each is run as a worker runs it (translate, claim, call a local target, finish) under
@@ -15,11 +16,15 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import os
 import pstats
 import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -31,6 +36,25 @@ from tests.support.target import Target
 
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 QUICKSTART = REPO_ROOT / "examples" / "quickstart"
+PEER_ORDER = Path(os.environ.get("BENCH_PEER_DIR", "/work/shared/peer/nodered")) / "order.json"
+
+
+@dataclass(frozen=True)
+class Flow:
+    config: Path
+    connector: str
+    target_setting: str
+    order: Callable[[str], Any]
+
+
+def _peer_order(number: str) -> Any:
+    return {**json.loads(PEER_ORDER.read_text(encoding="utf-8")), "OrderID": number}
+
+
+FLOWS = {
+    "quickstart": Flow(QUICKSTART, "webshop", "HUB_URL_LEDGER", order_created),
+    "peer": Flow(REPO_ROOT / "benchmarks" / "peer" / "hub_config", "shop", "HUB_URL_SINK", _peer_order),
+}
 WARM_UP = 20
 """Orders run before profiling: first-use work (compiled statements, connections) is not per message."""
 
@@ -38,6 +62,8 @@ WARM_UP = 20
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--messages", type=int, default=300)
+    ap.add_argument("--flow", choices=sorted(FLOWS), default="quickstart",
+                    help="the quickstart's one-line order, or the Node-RED comparison's 20-line order (peer)")
     ap.add_argument("--top", type=int, default=25, help="hub functions listed, by cumulative CPU")
     ap.add_argument("--stats", type=Path, default=None, help="also write the cProfile data here")
     args = ap.parse_args()
@@ -46,7 +72,7 @@ def main() -> None:
     with admin.connect() as c:
         c.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
-        prof = profile(args.messages, ADMIN_URL.rsplit("/", 1)[0] + "/" + name)
+        prof = profile(args.messages, ADMIN_URL.rsplit("/", 1)[0] + "/" + name, FLOWS[args.flow])
     finally:
         with admin.connect() as c:
             c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -55,17 +81,17 @@ def main() -> None:
     report(pstats.Stats(prof), args.messages, args.top)
 
 
-def profile(messages: int, url: str) -> cProfile.Profile:
+def profile(messages: int, url: str, flow: Flow) -> cProfile.Profile:
     prof = cProfile.Profile(time.thread_time)
     with Target() as target:
-        os.environ["HUB_URL_LEDGER"] = target.url
-        hub = Hub.build(load_settings(database_url=url, config_dir=QUICKSTART, env="development"))
+        os.environ[flow.target_setting] = target.url
+        hub = Hub.build(load_settings(database_url=url, config_dir=flow.config, env="development"))
         try:
             ids = []
             with api_client(hub) as client:
                 for i in range(messages + WARM_UP):
-                    body, headers = signed(order_created(f"PROFILE-{i}"))
-                    r = client.post("/webhooks/webshop", content=body, headers=headers)
+                    body, headers = signed(flow.order(f"PROFILE-{i}"), connector=flow.connector)
+                    r = client.post(f"/webhooks/{flow.connector}", content=body, headers=headers)
                     r.raise_for_status()
                     ids.append(str(r.json()["id"]))
             hub.translator.is_paused = hub.deliverer.is_paused = lambda _: False  # read once a second, not per message
