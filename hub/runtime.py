@@ -94,6 +94,7 @@ class Hub:
     def build(cls, settings: Settings, *, migrate: bool = True) -> Hub:
         db = Database(settings.database_url, pool_size=settings.worker_threads + POOL_HEADROOM)
         if migrate:
+            db.wait_until_up()  # a process may start before its database, or while it restarts
             upgrade(db)
         registry = load_registry(settings.config_dir, make_engine(settings.mapping_engine))
         check_production(settings, sorted(registry.connectors))

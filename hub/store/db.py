@@ -2,27 +2,43 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import Engine, Row, create_engine, event, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Engine, Row, create_engine, event, make_url, text
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.expression import Executable
-from tenacity import retry, retry_if_exception, stop_after_attempt, wait_random
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry,
+    retry_if_exception,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_exponential,
+    wait_random,
+)
 
+from hub.errors import HubError
 from hub.store.checkpoint import CHECKPOINT_INTERVAL_S, WAL_SIZE_LIMIT_BYTES, Checkpointer
 from hub.store.write_gate import WriteGate
 
 T = TypeVar("T")
 P = ParamSpec("P")
 
+log = logging.getLogger("hub.store")
+
 SQLITE_BUSY_TIMEOUT_S = 30
 PG_POOL_SIZE = 10
 PG_MAX_OVERFLOW = 20
 """Pool bounds (also of a SQLite file's engines: its connections cost a file handle each)."""
+DATABASE_WAIT_S = 60.0
+"""How long a process that starts waits for its database to answer before it gives up."""
 DISCONNECT_TRIES = 3
 """A unit of work that met a dead pooled connection runs again this often in all (the pool renews its connections)."""
 
@@ -123,6 +139,28 @@ class Database:
         with self.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
 
+    def wait_until_up(self, wait_s: float = DATABASE_WAIT_S) -> None:
+        """Return once the database answers. A process may start before its database, or while it
+        restarts: it waits (saying so once) instead of dying; after ``wait_s`` of refusals, a
+        :class:`~hub.errors.HubError` that names the database and the last reason."""
+        def waiting(state: RetryCallState) -> None:
+            if state.attempt_number == 1:
+                log.warning("waiting for the database at %s: %s", self.safe_url, _reason(state))
+        try:
+            for attempt in Retrying(retry=retry_if_exception_type(OperationalError), stop=stop_after_delay(wait_s),
+                                    wait=wait_exponential(multiplier=0.1, max=2.0), before_sleep=waiting,
+                                    reraise=True):
+                with attempt:
+                    self.ping()
+        except OperationalError as exc:
+            raise HubError(f"the database at {self.safe_url} did not answer within {wait_s:g} s: "
+                           f"{str(exc.orig).splitlines()[0] if exc.orig else exc}") from None
+
+    @property
+    def safe_url(self) -> str:
+        """The database URL without its password, for messages."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
     def dispose(self) -> None:
         if self.checkpointer is not None:
             self.checkpointer.stop()
@@ -158,3 +196,10 @@ def required(session: Session, model: type[T], key: Any, *, for_update: bool = F
     if row is None:
         raise LookupError(f"no {model.__name__} {key!r}")
     return row
+
+
+def _reason(state: RetryCallState) -> str:
+    """The first line of what the last attempt to reach the database met."""
+    exc = state.outcome.exception() if state.outcome else None
+    orig = getattr(exc, "orig", None) or exc
+    return str(orig).splitlines()[0] if orig else "no answer"
