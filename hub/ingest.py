@@ -41,7 +41,7 @@ from cloudevents.core.base import BaseCloudEvent
 from cloudevents.core.bindings.http import HTTPMessage, from_binary, from_structured
 from cloudevents.core.exceptions import BaseCloudEventException
 from cloudevents.core.formats.json import JSONFormat
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DataError, IntegrityError
@@ -62,8 +62,9 @@ from hub.group_commit import BatchFailed, GroupCommit
 from hub.ids import new_id
 from hub.masking import search_text
 from hub.registry import Registry
+from hub.search import body_texts
 from hub.settings import Settings
-from hub.store import Database, InboundMessage
+from hub.store import Database, InboundMessage, SearchText
 from hub.store.models import MessageStatus
 
 KEPT_HEADERS = ("content-type", "user-agent", "webhook-id", "webhook-timestamp", "traceparent", "tracestate")
@@ -229,7 +230,10 @@ class Ingestor:
             table = InboundMessage.__table__
             stmt = (_insert_into(s, table).on_conflict_do_nothing(index_elements=["connector", "sender_id"])
                     .returning(table.c.id))
+            texts = {row["id"]: row.pop("search_text") for row in new_rows}
             stored = set(s.connection().execute(stmt, new_rows).scalars())
+            if stored:
+                s.connection().execute(insert(SearchText), body_texts([(i, texts[i]) for i in stored]))
             taken = [key for key, id_ in ids.items() if id_ not in stored]
             earlier = _stored_ids(s, taken) if taken else {}
         answers = []
@@ -251,6 +255,8 @@ class Ingestor:
         """
         now = datetime.now(UTC)
         ids: list[str] = []
+        texts: list[tuple[str, str]] = []
+        masked = self.registry.masked_fields(connector)
         with self.db.session() as s:
             for record in records:
                 safejson.check(record.body, what="the record")
@@ -262,6 +268,9 @@ class Ingestor:
                                .returning(InboundMessage.id))
                 if new is not None:
                     ids.append(new)
+                    texts.append((new, search_text(masked, record.body)))
+            if texts:
+                s.execute(insert(SearchText), body_texts(texts))
             if within is not None:
                 within(s, len(ids))
         for message_id in ids:

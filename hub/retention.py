@@ -31,12 +31,12 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import Field, model_validator
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from hub.connectors.durations import Seconds, _Model
 from hub.errors import ConfigError
 from hub.registry import Registry
-from hub.store import Attempt, CanonicalMessage, Database, Delivery, InboundMessage, schedule
+from hub.store import Attempt, CanonicalMessage, Database, Delivery, InboundMessage, SearchText, schedule
 from hub.store.models import MessageStatus
 from hub.yamlfile import load_model
 
@@ -222,7 +222,8 @@ class Retention:
                     out.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
                 out.flush()
             s.execute(update(InboundMessage).where(InboundMessage.id.in_(ids)).values(
-                body=None, headers={}, attributes=None, search_text=None, purged_at=now))
+                body=None, headers={}, attributes=None, purged_at=now))
+            s.execute(delete(SearchText).where(SearchText.message_id.in_(ids)))
             s.execute(update(CanonicalMessage).where(CanonicalMessage.message_id.in_(ids)).values(data=None))
             deliveries = select(Delivery.id).where(Delivery.message_id.in_(ids)).scalar_subquery()
             s.execute(update(Delivery).where(Delivery.message_id.in_(ids)).values(request=None))

@@ -11,8 +11,10 @@ part of a phone number finds nothing — and serves the dashboard's live tail
 
 A search is the union of what each index finds (message id, sender id,
 correlation id, and ``LIKE '%term%'`` on the masked copy and the subjects,
-which PostgreSQL answers from pg_trgm's trigram indexes, migration 0014), so
-a large log is not read message by message; on SQLite the ``LIKE`` reads it.
+which PostgreSQL answers from pg_trgm's trigram indexes, migrations 0014 and
+0024), so a large log is not read message by message; on SQLite the ``LIKE``
+reads it. The masked copy is written here too (:func:`body_texts`,
+:func:`canonical_text`), in a table of its own (:class:`hub.store.SearchText`).
 """
 
 from __future__ import annotations
@@ -20,12 +22,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import Select, and_, exists, func, select, union
+from sqlalchemy import Select, Table, and_, bindparam, exists, func, select, union
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
-from hub.store import CanonicalMessage, Database, InboundMessage
+from hub.store import CanonicalMessage, Database, InboundMessage, SearchText
+from hub.store.models import BODY_PART, CANONICAL_PART
+from hub.store.together import Bound
 from hub.views import MessagePage, MessageSummary
 
 DEFAULT_PAGE = 50
@@ -109,11 +116,11 @@ def _filtered(f: MessageFilter) -> Select[InboundMessage, CanonicalMessage, int]
     if f.q:
         term = f.q.strip()
         likes = {f"%{_escape(term)}%", f"%{_escape(json.dumps(term, ensure_ascii=False)[1:-1])}%"}
-        m, c = aliased(InboundMessage), aliased(CanonicalMessage)
+        m, c, t = aliased(InboundMessage), aliased(CanonicalMessage), aliased(SearchText)
         found: list[Any] = [select(m.id).where(m.id == term), select(m.id).where(m.sender_id == term),
                             select(c.message_id).where(c.current, c.correlation_id == term)]
         for like in likes:  # the masked copy of body and payloads (hub.masking), never the payloads
-            found.append(select(m.id).where(m.search_text.like(like, escape="\\")))
+            found.append(select(t.message_id).where(t.text.like(like, escape="\\")))
             found.append(select(c.message_id).where(c.current, c.subject.like(like, escape="\\")))
         q = q.where(InboundMessage.id.in_(union(*found)))
     if f.since:
@@ -121,6 +128,24 @@ def _filtered(f: MessageFilter) -> Select[InboundMessage, CanonicalMessage, int]
     if f.until:
         q = q.where(InboundMessage.received_at < f.until)
     return q
+
+
+def body_texts(rows: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """The search rows of new messages' raw bodies, from (message id, masked text) pairs."""
+    return [{"message_id": message_id, "part": BODY_PART, "text": text} for message_id, text in rows]
+
+
+def canonical_text(dialect: str, message_id: str, text: str) -> Bound:
+    """Write (or replace: a translation again) the search text of a message's current canonical payloads."""
+    return Bound(_canonical_upsert(dialect), {"search__message_id": message_id, "search__text": text})
+
+
+@cache
+def _canonical_upsert(dialect: str) -> Any:
+    table = cast(Table, SearchText.__table__)
+    stmt = (sqlite_insert if dialect == "sqlite" else pg_insert)(table).values(
+        message_id=bindparam("search__message_id"), part=CANONICAL_PART, text=bindparam("search__text"))
+    return stmt.on_conflict_do_update(index_elements=["message_id", "part"], set_={"text": stmt.excluded.text})
 
 
 def _any_current(*conditions: Any) -> Any:

@@ -52,6 +52,7 @@ from hub.pipeline.echo import Echo
 from hub.pipeline.inbound import FailedRecord, Part, Reading, is_ignored, native_type_of, read_again, read_native
 from hub.pipeline.routing import Target, targets, why_no_route
 from hub.registry import Registry
+from hub.search import canonical_text
 from hub.store import CanonicalMessage, Database, Delivery, InboundMessage
 from hub.store.db import required
 from hub.store.models import CorrelationKey, DeliveryStatus, MessageStatus
@@ -188,13 +189,12 @@ class Translator:
             made += self._gather(s, msg, canonical, canonical.envelope())
             statuses.append(self._route(s, msg, canonical, canonical.envelope(), paused, deliveries))
         status = rolled_up(statuses)
-        values.update(status=status, search_text=search_text(self.registry.masked_fields(msg.connector), msg.body,
-                                                             *(p.data for p in reading.parts)))
+        values["status"] = status
         if failures:
             values.update(_records_failed(failures, reading.batch_size))
             log.warning("message %s: %s", msg.id, values["error"])
         writes: list[Write] = [self._supersede(msg.id), insert_rows(C, [_row(C, c) for c in canonicals]),
-                               *keys.writes(now)]
+                               *keys.writes(now), self._search_text(s, msg, [p.data for p in reading.parts])]
         if deliveries:
             writes.append(insert_rows(D, deliveries))
         execute_together(s, writes, update_row(I, msg.id, values, "translated"))
@@ -341,9 +341,13 @@ class Translator:
         if failed:
             batch = sum(1 for c in current if c.mapping is not None)  # a hook's message is not of the batch
             values.update(_records_failed([(c.seq, str(c.error)) for c in failed], batch))
-        values["search_text"] = search_text(self.registry.masked_fields(msg.connector), msg.body,
-                                            *(c.data for c in current if c.status != MessageStatus.FAILED))
         s.execute(update(I).where(I.c.id == msg.id).values(**values))
+        execute_write(s, self._search_text(s, msg, [c.data for c in current if c.status != MessageStatus.FAILED]))
+
+    def _search_text(self, s: Session, msg: Row[Any], payloads: list[Any]) -> Bound:
+        """The masked copy of the message's current canonical payloads, for search (:mod:`hub.search`)."""
+        return canonical_text(s.get_bind().dialect.name, msg.id,
+                              search_text(self.registry.masked_fields(msg.connector), *payloads))
 
     def reroute(self, message_id: str, *, to: str | None = None) -> list[str]:
         """Send the message's current canonical messages to their subscribers again, as new deliveries

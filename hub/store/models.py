@@ -31,6 +31,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     TypeDecorator,
@@ -100,8 +101,7 @@ class InboundMessage(Base):
         UniqueConstraint("connector", "sender_id", name="uq_inbound_sender"),
         Index("ix_inbound_status_received", "status", "received_at"),
         Index("ix_inbound_sender", "sender_id"),
-        # and on PostgreSQL the trigram indexes of migration 0014 (search_text, canonical subject),
-        # and a fill factor of 70 (migration 0023), so its updates stay on their page
+        # and on PostgreSQL a fill factor of 70 (migration 0023), so its updates stay on their page
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -121,8 +121,6 @@ class InboundMessage(Base):
     translation_starts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     """Translations begun and not finished since the last one that did: each is a worker that died in it
     (:mod:`hub.workers.poison`)."""
-    search_text: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
-    """The raw body and current canonical payloads with masked fields as ``***``: what ``q=`` searches."""
     purged_at: Mapped[datetime | None] = mapped_column(nullable=True)
     """When retention (:mod:`hub.retention`) removed its payloads; the metadata stays."""
 
@@ -131,6 +129,26 @@ class InboundMessage(Base):
         foreign_keys="CanonicalMessage.message_id")
     deliveries: Mapped[list[Delivery]] = relationship(
         back_populates="message", order_by="Delivery.created_at")
+
+
+class SearchText(Base):
+    """What ``q=`` searches of a message: its raw body (part 0, written at ingest) and its current
+    canonical payloads (part 1, written by each translation), with masked fields as ``***``.
+
+    A table of its own, with the trigram index (PostgreSQL, migration 0024), because the message's
+    row changes state several times on its way and every such update would re-index all the text.
+    """
+
+    __tablename__ = "search_texts"
+
+    message_id: Mapped[str] = mapped_column(ForeignKey("inbound_messages.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    part: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+
+
+BODY_PART, CANONICAL_PART = 0, 1
+"""The parts of a message's :class:`SearchText`."""
 
 
 class CanonicalMessage(Base):

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
+from hub.search import MessageFilter, MessageSearch
 from hub.store import Database
 from hub.store.migrate import upgrade
 
@@ -64,5 +65,42 @@ def test_a_reconciliation_left_running_before_the_upgrade_has_its_lease_over_so_
             rows = c.execute(sa.text("SELECT id, lease_until FROM reconcile_runs ORDER BY id")).all()
         leases = {r.id: r.lease_until for r in rows}
         assert leases["r-ok"] is None and leases["r-running"] is not None
+    finally:
+        db.dispose()
+
+
+def test_a_message_stored_before_the_search_texts_moved_is_still_found_by_what_its_copy_held(db_url):
+    db = Database(db_url)
+    try:
+        upgrade(db, "0023")
+        with db.engine.begin() as c:
+            c.execute(sa.text(
+                "INSERT INTO inbound_messages (id, connector, sender_id, mode, headers, body, received_at, "
+                "updated_at, status, translations, search_text) VALUES ('m1', 'shop', 's1', 'webhook', '{}', "
+                "'{}', :t, :t, 'delivered', 1, '[{\"order\": \"SO-77\"}, {\"customer\": \"C-9\"}]')"), {"t": NOW})
+        upgrade(db)
+        search = MessageSearch(db)
+        assert [m.id for m in search.find(MessageFilter(q="SO-77")).items] == ["m1"]
+        assert [m.id for m in search.find(MessageFilter(q="C-9")).items] == ["m1"]
+        assert search.find(MessageFilter(q="SO-78")).items == []
+        with db.engine.connect() as c:
+            columns = {col["name"] for col in sa.inspect(c).get_columns("inbound_messages")}
+        assert "search_text" not in columns
+    finally:
+        db.dispose()
+
+
+def test_on_postgres_only_the_search_texts_carry_a_trigram_index_so_a_state_change_reindexes_no_text(pg_url):
+    """A message's row is updated at each step; a trigram index on it would take every trigram of the
+    text again at each update that moves an indexed column (its status)."""
+    db = Database(str(pg_url))
+    try:
+        upgrade(db)
+        with db.engine.connect() as c:
+            gin = dict(c.execute(sa.text(
+                "SELECT i.relname, t.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+                "JOIN pg_class t ON t.oid = x.indrelid JOIN pg_am a ON a.oid = i.relam "
+                "WHERE a.amname = 'gin' AND t.relname IN ('inbound_messages', 'search_texts')")).all())
+        assert gin == {"ix_search_texts_trgm": "search_texts"}
     finally:
         db.dispose()

@@ -216,7 +216,7 @@ def test_a_worker_builds_and_compiles_no_statement_anew_for_each_message(pg_hub,
 def test_on_postgres_the_message_table_leaves_room_on_each_page_for_updates_in_place(pg_hub):
     """A message's row is updated four times on its way; an update that changes no indexed column (its
     translation's start, the take) and finds room on its page writes no entry into the table's indexes,
-    the trigram index of the search text among them. Migration 0023 leaves that room."""
+    among them. Migration 0023 leaves that room."""
     with pg_hub.db.engine.connect() as c:
         options = c.execute(text("SELECT reloptions FROM pg_class WHERE relname = 'inbound_messages'")).scalar()
     assert "fillfactor=70" in (options or [])
