@@ -232,8 +232,9 @@ class Ingestor:
                     .returning(table.c.id))
             texts = {row["id"]: row.pop("search_text") for row in new_rows}
             stored = set(s.connection().execute(stmt, new_rows).scalars())
-            if stored:
-                s.connection().execute(insert(SearchText), body_texts([(i, texts[i]) for i in stored]))
+            if stored:  # RETURNING makes it one multi-row statement on PostgreSQL, not one per row
+                search = insert(SearchText).returning(SearchText.message_id)
+                s.connection().execute(search, body_texts([(i, texts[i]) for i in stored]))
             taken = [key for key, id_ in ids.items() if id_ not in stored]
             earlier = _stored_ids(s, taken) if taken else {}
         answers = []
