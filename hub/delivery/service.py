@@ -340,7 +340,7 @@ class Deliverer:
             response = (self.writer.send(ctx) if op.declared.write is not None else
                         self.client.send(ctx.method, ctx.url, ctx.content, headers=ctx.headers,
                                          timeout_s=connector.timeout))
-            redact = self._redactor(claimed, request.body)
+            redact = self._redactor(claimed, request.body) if response.excerpt else None
             if redact:  # a target echoing the request must not put masked values in the log and errors
                 response = replace(response, excerpt=redact.text(response.excerpt))
         except DeliveryError as exc:
