@@ -53,9 +53,18 @@ def _no_cookies() -> CookieJar:
     return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
 
 
+class _NoCookies(httpx.Cookies):
+    """Cookies that do not even read ``Set-Cookie``: the jar would refuse them anyway, after wrapping
+    each answer for :mod:`http.cookiejar` (a tenth of a delivery's Python)."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+
 class OutboundClient:
     def __init__(self) -> None:
         self._http = httpx.Client(limits=POOL_LIMITS, headers={"user-agent": USER_AGENT}, cookies=_no_cookies())
+        self._http._cookies = _NoCookies(_no_cookies())  # the client's setter would copy it into a plain one
 
     def close(self) -> None:
         self._http.close()
