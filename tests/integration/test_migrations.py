@@ -104,3 +104,29 @@ def test_on_postgres_only_the_search_texts_carry_a_trigram_index_so_a_state_chan
         assert gin == {"ix_search_texts_trgm": "search_texts"}
     finally:
         db.dispose()
+
+
+MESSAGE_PATH_TABLES = ("inbound_messages", "canonical_messages", "deliveries", "attempts", "search_texts")
+
+
+def test_no_index_of_the_message_path_is_the_beginning_of_another_of_its_table(db_url):
+    """Every write that moves an indexed column pays for each index: one whose columns begin another
+    index (or the primary key, or a unique constraint) answers nothing the longer one does not."""
+    db = Database(db_url)
+    try:
+        upgrade(db)
+        with db.engine.connect() as c:
+            inspector = sa.inspect(c)
+            redundant = []
+            for table in MESSAGE_PATH_TABLES:
+                ordered = [(i["name"], tuple(i["column_names"])) for i in inspector.get_indexes(table)
+                           if i.get("dialect_options", {}).get("postgresql_using", "btree") == "btree"]
+                covering = ordered + [(u["name"], tuple(u["column_names"]))
+                                      for u in inspector.get_unique_constraints(table)]
+                covering.append(("primary key", tuple(inspector.get_pk_constraint(table)["constrained_columns"])))
+                redundant += [f"{table}.{name} {columns} begins {other}" for name, columns in ordered
+                              for other, longer in covering
+                              if other != name and len(longer) > len(columns) and longer[:len(columns)] == columns]
+        assert redundant == []
+    finally:
+        db.dispose()
