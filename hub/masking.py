@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
+from hub import safejson
 from hub.safejson import MAX_JSON_DEPTH, TOO_DEEP
 
 MASK = "***"
@@ -126,7 +127,7 @@ def search_text(fields: frozenset[str], *values: Any) -> str:
     plain = _without_masked_keys(fields, values)
     if plain is not None:
         return plain
-    return json.dumps([mask(v, fields) for v in values], ensure_ascii=False, default=str)
+    return _json([mask(v, fields) for v in values])
 
 
 def _without_masked_keys(fields: frozenset[str], values: tuple[Any, ...]) -> str | None:
@@ -137,12 +138,20 @@ def _without_masked_keys(fields: frozenset[str], values: tuple[Any, ...]) -> str
     in Python takes a millisecond and a half. (The string may also be a value: then the walk decides.)
     """
     try:
-        text = json.dumps(list(values), ensure_ascii=False, default=str)
+        text = safejson.dumps(list(values))
     except (ValueError, TypeError, RecursionError):
         return None
     return None if any(key in text for key in _key_strings(fields)) else text
 
 
+def _json(value: Any) -> str:
+    """JSON text as the shortcut writes it; what neither JSON writer takes, as text."""
+    try:
+        return safejson.dumps(value)
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 @lru_cache(maxsize=256)
 def _key_strings(fields: frozenset[str]) -> tuple[str, ...]:
-    return tuple(json.dumps(f, ensure_ascii=False) for f in fields)
+    return tuple(safejson.dumps(f) for f in fields)

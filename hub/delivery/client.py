@@ -10,7 +10,6 @@ headers of a delivery are added by its stages (:mod:`hub.delivery.stages`).
 from __future__ import annotations
 
 import email.utils
-import json
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from hub import safejson
 from hub.errors import RejectedDelivery, TransientDeliveryError
 from hub.pipeline.outbound import default_outcome
 
@@ -44,7 +44,7 @@ class Response:
 
 def encode_body(body: Any) -> bytes:
     """The JSON a call sends (UTF-8, compact); signatures are made over exactly these bytes."""
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    return safejson.dumps(body).encode()
 
 
 def _no_cookies() -> CookieJar:

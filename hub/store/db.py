@@ -24,6 +24,7 @@ from tenacity import (
     wait_random,
 )
 
+from hub import safejson
 from hub.errors import HubError
 from hub.store.checkpoint import CHECKPOINT_INTERVAL_S, WAL_SIZE_LIMIT_BYTES, Checkpointer
 from hub.store.write_gate import WriteGate
@@ -76,7 +77,8 @@ class Database:
             pooled = ({"pool_size": max(pool_size, PG_POOL_SIZE), "max_overflow": PG_MAX_OVERFLOW}
                       if path and path != ":memory:" else {})
             self.engine: Engine = create_engine(
-                url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}, **pooled)
+                url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
+                json_serializer=safejson.dumps, **pooled)
             event.listen(self.engine, "connect", _sqlite_pragmas)
             self.write_gate: WriteGate | None = WriteGate(SQLITE_BUSY_TIMEOUT_S)
             self.write_gate.install(self.engine)  # before BEGIN IMMEDIATE, which it guards
@@ -87,10 +89,12 @@ class Database:
             # Reads that may happen while this thread holds the write lock (cross-reference lookups
             # inside a translation) go through a second engine whose transactions do not take it.
             self.read_engine: Engine = create_engine(
-                url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}, **pooled)
+                url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
+                json_serializer=safejson.dumps, **pooled)
             event.listen(self.read_engine, "connect", _sqlite_pragmas)
         else:
-            self.engine = create_engine(url, pool_size=max(pool_size, PG_POOL_SIZE), max_overflow=PG_MAX_OVERFLOW)
+            self.engine = create_engine(url, pool_size=max(pool_size, PG_POOL_SIZE), max_overflow=PG_MAX_OVERFLOW,
+                                        json_serializer=safejson.dumps)
             self.read_engine = self.engine
             self.write_gate = None  # PostgreSQL locks rows, not the database
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
