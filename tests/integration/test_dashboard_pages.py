@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import time
+from types import SimpleNamespace
 
 import pytest
 from fastapi.testclient import TestClient
 
-from hub.api import create_app
+from hub.api import create_app, security
 from hub.dashboard.pages.auth import safe_next
 from hub.operations import MessageFilter
 from hub.runtime import Hub
@@ -71,13 +72,17 @@ def test_logging_out_ends_the_session(client):
     assert client.get("/ui/messages").status_code == 303
 
 
-def test_a_session_ends_after_being_idle_for_longer_than_allowed(make_settings, fast_config):
-    hub = Hub.build(make_settings(config_dir=fast_config, session_idle_s=0.5))
+def test_a_session_ends_after_being_idle_for_longer_than_allowed(make_settings, fast_config, monkeypatch):
+    clock = SimpleNamespace(now=1_800_000_000.0)  # the sessions' clock, moved by the test: no waiting
+    monkeypatch.setattr(security, "time", SimpleNamespace(time=lambda: clock.now))
+    hub = Hub.build(make_settings(config_dir=fast_config, session_idle_s=60))
     try:
         with TestClient(create_app(hub), follow_redirects=False) as c:
             log_in(c)
-            assert c.get("/ui/messages").status_code == 200
-            time.sleep(0.8)
+            for _ in range(3):  # each request within the idle time keeps it going
+                clock.now += 59
+                assert c.get("/ui/messages").status_code == 200
+            clock.now += 61
             assert c.get("/ui/messages").status_code == 303
     finally:
         hub.stop()
