@@ -46,6 +46,12 @@ def _time(name: str) -> Any:
     return bindparam(name, type_=UTCDateTime())
 
 
+def _one_of(column: ColumnElement[Any], values: tuple[str, ...]) -> ColumnElement[bool]:
+    """``column IN (…)`` with one bound parameter per value: ``in_`` of a constant list makes an
+    expanding parameter, whose statement SQLAlchemy renders again for every execution."""
+    return column.in_([literal(v, column.type) for v in values])
+
+
 def may_go() -> ColumnElement[bool]:
     """The claimed delivery has nothing before it that may still have to go first.
 
@@ -66,7 +72,7 @@ def may_go() -> ColumnElement[bool]:
     own = I.alias("own")  # the claimed delivery's own message, for its sender
     waiting_for_later = and_(earlier.c.not_yet, earlier.c.status == DeliveryStatus.RETRYING, ~D.c.not_yet)
     before = and_(earlier.c.connector == D.c.connector, earlier.c.message_id < D.c.message_id,
-                  earlier.c.status.in_(DeliveryStatus.OPEN), ~waiting_for_later)
+                  _one_of(earlier.c.status, DeliveryStatus.OPEN), ~waiting_for_later)
     causal = exists().where(before, earlier.c.correlation_id == D.c.correlation_id)
     keyed = exists().where(before, earlier.c.ordering_key == D.c.ordering_key)
     unread = exists().where(own.c.id == D.c.message_id, untranslated.c.connector == own.c.connector,
@@ -93,7 +99,7 @@ def take(with_request: bool) -> Update:
         values["request"] = bindparam("request", type_=D.c.request.type)
     return (update(D)
             .where(D.c.id == bindparam("delivery_id"),
-                   D.c.status.in_((DeliveryStatus.PENDING, DeliveryStatus.RETRYING)),
+                   _one_of(D.c.status, (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)),
                    D.c.next_attempt_at <= _time("due_by"), may_go())
             .values(**values))
 
@@ -144,7 +150,7 @@ def not_taken() -> Update:
     """A due delivery the claim did not take waits ORDERING_WAIT_S for what is before it.
     Parameters: ``delivery_id``, ``due_by``, ``next_look``."""
     return (update(D).where(D.c.id == bindparam("delivery_id"),
-                            D.c.status.in_((DeliveryStatus.PENDING, DeliveryStatus.RETRYING)),
+                            _one_of(D.c.status, (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)),
                             D.c.next_attempt_at <= _time("due_by"))
             .values(next_attempt_at=_time("next_look")).returning(D.c.id))
 
@@ -181,7 +187,7 @@ def release(by_chain: bool, by_key: bool) -> Update:
     held = (select(later.c.id).where(
         later.c.connector == bindparam("release_connector"), or_(*behind),
         later.c.message_id > bindparam("release_after"),
-        later.c.status.in_((DeliveryStatus.PENDING, DeliveryStatus.RETRYING)),
+        _one_of(later.c.status, (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)),
         later.c.next_attempt_at <= _time("release_due_by"))
         .order_by(later.c.message_id).limit(RELEASE_BATCH))
     return (update(D).where(D.c.id.in_(held.scalar_subquery())).values(next_attempt_at=_time("release_now"))

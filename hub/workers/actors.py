@@ -19,7 +19,6 @@ alone in its process (:mod:`hub.workers.poison`).
 
 from __future__ import annotations
 
-import copy
 import logging
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
@@ -33,6 +32,7 @@ from hub.delivery.lease import LeaseKeeper
 from hub.delivery.service import Claimed, Deliverer, Outcome
 from hub.store.models import DeliveryStatus
 from hub.translate import Translator
+from hub.workers.broker import pipelined
 from hub.workers.poison import Quarantine
 
 log = logging.getLogger("hub.workers")
@@ -65,8 +65,8 @@ def batch_enqueuer(broker: dramatiq.Broker, actor_name: str, queue_name: str) ->
 
     A batch of webhooks is enqueued by one thread after its commit; one round trip per message there
     would have that thread wait for the GIL once per message while the event loop runs. Each message
-    goes through the broker's own ``enqueue`` (its middleware, its ids), with the broker's dispatch
-    script queued on a pipeline that is sent once.
+    goes through the broker's own ``enqueue`` (its middleware, its ids), on one pipeline
+    (:func:`hub.workers.broker.pipelined`).
     """
     one = enqueuer(broker, actor_name, queue_name)
 
@@ -75,13 +75,12 @@ def batch_enqueuer(broker: dramatiq.Broker, actor_name: str, queue_name: str) ->
             for item_id in item_ids:
                 one(item_id)
             return
-        pipe = broker.client.pipeline(transaction=False)
-        piped = copy.copy(broker)  # this batch's view of the broker: dispatching onto the pipeline
-        piped.scripts = {**broker.scripts, "dispatch": pipe.register_script(broker.scripts["dispatch"].script)}
-        for item_id in item_ids:
-            piped.enqueue(dramatiq.Message(queue_name=queue_name, actor_name=actor_name, args=(item_id,),
-                                           kwargs={}, options={}))
-        pipe.execute()
+
+        def fill(piped: RedisBroker) -> None:
+            for item_id in item_ids:
+                piped.enqueue(dramatiq.Message(queue_name=queue_name, actor_name=actor_name, args=(item_id,),
+                                               kwargs={}, options={}))
+        pipelined(broker, fill)
     return send
 
 

@@ -31,7 +31,8 @@ from functools import cache
 from typing import Any, cast
 
 import fasteners
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, any_, bindparam, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.dml import ReturningUpdate
 
 from hub.delivery.lease import ABANDONED
@@ -122,8 +123,9 @@ class Quarantine:
     def _count_first_starts(self, message_ids: Sequence[str]) -> list[bool]:
         """One transaction for a batch of first starts: whether each was counted (an id asked for twice
         at once is counted for the first caller only; the other finds it started)."""
-        counted = {row.id for row in self.db.execute_alone(_first_starts(), {"message_ids": sorted(set(message_ids)),
-                                                                             "now": datetime.now(UTC)})}
+        statement = _first_starts(self.db.engine.dialect.name == "postgresql")
+        counted = {row.id for row in self.db.execute_alone(statement, {"message_ids": sorted(set(message_ids)),
+                                                                       "now": datetime.now(UTC)})}
         answers = []
         for message_id in message_ids:
             answers.append(message_id in counted)
@@ -170,11 +172,14 @@ class Quarantine:
 
 
 @cache
-def _first_starts() -> ReturningUpdate[Any]:
+def _first_starts(postgres: bool) -> ReturningUpdate[Any]:
     """The first starts of translations, built once: it runs for every message (Core, not ORM, for the same
-    reason). The ids it returns were counted."""
+    reason). The ids it returns were counted. On PostgreSQL the ids are one array parameter, so the
+    statement's text stays the same (SQLAlchemy renders an expanding ``IN`` again for every execution)."""
     inbound = cast(Table, InboundMessage.__table__)
-    return (update(inbound).where(inbound.c.id.in_(bindparam("message_ids", expanding=True)),
+    ids = (inbound.c.id == any_(bindparam("message_ids", type_=ARRAY(inbound.c.id.type))) if postgres
+           else inbound.c.id.in_(bindparam("message_ids", expanding=True)))
+    return (update(inbound).where(ids,
                                   inbound.c.status == MessageStatus.RECEIVED, inbound.c.translation_starts == 0)
             .values(translation_starts=1, updated_at=bindparam("now", type_=UTCDateTime()))
             .returning(inbound.c.id))

@@ -173,11 +173,12 @@ def test_the_first_starts_of_translations_taken_together_share_one_statement(pg_
         assert list(s.scalars(select(InboundMessage.translation_starts).where(InboundMessage.id.in_(mids)))) == [1] * 6
 
 
-def test_a_worker_builds_and_compiles_no_statement_anew_for_each_message(pg_hub, target):
-    """Every statement of the path is an object built once, and reuses its compiled form, once the first
-    message has run: a statement built per call is traversed for its cache key every time (and one
-    SQLAlchemy cannot cache, a multi-row VALUES say, is compiled again), which costs more Python than
-    the database spends on it."""
+def test_a_worker_builds_compiles_and_renders_no_statement_anew_for_each_message(pg_hub, target):
+    """Every statement of the path is an object built once, and reuses its compiled form and its SQL text,
+    once the first message has run: a statement built per call is traversed for its cache key every time
+    (and one SQLAlchemy cannot cache, a multi-row VALUES say, is compiled again), and one with an expanding
+    parameter (``IN`` of a list) has its text rendered again for each execution, which costs more Python
+    than the database spends on it."""
     pg_hub.translator.is_paused = pg_hub.deliverer.is_paused = lambda _: False
     ids = []
     for number in ("WP-6", "WP-7"):
@@ -189,6 +190,7 @@ def test_a_worker_builds_and_compiles_no_statement_anew_for_each_message(pg_hub,
     first: list[object] = []  # the statement objects of the first message (kept, so no id is reused)
     later: list[object] = []
     compiled_anew: list[str] = []
+    rendered_anew: list[str] = []
 
     def executed(_conn, statement, *_args) -> None:  # type: ignore[no-untyped-def]
         (later if first_done else first).append(statement)
@@ -196,6 +198,8 @@ def test_a_worker_builds_and_compiles_no_statement_anew_for_each_message(pg_hub,
     def note(_conn, _cursor, statement, _params, context, _many) -> None:  # type: ignore[no-untyped-def]
         if context is not None and context.compiled is not None and context.cache_hit is not CacheStats.CACHE_HIT:
             compiled_anew.append(statement[:120])
+        if context is not None and context.compiled is not None and context.compiled.post_compile_params:
+            rendered_anew.append(statement[:120])
 
     first_done = False
     event.listen(pg_hub.db.engine, "before_execute", executed)
@@ -209,6 +213,7 @@ def test_a_worker_builds_and_compiles_no_statement_anew_for_each_message(pg_hub,
         event.remove(pg_hub.db.engine, "before_cursor_execute", note)
     assert [call["path"] for call in target.calls] == ["/ledger/orders/WP-6", "/ledger/orders/WP-7"]
     assert compiled_anew == []
+    assert rendered_anew == []
     known = {id(statement) for statement in first}
     assert later and [str(st)[:120] for st in later if id(st) not in known] == []
 
