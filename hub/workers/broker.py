@@ -113,8 +113,9 @@ class BatchingConsumer(_RedisConsumer):
     def close(self) -> None:
         try:
             self._exchange(0)
-        except redis.ConnectionError:
-            log.warning("acknowledgements on queue %s not sent (Redis unreachable); they are kept", self.queue_name)
+        except redis.RedisError as exc:
+            log.warning("acknowledgements on queue %s not sent (%s); they are kept for the next consumer",
+                        self.queue_name, exc)
 
     def __next__(self) -> MessageProxy | None:
         try:
